@@ -1,0 +1,41 @@
+"""Who is calling: a facilitator's API token or a participant's token, as a bearer token."""
+
+from __future__ import annotations
+
+from fastapi import Depends, Request
+
+from backcast.db import Database
+from backcast.i18n import N_
+from backcast.models import Facilitator, Participant
+from backcast.services import accounts, participants
+from backcast.services.errors import NotAllowed, NotAuthenticated
+from backcast.web.deps import get_db
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated(N_("Send a token as 'Authorization: Bearer <token>'."))
+    return token.strip()
+
+
+def current_actor(request: Request, db: Database = Depends(get_db)) -> Facilitator | Participant:
+    token = bearer_token(request)
+    actor: Facilitator | Participant | None = accounts.facilitator_for_token(db, token)
+    if actor is None:
+        actor = participants.participant_for_token(db, token)
+    if actor is None:
+        raise NotAuthenticated(N_("This token is not valid."))
+    return actor
+
+
+def current_facilitator(actor: Facilitator | Participant = Depends(current_actor)) -> Facilitator:
+    if not isinstance(actor, Facilitator):
+        raise NotAllowed(N_("This needs a facilitator's API token."))
+    return actor
+
+
+def current_participant(actor: Facilitator | Participant = Depends(current_actor)) -> Participant:
+    if not isinstance(actor, Participant):
+        raise NotAllowed(N_("This needs a participant's token."))
+    return actor

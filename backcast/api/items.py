@@ -1,0 +1,116 @@
+"""Items, their moderation, ratings and dots."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Response
+
+from backcast.api import schemas
+from backcast.api.deps import current_actor, current_facilitator, current_participant
+from backcast.db import Database
+from backcast.models import Facilitator, Item, Participant
+from backcast.services import items, ratings, workshops
+from backcast.services.items import UNSET
+from backcast.web.deps import get_db
+
+router = APIRouter(tags=["items"])
+
+
+def item_out(item: Item, links: list[int]) -> schemas.ItemOut:
+    assert item.id is not None
+    return schemas.ItemOut(
+        id=item.id,
+        kind=item.kind,
+        text=item.text,
+        year=item.year,
+        author_id=item.author_id,
+        by_facilitator=item.by_facilitator,
+        hidden=item.hidden,
+        withdrawn=item.withdrawn,
+        merged_into=item.merged_into_id,
+        links=links,
+        created_at=item.created_at,
+    )
+
+
+@router.post("/workshops/{code}/items", status_code=201, response_model=schemas.ItemOut)
+def add_item(
+    code: str,
+    body: schemas.ItemCreate,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+    actor: Facilitator | Participant = Depends(current_actor),
+    db: Database = Depends(get_db),
+) -> schemas.ItemOut:
+    workshop = workshops.workshop_by_code(db, code)
+    item = items.add_item(
+        db,
+        actor,
+        workshop.code,
+        kind=body.kind,
+        text=body.text,
+        year=body.year,
+        links=body.links,
+        client_key=idempotency_key,
+    )
+    response.headers["Location"] = f"/api/v1/items/{item.id}"
+    return item_out(item, items.link_targets(db, item))
+
+
+@router.get("/workshops/{code}/items", response_model=list[schemas.ItemOut])
+def list_items(
+    code: str, actor: Facilitator | Participant = Depends(current_actor), db: Database = Depends(get_db)
+) -> list[schemas.ItemOut]:
+    workshop = workshops.workshop_by_code(db, code)
+    workshops.require_access(db, actor, workshop)
+    standing, links = items.items_with_links(db, workshop, include_hidden=isinstance(actor, Facilitator))
+    return [item_out(item, links.get(item.id or 0, [])) for item in standing]
+
+
+@router.patch("/items/{item_id}", response_model=schemas.ItemOut)
+def patch_item(
+    item_id: int,
+    body: schemas.ItemPatch,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.ItemOut:
+    given = body.model_fields_set
+    item = items.moderate_item(
+        db,
+        facilitator,
+        item_id,
+        text=body.text if "text" in given else UNSET,
+        year=body.year if "year" in given else UNSET,
+        hidden=body.hidden,
+        merged_into=body.merged_into,
+    )
+    return item_out(item, items.link_targets(db, item))
+
+
+@router.put("/items/{item_id}/ratings", response_model=schemas.RatingsOut)
+def rate_item(
+    item_id: int,
+    body: Annotated[
+        schemas.RatingsIn,
+        Body(openapi_examples={"rating": {"value": {"impact": 4, "feasibility": None}}}),
+    ],
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> schemas.RatingsOut:
+    rows = ratings.rate_item(db, participant, item_id, dict[str, Any](body))
+    keys = list(body)
+    return schemas.RatingsOut(
+        item_id=item_id, values={key: row.value for key, row in zip(keys, rows, strict=True)}
+    )
+
+
+@router.put("/items/{item_id}/dots", response_model=schemas.DotsOut)
+def set_dots(
+    item_id: int,
+    body: schemas.DotsIn,
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> schemas.DotsOut:
+    row, left = ratings.set_dots(db, participant, item_id, body.count)
+    return schemas.DotsOut(item_id=item_id, count=row.count, dots_left=left)

@@ -1,0 +1,19 @@
+"""Joining a workshop through the API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from backcast.api import schemas
+from backcast.db import Database
+from backcast.services import participants
+from backcast.web.deps import get_db
+
+router = APIRouter(tags=["participants"])
+
+
+@router.post("/join", status_code=201, response_model=schemas.JoinOut)
+def join(body: schemas.JoinIn, db: Database = Depends(get_db)) -> schemas.JoinOut:
+    joined = participants.join_workshop(db, body.code, name=body.name, group=body.group, consent=body.consent)
+    assert joined.participant.id is not None
+    return schemas.JoinOut(participant_id=joined.participant.id, token=joined.token, workshop=joined.code)

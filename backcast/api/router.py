@@ -1,0 +1,10 @@
+"""All of /api/v1."""
+
+from fastapi import APIRouter
+
+from backcast.api import items, participants, workshops
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(workshops.router)
+router.include_router(participants.router)
+router.include_router(items.router)

@@ -1,0 +1,182 @@
+"""Request and response bodies of the JSON API. Strict types: "5" is not 5."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+
+from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase
+
+Value = StrictInt | None
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CriterionIn(Body):
+    key: StrictStr
+    label: StrictStr
+    low_label: StrictStr = ""
+    high_label: StrictStr = ""
+    scale_min: StrictInt = 1
+    scale_max: StrictInt = 5
+    weight: StrictFloat | StrictInt = 1.0
+    direction: Direction = Direction.higher
+
+
+class GroupIn(Body):
+    key: StrictStr
+    label: StrictStr
+
+
+class WorkshopCreate(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Kreislaufwirtschaft Weser-Ems 2045",
+                    "question": "Wie arbeiten kleine Betriebe der Region 2045 im Kreislauf?",
+                    "present_year": 2026,
+                    "vision_year": 2045,
+                    "language": "de",
+                }
+            ]
+        },
+    )
+
+    title: StrictStr
+    question: StrictStr = ""
+    present_year: StrictInt | None = None
+    vision_year: StrictInt | None = None
+    milestone_years: list[StrictInt] | None = None
+    language: Language = Language.de
+    dot_budget: StrictInt = 5
+    names: NamesMode = NamesMode.optional
+    rated_kinds: list[ItemKind] = Field(default_factory=lambda: [ItemKind.measure])
+    consent_text: StrictStr = ""
+    criteria: list[CriterionIn] | None = None
+    groups: list[GroupIn] | None = None
+
+
+class CriterionOut(BaseModel):
+    key: str
+    label: str
+    low_label: str
+    high_label: str
+    scale_min: int
+    scale_max: int
+    weight: float
+    direction: Direction
+
+
+class GroupOut(BaseModel):
+    key: str
+    label: str
+
+
+class WorkshopOut(BaseModel):
+    id: int
+    code: str
+    join_url: str
+    title: str
+    question: str
+    present_year: int
+    vision_year: int
+    milestone_years: list[int]
+    phase: Phase
+    language: Language
+    input_open: bool
+    results_visible: bool
+    dot_budget: int
+    names: NamesMode
+    rated_kinds: list[ItemKind]
+    consent_text: str
+    consent_version: int
+    criteria: list[CriterionOut]
+    groups: list[GroupOut]
+    participants: int
+    last_seq: int
+    created_at: datetime
+
+
+class PhaseIn(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"phase": "vision"}]})
+    phase: Phase
+
+
+class JoinIn(Body):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"code": "K7XQ2M", "name": "Anna", "group": "sme"}]}
+    )
+    code: StrictStr
+    name: StrictStr | None = None
+    group: StrictStr | None = None
+    consent: StrictBool = False
+
+
+class JoinOut(BaseModel):
+    participant_id: int
+    token: str
+    workshop: str
+
+
+class ItemCreate(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"kind": "measure", "text": "Regionale Materialbörse aufbauen", "links": [12]}]
+        },
+    )
+    kind: ItemKind
+    text: StrictStr
+    year: StrictInt | None = None
+    links: Annotated[list[StrictInt], Field(max_length=100)] = Field(default_factory=list)
+
+
+class ItemPatch(Body):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"text": "Materialbörse für KMU", "hidden": False}]}
+    )
+    text: StrictStr | None = None
+    year: StrictInt | None = None
+    hidden: StrictBool | None = None
+    merged_into: StrictInt | None = None
+
+
+class ItemOut(BaseModel):
+    id: int
+    kind: ItemKind
+    text: str
+    year: int | None
+    author_id: int | None
+    by_facilitator: bool
+    hidden: bool
+    withdrawn: bool
+    merged_into: int | None
+    links: list[int]
+    created_at: datetime
+
+
+class DotsIn(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"count": 2}]})
+    count: StrictInt
+
+
+class DotsOut(BaseModel):
+    item_id: int
+    count: int
+    dots_left: int
+
+
+class RatingsOut(BaseModel):
+    item_id: int
+    values: dict[str, int | None]
+
+
+RatingsIn = dict[StrictStr, Value]
+
+Status = Literal["ok"]

@@ -1,0 +1,78 @@
+"""Workshops: create, read, change phase, delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from backcast.api import schemas
+from backcast.api.deps import current_actor, current_facilitator
+from backcast.db import Database
+from backcast.defaults import CriterionSpec, GroupSpec
+from backcast.models import Facilitator, Participant
+from backcast.network import join_url
+from backcast.services import workshops
+from backcast.web.deps import get_db
+
+router = APIRouter(tags=["workshops"])
+
+
+def workshop_out(request: Request, db: Database, code: str) -> schemas.WorkshopOut:
+    workshop, criteria, groups, participants = workshops.workshop_details(db, code)
+    return schemas.WorkshopOut(
+        **workshop.model_dump(exclude={"timer_ends_at", "timer_paused_seconds", "updated_at"}),
+        join_url=join_url(request.app.state.settings, workshop.code),
+        criteria=[schemas.CriterionOut.model_validate(c, from_attributes=True) for c in criteria],
+        groups=[schemas.GroupOut.model_validate(g, from_attributes=True) for g in groups],
+        participants=participants,
+    )
+
+
+@router.post("/workshops", status_code=201, response_model=schemas.WorkshopOut)
+def create_workshop(
+    body: schemas.WorkshopCreate,
+    request: Request,
+    response: Response,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.WorkshopOut:
+    fields = body.model_dump(exclude={"criteria", "groups"})
+    workshop = workshops.create_workshop(
+        db,
+        facilitator,
+        **fields,
+        criteria=None if body.criteria is None else [CriterionSpec(**c.model_dump()) for c in body.criteria],
+        groups=None if body.groups is None else [GroupSpec(**g.model_dump()) for g in body.groups],
+    )
+    response.headers["Location"] = f"/api/v1/workshops/{workshop.code}"
+    return workshop_out(request, db, workshop.code)
+
+
+@router.get("/workshops/{code}", response_model=schemas.WorkshopOut)
+def get_workshop(
+    code: str,
+    request: Request,
+    actor: Facilitator | Participant = Depends(current_actor),
+    db: Database = Depends(get_db),
+) -> schemas.WorkshopOut:
+    workshops.require_access(db, actor, workshops.workshop_by_code(db, code))
+    return workshop_out(request, db, code)
+
+
+@router.post("/workshops/{code}/phase", response_model=schemas.WorkshopOut)
+def set_phase(
+    code: str,
+    body: schemas.PhaseIn,
+    request: Request,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.WorkshopOut:
+    workshop = workshops.set_phase(db, facilitator, code, body.phase)
+    return workshop_out(request, db, workshop.code)
+
+
+@router.delete("/workshops/{code}", status_code=204)
+def delete_workshop(
+    code: str, facilitator: Facilitator = Depends(current_facilitator), db: Database = Depends(get_db)
+) -> Response:
+    workshops.delete_workshop(db, facilitator, code)
+    return Response(status_code=204)

@@ -1,0 +1,60 @@
+"""The fixed vocabularies of the domain (see DESIGN.md)."""
+
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    lobby = "lobby"
+    vision = "vision"
+    milestones = "milestones"
+    needs = "needs"
+    measures = "measures"
+    rating = "rating"
+    prioritisation = "prioritisation"
+    results = "results"
+
+
+PHASE_ORDER: tuple[Phase, ...] = tuple(Phase)
+
+
+class ItemKind(StrEnum):
+    vision = "vision"
+    milestone = "milestone"
+    need = "need"
+    measure = "measure"
+
+
+# The phase in which participants contribute each kind of item.
+KIND_PHASE: dict[ItemKind, Phase] = {
+    ItemKind.vision: Phase.vision,
+    ItemKind.milestone: Phase.milestones,
+    ItemKind.need: Phase.needs,
+    ItemKind.measure: Phase.measures,
+}
+
+# What an item of each kind may link to: a need serves milestones, a measure meets needs.
+LINK_TARGET: dict[ItemKind, ItemKind] = {
+    ItemKind.need: ItemKind.milestone,
+    ItemKind.measure: ItemKind.need,
+}
+
+
+class Direction(StrEnum):
+    higher = "higher"  # higher is better
+    lower = "lower"  # lower is better, as for cost
+
+
+class NamesMode(StrEnum):
+    optional = "optional"
+    required = "required"
+    off = "off"
+
+
+class Language(StrEnum):
+    de = "de"
+    en = "en"
+
+
+def sql_in(values: type[StrEnum]) -> str:
+    """The body of a CHECK constraint listing an enum's values, e.g. `'a', 'b'`."""
+    return ", ".join(f"'{member.value}'" for member in values)

@@ -1,0 +1,222 @@
+"""The typed event catalogue.
+
+Every state change appends one of these to the event log. The log is the audit trail, the
+research log and the source of the live stream, so payloads are facts a researcher may read:
+ids, keys and text people typed, never tokens, password hashes or display names.
+Each class is listed in docs/events.md (a test checks it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from backcast.enums import ItemKind, Phase
+
+EVENT_TYPES: dict[str, type[Event]] = {}
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.type in EVENT_TYPES:
+            raise TypeError(f"duplicate event type {cls.type}")
+        EVENT_TYPES[cls.type] = cls
+
+
+def parse_event(type_: str, data: dict[str, Any]) -> Event:
+    return EVENT_TYPES[type_].model_validate(data)
+
+
+# --- workshop set-up ---------------------------------------------------------------------------
+
+
+class WorkshopCreated(Event):
+    """A facilitator created the workshop; carries its initial set-up."""
+
+    type = "workshop-created"
+    code: str
+    title: str
+    question: str
+    language: str
+    present_year: int
+    vision_year: int
+    milestone_years: list[int]
+    dot_budget: int
+    names: str
+    rated_kinds: list[str]
+    criteria: list[str]
+    groups: list[str]
+
+
+class WorkshopUpdated(Event):
+    """Settings of the workshop changed; `changes` maps each changed field to its new value."""
+
+    type = "workshop-updated"
+    changes: dict[str, Any]
+
+
+class OwnerAdded(Event):
+    """A facilitator became an owner of the workshop."""
+
+    type = "owner-added"
+    facilitator_id: int
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+class PhaseChanged(Event):
+    """The facilitator moved the workshop to another phase, forward or back."""
+
+    type = "phase-changed"
+    phase: Phase
+    previous: Phase
+    input_open: bool
+
+
+class InputOpened(Event):
+    """Participants may contribute, rate or vote in the current phase."""
+
+    type = "input-opened"
+    phase: Phase
+
+
+class InputClosed(Event):
+    """Input for the current phase is closed; further contributions are refused."""
+
+    type = "input-closed"
+    phase: Phase
+
+
+class ResultsShown(Event):
+    """Results were revealed on the screen and phones."""
+
+    type = "results-shown"
+
+
+class ResultsHidden(Event):
+    """Results were hidden from the screen and phones again."""
+
+    type = "results-hidden"
+
+
+# --- participants ------------------------------------------------------------------------------
+
+
+class ParticipantJoined(Event):
+    """Someone joined from a phone or the API. The display name stays out of the log."""
+
+    type = "participant-joined"
+    participant_id: int
+    group: str | None
+    named: bool
+    consented: bool
+
+
+# --- items -------------------------------------------------------------------------------------
+
+
+class ItemAdded(Event):
+    """A vision statement, milestone, need or measure was contributed."""
+
+    type = "item-added"
+    item_id: int
+    kind: ItemKind
+    text: str
+    year: int | None
+    author_id: int | None
+    by_facilitator: bool
+    links: list[int]
+
+
+class ItemEdited(Event):
+    """An item's text or year was changed, by its author or the facilitator."""
+
+    type = "item-edited"
+    item_id: int
+    text: str
+    year: int | None
+
+
+class ItemHidden(Event):
+    """The facilitator hid an item from the screen and phones (it stays in the data)."""
+
+    type = "item-hidden"
+    item_id: int
+
+
+class ItemUnhidden(Event):
+    """The facilitator showed a hidden item again."""
+
+    type = "item-unhidden"
+    item_id: int
+
+
+class ItemMerged(Event):
+    """A duplicate was merged into another item; its links moved to the survivor."""
+
+    type = "item-merged"
+    item_id: int
+    into_id: int
+
+
+class ItemWithdrawn(Event):
+    """The author withdrew their own contribution (it stays in the data, marked withdrawn)."""
+
+    type = "item-withdrawn"
+    item_id: int
+
+
+# --- rating and dots ---------------------------------------------------------------------------
+
+
+class ItemRated(Event):
+    """A participant rated an item; `values` maps criterion keys to a value, or null for
+    "can't judge". A later rating of the same item and criterion replaces the earlier one."""
+
+    type = "item-rated"
+    item_id: int
+    participant_id: int
+    values: dict[str, int | None]
+
+
+class DotsSet(Event):
+    """A participant set the number of dots they give an item."""
+
+    type = "dots-set"
+    item_id: int
+    participant_id: int
+    count: int
+
+
+# --- accounts (kept in the account log, not in a workshop's log) -------------------------------
+
+
+class FacilitatorAdded(Event):
+    """A facilitator account was created, from the CLI or the first-run set-up page."""
+
+    type = "facilitator-added"
+    facilitator_id: int
+    via: str
+
+
+class ApiTokenIssued(Event):
+    """An API token was issued to a facilitator (the token itself is never logged)."""
+
+    type = "api-token-issued"
+    facilitator_id: int
+    token_id: int
+
+
+class WorkshopDeleted(Event):
+    """A facilitator deleted a workshop and all of its data (kept in the account log)."""
+
+    type = "workshop-deleted"
+    workshop_id: int
+    code: str
+    facilitator_id: int

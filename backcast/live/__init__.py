@@ -1,0 +1,1 @@
+"""Live updates: publishers and subscribers of workshops' new events."""

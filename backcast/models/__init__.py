@@ -1,0 +1,29 @@
+"""SQLModel tables. Rules that protect the data live here as constraints, not only in Python."""
+
+from backcast.models.account import AccountEvent, ApiToken, Facilitator
+from backcast.models.agenda import AgendaEntry
+from backcast.models.base import metadata, utcnow
+from backcast.models.event import EventRecord
+from backcast.models.item import Item, Link
+from backcast.models.participant import Participant
+from backcast.models.rating import Dots, Rating
+from backcast.models.workshop import Criterion, StakeholderGroup, Workshop, WorkshopOwner
+
+__all__ = [
+    "AccountEvent",
+    "AgendaEntry",
+    "ApiToken",
+    "Criterion",
+    "Dots",
+    "EventRecord",
+    "Facilitator",
+    "Item",
+    "Link",
+    "Participant",
+    "Rating",
+    "StakeholderGroup",
+    "Workshop",
+    "WorkshopOwner",
+    "metadata",
+    "utcnow",
+]

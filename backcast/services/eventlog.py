@@ -1,0 +1,72 @@
+"""Appending to a workshop's event log, and the lock that keeps its `seq` gap-free."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from backcast.db import Transaction
+from backcast.events import Event
+from backcast.i18n import N_
+from backcast.models import AccountEvent, EventRecord, Facilitator, Participant, Workshop, utcnow
+from backcast.services.errors import NotFound
+
+Actor = Facilitator | Participant | None
+
+
+def actor_label(actor: Actor) -> str:
+    if isinstance(actor, Facilitator):
+        return f"facilitator:{actor.id}"
+    if isinstance(actor, Participant):
+        return f"participant:{actor.id}"
+    return "system"
+
+
+def lock_workshop(tx: Transaction, *, code: str | None = None, workshop_id: int | None = None) -> Workshop:
+    """The workshop, locked for the rest of the transaction.
+
+    Every write to a workshop starts here. On PostgreSQL the row lock serialises writers of one
+    workshop, so the phase they checked still holds at commit and `seq` has no gaps; SQLite's
+    `BEGIN IMMEDIATE` already serialises all writers.
+    """
+    query = select(Workshop).with_for_update()
+    query = (
+        query.where(Workshop.code == code) if code is not None else query.where(Workshop.id == workshop_id)
+    )
+    workshop = tx.session.exec(query).one_or_none()
+    if workshop is None:
+        raise NotFound(N_("There is no workshop with this code."), field="code")
+    return workshop
+
+
+def record(tx: Transaction, workshop: Workshop, event: Event, actor: Actor) -> EventRecord:
+    """Appends `event` with the workshop's next `seq`; published once the transaction commits."""
+    assert workshop.id is not None
+    workshop.last_seq += 1
+    workshop.updated_at = utcnow()
+    row = EventRecord(
+        workshop_id=workshop.id,
+        seq=workshop.last_seq,
+        type=event.type,
+        actor=actor_label(actor),
+        data=event.model_dump(mode="json"),
+    )
+    tx.session.add(workshop)
+    tx.session.add(row)
+    tx.will_publish(workshop.id, workshop.last_seq)
+    return row
+
+
+def record_account(tx: Transaction, event: Event) -> None:
+    tx.session.add(AccountEvent(type=event.type, data=event.model_dump(mode="json")))
+
+
+def events_since(
+    session: Session, workshop_id: int, after_seq: int = 0, limit: int = 1000
+) -> list[EventRecord]:
+    query = (
+        select(EventRecord)
+        .where(EventRecord.workshop_id == workshop_id, EventRecord.seq > after_seq)
+        .order_by(EventRecord.seq)
+        .limit(limit)
+    )
+    return list(session.exec(query))

@@ -1,0 +1,151 @@
+"""Rating items on the workshop's criteria, and spreading dots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from backcast.db import Database, Transaction
+from backcast.enums import Phase
+from backcast.events import DotsSet, ItemRated
+from backcast.i18n import N_
+from backcast.models import Criterion, Dots, Item, Participant, Rating, Workshop, utcnow
+from backcast.services import validate
+from backcast.services.errors import Invalid, NotAllowed, NotFound, OverBudget, PhaseClosed
+from backcast.services.eventlog import lock_workshop, record
+
+MAX_DOTS_PER_ITEM = 100
+
+
+def _lock_for(
+    tx: Transaction, participant: Participant, item_id: object, phase: Phase
+) -> tuple[Workshop, Item]:
+    """The participant's workshop, locked, and an item of it that may be rated or voted on.
+
+    The phase is checked under the lock, so a vote racing "close" lands before it or not at all.
+    """
+    workshop = lock_workshop(tx, workshop_id=participant.workshop_id)
+    if isinstance(item_id, bool) or not isinstance(item_id, int):
+        raise NotFound(N_("There is no such item."), field="item")
+    item = tx.session.get(Item, item_id)
+    if item is None:
+        raise NotFound(N_("There is no such item."), field="item")
+    if item.workshop_id != workshop.id:
+        raise NotAllowed(N_("This item belongs to another workshop."), field="item")
+    if workshop.phase != phase or not workshop.input_open:
+        message = (
+            N_("Rating is closed right now.") if phase == Phase.rating else N_("Voting is closed right now.")
+        )
+        raise PhaseClosed(message)
+    if (
+        item.kind not in workshop.rated_kinds
+        or item.hidden
+        or item.withdrawn
+        or item.merged_into_id is not None
+    ):
+        raise Invalid(N_("This item is not up for rating or voting."), field="item")
+    return workshop, item
+
+
+def rate_item(db: Database, participant: Participant, item_id: int, values: dict[str, Any]) -> list[Rating]:
+    """Sets the participant's values for an item, criterion by criterion; `None` is "can't judge".
+    A second rating of the same item and criterion replaces the first."""
+    if not isinstance(values, dict) or not values:
+        raise Invalid(N_("Give a value for at least one criterion."), field="values")
+    with db.write() as tx:
+        workshop, item = _lock_for(tx, participant, item_id, Phase.rating)
+        criteria = {
+            criterion.key: criterion
+            for criterion in tx.session.exec(select(Criterion).where(Criterion.workshop_id == workshop.id))
+        }
+        cleaned: dict[str, int | None] = {}
+        for key, value in values.items():
+            criterion = criteria.get(key)
+            if criterion is None:
+                raise Invalid(N_("There is no criterion %(key)s."), field=f"values.{key}", key=str(key)[:40])
+            cleaned[key] = (
+                None
+                if value is None
+                else validate.integer(
+                    value, f"values.{key}", minimum=criterion.scale_min, maximum=criterion.scale_max
+                )
+            )
+        existing = {
+            row.criterion_id: row
+            for row in tx.session.exec(
+                select(Rating).where(Rating.participant_id == participant.id, Rating.item_id == item.id)
+            )
+        }
+        changed: dict[str, int | None] = {}
+        now = utcnow()
+        for key, value in cleaned.items():
+            criterion = criteria[key]
+            assert criterion.id is not None and workshop.id is not None and participant.id is not None
+            row = existing.get(criterion.id)
+            if row is None:
+                row = Rating(
+                    workshop_id=workshop.id,
+                    participant_id=participant.id,
+                    item_id=item_id,
+                    criterion_id=criterion.id,
+                    scale_min=criterion.scale_min,
+                    scale_max=criterion.scale_max,
+                    value=value,
+                    rated_at=now,
+                    updated_at=now,
+                )
+                tx.session.add(row)
+                existing[criterion.id] = row
+                changed[key] = value
+            elif row.value != value:
+                row.value, row.updated_at = value, now
+                changed[key] = value
+        if changed:
+            assert participant.id is not None
+            record(
+                tx,
+                workshop,
+                ItemRated(item_id=item_id, participant_id=participant.id, values=changed),
+                participant,
+            )
+        return [existing[criteria[key].id] for key in cleaned]  # type: ignore[index]
+
+
+def set_dots(db: Database, participant: Participant, item_id: int, count: Any) -> tuple[Dots, int]:
+    """Gives `count` of the participant's dots to an item; returns the row and the dots left.
+    The budget is checked inside the transaction, so parallel requests cannot overspend it."""
+    value = validate.integer(count, "count", minimum=0, maximum=MAX_DOTS_PER_ITEM)
+    with db.write() as tx:
+        workshop, _ = _lock_for(tx, participant, item_id, Phase.prioritisation)
+        elsewhere = tx.session.exec(
+            select(func.coalesce(func.sum(Dots.count), 0)).where(
+                Dots.participant_id == participant.id, Dots.item_id != item_id
+            )
+        ).one()
+        if elsewhere + value > workshop.dot_budget:
+            raise OverBudget(
+                N_("You have %(left)d of %(budget)d dots left."),
+                field="count",
+                left=max(workshop.dot_budget - elsewhere, 0),
+                budget=workshop.dot_budget,
+            )
+        row = tx.session.exec(
+            select(Dots).where(Dots.participant_id == participant.id, Dots.item_id == item_id)
+        ).first()
+        assert workshop.id is not None and participant.id is not None
+        if row is None:
+            row = Dots(workshop_id=workshop.id, participant_id=participant.id, item_id=item_id, count=value)
+            tx.session.add(row)
+        elif row.count == value:
+            return row, workshop.dot_budget - elsewhere - value
+        else:
+            row.count, row.updated_at = value, utcnow()
+        record(
+            tx,
+            workshop,
+            DotsSet(item_id=item_id, participant_id=participant.id, count=value),
+            participant,
+        )
+        return row, workshop.dot_budget - elsewhere - value

@@ -1,0 +1,73 @@
+"""Checks on what people type, shared by every service."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from backcast.i18n import N_
+from backcast.models.limits import YEAR_MAX, YEAR_MIN
+from backcast.services.errors import Invalid
+
+# Control characters other than newline and tab: invisible, and PostgreSQL refuses NUL outright.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def text(value: Any, field: str, *, max_length: int, required: bool = True, multiline: bool = True) -> str:
+    """Trimmed text of at most `max_length` characters; emoji, umlauts and RTL text are kept."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid(N_("This must be text."), field=field)
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if _CONTROL.search(value):
+        raise Invalid(N_("This contains characters that cannot be shown."), field=field)
+    if not multiline and "\n" in value:
+        raise Invalid(N_("This must fit on one line."), field=field)
+    if required and not value:
+        raise Invalid(N_("This cannot be empty."), field=field)
+    if len(value) > max_length:
+        raise Invalid(
+            N_("This is too long: at most %(max)d characters, you wrote %(length)d."),
+            field=field,
+            max=max_length,
+            length=len(value),
+        )
+    return value
+
+
+def integer(value: Any, field: str, *, minimum: int, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(N_("This must be a whole number."), field=field)
+    if not minimum <= value <= maximum:
+        raise Invalid(
+            N_("This must be between %(minimum)d and %(maximum)d."),
+            field=field,
+            minimum=minimum,
+            maximum=maximum,
+        )
+    return value
+
+
+def year(value: Any, field: str, *, minimum: int = YEAR_MIN, maximum: int = YEAR_MAX) -> int:
+    return integer(value, field, minimum=minimum, maximum=maximum)
+
+
+def key(value: Any, field: str, *, max_length: int) -> str:
+    value = text(value, field, max_length=max_length, multiline=False)
+    if not _KEY.match(value):
+        raise Invalid(
+            N_("Use lower-case letters, digits and underscores, starting with a letter."),
+            field=field,
+        )
+    return value
+
+
+def choice(value: Any, field: str, allowed: type) -> Any:
+    try:
+        return allowed(value)
+    except ValueError:
+        options = ", ".join(member.value for member in allowed)
+        raise Invalid(N_("Choose one of: %(options)s."), field=field, options=options) from None

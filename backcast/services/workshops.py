@@ -1,0 +1,381 @@
+"""Creating, finding, running and deleting workshops."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from backcast import defaults
+from backcast.db import Database, Transaction
+from backcast.enums import KIND_PHASE, ItemKind, Language, NamesMode, Phase
+from backcast.events import (
+    InputClosed,
+    InputOpened,
+    OwnerAdded,
+    PhaseChanged,
+    ResultsHidden,
+    ResultsShown,
+    WorkshopCreated,
+    WorkshopDeleted,
+)
+from backcast.i18n import N_
+from backcast.models import Criterion, Facilitator, Participant, StakeholderGroup, Workshop, WorkshopOwner
+from backcast.models import limits as L
+from backcast.services import codes, validate
+from backcast.services.errors import Invalid, NotAllowed, NotFound
+from backcast.services.eventlog import lock_workshop, record, record_account
+
+# Phases in which participants give input; entering one opens its input.
+INPUT_PHASES = frozenset({*KIND_PHASE.values(), Phase.rating, Phase.prioritisation})
+
+
+def _clean_criteria(specs: Sequence[defaults.CriterionSpec]) -> list[defaults.CriterionSpec]:
+    if not specs:
+        raise Invalid(N_("A workshop needs at least one criterion."), field="criteria")
+    if len(specs) > 12:
+        raise Invalid(N_("At most %(max)d criteria."), field="criteria", max=12)
+    cleaned, seen = [], set()
+    for index, spec in enumerate(specs):
+        where = f"criteria.{index}"
+        key = validate.key(spec.key, f"{where}.key", max_length=L.KEY_MAX)
+        if key in seen:
+            raise Invalid(N_("Each criterion needs its own key."), field=f"{where}.key")
+        seen.add(key)
+        scale_min = validate.integer(
+            spec.scale_min, f"{where}.scale_min", minimum=L.SCALE_MIN, maximum=L.SCALE_MAX
+        )
+        scale_max = validate.integer(
+            spec.scale_max, f"{where}.scale_max", minimum=L.SCALE_MIN, maximum=L.SCALE_MAX
+        )
+        if scale_max <= scale_min:
+            raise Invalid(N_("The top of the scale must be above its bottom."), field=f"{where}.scale_max")
+        if (
+            not isinstance(spec.weight, int | float)
+            or not math.isfinite(spec.weight)
+            or not 0 <= spec.weight <= 100
+        ):
+            raise Invalid(N_("The weight must be a number from 0 to 100."), field=f"{where}.weight")
+        cleaned.append(
+            defaults.CriterionSpec(
+                key=key,
+                label=validate.text(spec.label, f"{where}.label", max_length=L.LABEL_MAX, multiline=False),
+                low_label=validate.text(
+                    spec.low_label,
+                    f"{where}.low_label",
+                    max_length=L.LABEL_MAX,
+                    required=False,
+                    multiline=False,
+                ),
+                high_label=validate.text(
+                    spec.high_label,
+                    f"{where}.high_label",
+                    max_length=L.LABEL_MAX,
+                    required=False,
+                    multiline=False,
+                ),
+                scale_min=scale_min,
+                scale_max=scale_max,
+                weight=float(spec.weight),
+                direction=validate.choice(spec.direction, f"{where}.direction", type(spec.direction)),
+            )
+        )
+    return cleaned
+
+
+def _clean_groups(specs: Sequence[defaults.GroupSpec]) -> list[defaults.GroupSpec]:
+    if len(specs) > 30:
+        raise Invalid(N_("At most %(max)d groups."), field="groups", max=30)
+    cleaned, seen = [], set()
+    for index, spec in enumerate(specs):
+        key = validate.key(spec.key, f"groups.{index}.key", max_length=L.KEY_MAX)
+        if key in seen:
+            raise Invalid(N_("Each group needs its own key."), field=f"groups.{index}.key")
+        seen.add(key)
+        label = validate.text(spec.label, f"groups.{index}.label", max_length=L.LABEL_MAX, multiline=False)
+        cleaned.append(defaults.GroupSpec(key=key, label=label))
+    return cleaned
+
+
+def _clean_milestone_years(years: Sequence[object], present_year: int, vision_year: int) -> list[int]:
+    if len(years) > L.MILESTONE_YEARS_MAX:
+        raise Invalid(
+            N_("At most %(max)d milestone years."),
+            field="milestone_years",
+            max=L.MILESTONE_YEARS_MAX,
+        )
+    cleaned = {
+        validate.year(year, "milestone_years", minimum=present_year + 1, maximum=vision_year - 1)
+        for year in years
+    }
+    return sorted(cleaned)
+
+
+def create_workshop(
+    db: Database,
+    facilitator: Facilitator,
+    *,
+    title: str,
+    question: str = "",
+    present_year: int | None = None,
+    vision_year: int | None = None,
+    milestone_years: Sequence[int] | None = None,
+    language: str = Language.de,
+    dot_budget: int = 5,
+    names: str = NamesMode.optional,
+    rated_kinds: Sequence[str] = (ItemKind.measure,),
+    consent_text: str = "",
+    criteria: Sequence[defaults.CriterionSpec] | None = None,
+    groups: Sequence[defaults.GroupSpec] | None = None,
+) -> Workshop:
+    title = validate.text(title, "title", max_length=L.TITLE_MAX, multiline=False)
+    question = validate.text(question, "question", max_length=L.QUESTION_MAX, required=False)
+    present = validate.year(date.today().year if present_year is None else present_year, "present_year")
+    vision = validate.year(present + 20 if vision_year is None else vision_year, "vision_year")
+    if vision <= present:
+        raise Invalid(N_("The vision year must come after the present year."), field="vision_year")
+    years = (
+        defaults.milestone_years(present, vision)
+        if milestone_years is None
+        else _clean_milestone_years(milestone_years, present, vision)
+    )
+    language = validate.choice(language, "language", Language)
+    budget = validate.integer(dot_budget, "dot_budget", minimum=0, maximum=L.DOT_BUDGET_MAX)
+    names_mode = validate.choice(names, "names", NamesMode)
+    kinds = sorted({validate.choice(kind, "rated_kinds", ItemKind).value for kind in rated_kinds})
+    if not kinds:
+        raise Invalid(N_("Choose at least one kind of item to rate."), field="rated_kinds")
+    consent = validate.text(consent_text, "consent_text", max_length=L.CONSENT_MAX, required=False)
+    criteria_specs = _clean_criteria(defaults.CRITERIA[language] if criteria is None else criteria)
+    group_specs = _clean_groups(defaults.GROUPS[language] if groups is None else groups)
+
+    with db.write() as tx:
+        code = _unused_code(tx)
+        workshop = Workshop(
+            code=code,
+            title=title,
+            question=question,
+            present_year=present,
+            vision_year=vision,
+            milestone_years=years,
+            language=language,
+            dot_budget=budget,
+            names=names_mode,
+            rated_kinds=kinds,
+            consent_text=consent,
+            consent_version=1 if consent else 0,
+        )
+        tx.session.add(workshop)
+        tx.session.flush()
+        assert workshop.id is not None and facilitator.id is not None
+        tx.session.add(WorkshopOwner(workshop_id=workshop.id, facilitator_id=facilitator.id))
+        for position, spec in enumerate(criteria_specs):
+            tx.session.add(Criterion(workshop_id=workshop.id, position=position, **spec.__dict__))
+        for position, group in enumerate(group_specs):
+            tx.session.add(
+                StakeholderGroup(workshop_id=workshop.id, key=group.key, label=group.label, position=position)
+            )
+        record(
+            tx,
+            workshop,
+            WorkshopCreated(
+                code=code,
+                title=title,
+                question=question,
+                language=language,
+                present_year=present,
+                vision_year=vision,
+                milestone_years=years,
+                dot_budget=budget,
+                names=names_mode,
+                rated_kinds=kinds,
+                criteria=[spec.key for spec in criteria_specs],
+                groups=[group.key for group in group_specs],
+            ),
+            facilitator,
+        )
+        record(tx, workshop, OwnerAdded(facilitator_id=facilitator.id), facilitator)
+    return workshop
+
+
+def _unused_code(tx: Transaction) -> str:
+    for _ in range(20):
+        code = codes.new_code()
+        if tx.session.exec(select(Workshop.id).where(Workshop.code == code)).first() is None:
+            return code
+    raise RuntimeError("no free join code after 20 tries")  # 32**6 codes: only a full database gets here
+
+
+# --- finding -----------------------------------------------------------------------------------
+
+
+def _by_code(session: Session, code: str) -> Workshop:
+    normalized = codes.normalize_code(code) if isinstance(code, str) else None
+    workshop = (
+        session.exec(select(Workshop).where(Workshop.code == normalized)).first() if normalized else None
+    )
+    if workshop is None:
+        raise NotFound(N_("There is no workshop with this code."), field="code")
+    return workshop
+
+
+def is_owner(session: Session, workshop: Workshop, facilitator: Facilitator) -> bool:
+    return (
+        session.exec(
+            select(WorkshopOwner.facilitator_id).where(
+                WorkshopOwner.workshop_id == workshop.id,
+                WorkshopOwner.facilitator_id == facilitator.id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def _require_owner(session: Session, workshop: Workshop, facilitator: Facilitator) -> None:
+    if not is_owner(session, workshop, facilitator):
+        raise NotAllowed(N_("Only the workshop's facilitators may do this."))
+
+
+def workshop_by_code(db: Database, code: str) -> Workshop:
+    with db.read() as session:
+        return _by_code(session, code)
+
+
+def owned_workshop(db: Database, facilitator: Facilitator, code: str) -> Workshop:
+    with db.read() as session:
+        workshop = _by_code(session, code)
+        _require_owner(session, workshop, facilitator)
+        return workshop
+
+
+def lock_owned(tx: Transaction, facilitator: Facilitator, code: str) -> Workshop:
+    """The workshop locked for writing, after checking `facilitator` owns it."""
+    normalized = codes.normalize_code(code) if isinstance(code, str) else None
+    if normalized is None:
+        raise NotFound(N_("There is no workshop with this code."), field="code")
+    workshop = lock_workshop(tx, code=normalized)
+    _require_owner(tx.session, workshop, facilitator)
+    return workshop
+
+
+def workshops_of(db: Database, facilitator: Facilitator) -> list[Workshop]:
+    with db.read() as session:
+        query = (
+            select(Workshop)
+            .join(WorkshopOwner, WorkshopOwner.workshop_id == Workshop.id)
+            .where(WorkshopOwner.facilitator_id == facilitator.id)
+            .order_by(Workshop.created_at.desc(), Workshop.id.desc())
+        )
+        return list(session.exec(query))
+
+
+def criteria_of(session: Session, workshop_id: int) -> list[Criterion]:
+    query = (
+        select(Criterion)
+        .where(Criterion.workshop_id == workshop_id)
+        .order_by(Criterion.position, Criterion.id)
+    )
+    return list(session.exec(query))
+
+
+def groups_of(session: Session, workshop_id: int) -> list[StakeholderGroup]:
+    query = (
+        select(StakeholderGroup)
+        .where(StakeholderGroup.workshop_id == workshop_id)
+        .order_by(StakeholderGroup.position, StakeholderGroup.id)
+    )
+    return list(session.exec(query))
+
+
+def participant_count(session: Session, workshop_id: int) -> int:
+    return session.exec(
+        select(func.count()).select_from(Participant).where(Participant.workshop_id == workshop_id)
+    ).one()
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+def set_phase(db: Database, facilitator: Facilitator, code: str, phase: str) -> Workshop:
+    """Moves forward or back. Going back deletes nothing; entering an input phase opens input."""
+    target = validate.choice(phase, "phase", Phase)
+    with db.write() as tx:
+        workshop = lock_owned(tx, facilitator, code)
+        if workshop.phase == target:
+            return workshop
+        previous = workshop.phase
+        workshop.phase = target
+        workshop.input_open = target in INPUT_PHASES
+        record(
+            tx,
+            workshop,
+            PhaseChanged(phase=target, previous=previous, input_open=workshop.input_open),
+            facilitator,
+        )
+        return workshop
+
+
+def set_input_open(db: Database, facilitator: Facilitator, code: str, open_: bool) -> Workshop:
+    if not isinstance(open_, bool):
+        raise Invalid(N_("This must be true or false."), field="input_open")
+    with db.write() as tx:
+        workshop = lock_owned(tx, facilitator, code)
+        if open_ and workshop.phase not in INPUT_PHASES:
+            raise Invalid(N_("This phase takes no input."), field="input_open")
+        if workshop.input_open != open_:
+            workshop.input_open = open_
+            event = InputOpened(phase=workshop.phase) if open_ else InputClosed(phase=workshop.phase)
+            record(tx, workshop, event, facilitator)
+        return workshop
+
+
+def set_results_visible(db: Database, facilitator: Facilitator, code: str, visible: bool) -> Workshop:
+    if not isinstance(visible, bool):
+        raise Invalid(N_("This must be true or false."), field="results_visible")
+    with db.write() as tx:
+        workshop = lock_owned(tx, facilitator, code)
+        if workshop.results_visible != visible:
+            workshop.results_visible = visible
+            record(tx, workshop, ResultsShown() if visible else ResultsHidden(), facilitator)
+        return workshop
+
+
+def delete_workshop(db: Database, facilitator: Facilitator, code: str) -> None:
+    """Removes the workshop and, by the database's cascades, every row that belongs to it."""
+    with db.write() as tx:
+        workshop = lock_owned(tx, facilitator, code)
+        assert workshop.id is not None and facilitator.id is not None
+        record_account(
+            tx,
+            WorkshopDeleted(workshop_id=workshop.id, code=workshop.code, facilitator_id=facilitator.id),
+        )
+        tx.session.execute(delete(Workshop).where(Workshop.id == workshop.id))
+        tx.session.expunge(workshop)
+
+
+def workshop_details(
+    db: Database, code: str
+) -> tuple[Workshop, list[Criterion], list[StakeholderGroup], int]:
+    """A workshop with its criteria, groups and number of participants, read in one go."""
+    with db.read() as session:
+        workshop = _by_code(session, code)
+        assert workshop.id is not None
+        return (
+            workshop,
+            criteria_of(session, workshop.id),
+            groups_of(session, workshop.id),
+            participant_count(session, workshop.id),
+        )
+
+
+def require_access(db: Database, actor: Facilitator | Participant, workshop: Workshop) -> None:
+    """An owner, or a participant of this workshop, may read it; anyone else may not."""
+    if isinstance(actor, Participant):
+        if actor.workshop_id != workshop.id:
+            raise NotAllowed(N_("You have not joined this workshop."))
+        return
+    with db.read() as session:
+        _require_owner(session, workshop, actor)

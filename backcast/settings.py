@@ -1,0 +1,79 @@
+"""All settings in one place. Each field is documented in docs/settings.md (a test checks it)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BACKCAST_",
+        # An empty value in the environment means "unset", so `BACKCAST_PUBLIC_URL=` is harmless.
+        env_ignore_empty=True,
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Directory for the SQLite file and the generated secret key.",
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; SQLite file in the data dir when unset."
+    )
+    broker: Literal["memory", "postgres", "redis"] = Field(
+        default="memory", description="Live-update broker."
+    )
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Redis URL for the redis broker.")
+    public_url: str | None = Field(default=None, description="Base URL that join links and QR codes encode.")
+    secret_key: str | None = Field(
+        default=None,
+        description="Signs session cookies; generated and kept in the data dir when unset.",
+    )
+    host: str = Field(default="0.0.0.0", description="Interface `backcast serve` listens on.")
+    port: int = Field(
+        default=8000,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("BACKCAST_PORT", "PORT"),
+        description="Port `backcast serve` listens on.",
+    )
+    session_max_age: int = Field(
+        default=14 * 24 * 3600, ge=60, description="Facilitator session lifetime in seconds."
+    )
+    sqlite_busy_timeout: float = Field(
+        default=15.0, gt=0, description="Seconds an SQLite writer waits for the lock."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="Server log level."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'backcast.sqlite3').resolve()}"
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        """The configured key, else the one kept in the data dir, created on first use."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        # Exclusive create: two workers starting at once must agree on one key.
+        try:
+            with open(path, "x") as handle:
+                handle.write(key)
+            path.chmod(0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        return key

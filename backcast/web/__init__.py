@@ -1,0 +1,1 @@
+"""HTML routes and the application factory."""

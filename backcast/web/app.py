@@ -1,0 +1,68 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from backcast import __version__, migrate
+from backcast.api.router import router as api_router
+from backcast.db import Database
+from backcast.paths import STATIC
+from backcast.settings import Settings
+from backcast.web import auth, errors, health, home
+from backcast.web.locale import LocaleMiddleware
+from backcast.web.templating import make_templates
+
+SESSION_COOKIE = "backcast_session"
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    """The whole application. Refuses a database whose schema is not at this version's head."""
+    settings = settings or Settings()
+    db = db or Database.from_settings(settings)
+    migrate.check_current(db.engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="backcast",
+        version=__version__,
+        summary="Participatory backcasting workshops: the JSON API.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.templates = make_templates()
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=bool(settings.public_url and settings.public_url.startswith("https://")),
+    )
+    app.add_middleware(LocaleMiddleware)
+    errors.install(app)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(home.router)
+    app.include_router(api_router)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For `uvicorn --factory`: settings from the environment."""
+    return create_app(Settings())

@@ -1,0 +1,152 @@
+"""Signing in and out, and the first-run set-up page that creates the first account."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from backcast.db import Database
+from backcast.i18n import gettext
+from backcast.services import accounts
+from backcast.services.errors import ServiceError
+from backcast.settings import Settings
+from backcast.web.deps import SESSION_KEY, get_db, get_settings, get_templates
+
+router = APIRouter(include_in_schema=False)
+
+SETUP_SALT = "backcast-first-run-setup"
+SETUP_MAX_AGE = 7 * 24 * 3600
+
+
+def setup_token(settings: Settings) -> str:
+    """A signed set-up token; it works only while no facilitator exists, which makes it one-time."""
+    return URLSafeTimedSerializer(settings.resolved_secret_key, salt=SETUP_SALT).dumps("setup")
+
+
+def setup_token_valid(settings: Settings, token: str) -> bool:
+    try:
+        URLSafeTimedSerializer(settings.resolved_secret_key, salt=SETUP_SALT).loads(
+            token, max_age=SETUP_MAX_AGE
+        )
+    except BadSignature:
+        return False
+    return True
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path on this site: an absolute or protocol-relative URL would be an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def login_url(next_path: str) -> str:
+    return "/login?" + urlencode({"next": next_path})
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/", db: Database = Depends(get_db)) -> Response:
+    templates = get_templates(request)
+    return templates.TemplateResponse(
+        request,
+        "login.html",
+        {
+            "next": _safe_next(next),
+            "error": None,
+            "email": "",
+            "needs_setup": accounts.facilitator_count(db) == 0,
+        },
+    )
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: Annotated[str, Form(max_length=1000)] = "",
+    password: Annotated[str, Form(max_length=2000)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+    db: Database = Depends(get_db),
+) -> Response:
+    try:
+        facilitator = accounts.authenticate(db, email, password)
+    except ServiceError as error:
+        templates = get_templates(request)
+        return templates.TemplateResponse(
+            request,
+            "login.html",
+            {
+                "next": _safe_next(next),
+                "error": gettext(error.message),
+                "email": email[:254],
+                "needs_setup": False,
+            },
+            status_code=401,
+        )
+    request.session.clear()
+    request.session[SESSION_KEY] = facilitator.id
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/setup")
+def setup_page(
+    request: Request,
+    token: str = "",
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    return _setup_response(request, db, settings, token, error=None, email="")
+
+
+def _setup_response(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    token: str,
+    *,
+    error: str | None,
+    email: str,
+    status: int = 200,
+) -> Response:
+    templates = get_templates(request)
+    if accounts.facilitator_count(db) > 0:
+        return templates.TemplateResponse(request, "setup_done.html", {}, status_code=410)
+    if not setup_token_valid(settings, token):
+        return templates.TemplateResponse(request, "setup_invalid.html", {}, status_code=403)
+    return templates.TemplateResponse(
+        request, "setup.html", {"token": token, "error": error, "email": email}, status_code=status
+    )
+
+
+@router.post("/setup")
+def setup(
+    request: Request,
+    token: Annotated[str, Form(max_length=500)] = "",
+    email: Annotated[str, Form(max_length=1000)] = "",
+    password: Annotated[str, Form(max_length=2000)] = "",
+    password_again: Annotated[str, Form(max_length=2000)] = "",
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    if not setup_token_valid(settings, token) or accounts.facilitator_count(db) > 0:
+        return _setup_response(request, db, settings, token, error=None, email="")
+    if password != password_again:
+        error = gettext("The two passwords differ.")
+        return _setup_response(request, db, settings, token, error=error, email=email[:254], status=422)
+    try:
+        facilitator = accounts.create_first_facilitator(db, email, password)
+    except ServiceError as failure:
+        error = gettext(failure.message, **failure.params)
+        return _setup_response(request, db, settings, token, error=error, email=email[:254], status=422)
+    request.session.clear()
+    request.session[SESSION_KEY] = facilitator.id
+    return RedirectResponse("/", status_code=303)

@@ -1,0 +1,95 @@
+"""Errors as RFC 9457 problem details for the API, and as a page for people."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backcast import i18n
+from backcast.services import errors
+
+STATUS: dict[type[errors.ServiceError], int] = {
+    errors.Invalid: 422,
+    errors.NotFound: 404,
+    errors.NotAllowed: 403,
+    errors.NotAuthenticated: 401,
+    errors.PhaseClosed: 409,
+    errors.OverBudget: 409,
+    errors.Conflict: 409,
+}
+
+PROBLEM = "application/problem+json"
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    field: str | None = None,
+    errors_: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:backcast:problem:{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if instance:
+        body["instance"] = instance
+    if field:
+        body["field"] = field
+    if errors_ is not None:
+        body["errors"] = errors_
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def install(app: FastAPI) -> None:
+    def render_page(request: Request, status: int, detail: str) -> Response:
+        templates = request.app.state.templates
+        return templates.TemplateResponse(
+            request, "error.html", {"status": status, "detail": detail}, status_code=status
+        )
+
+    @app.exception_handler(errors.ServiceError)
+    async def service_error(request: Request, exc: errors.ServiceError) -> Response:
+        status = STATUS.get(type(exc), 400)
+        detail = i18n.gettext(exc.message, **exc.params)
+        if wants_html(request):
+            return render_page(request, status, detail)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return problem(status, exc.code, detail, instance=request.url.path, field=exc.field, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        found = [
+            {
+                "field": ".".join(str(part) for part in error["loc"] if part != "body"),
+                "message": error["msg"],
+            }
+            for error in exc.errors()
+        ]
+        detail = i18n.gettext("The request is not valid: %(count)d problem(s).", count=len(found))
+        return problem(422, "invalid", detail, instance=request.url.path, errors_=found)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if wants_html(request):
+            return render_page(request, exc.status_code, detail)
+        code = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}.get(
+            exc.status_code, "http-error"
+        )
+        return problem(exc.status_code, code, detail, instance=request.url.path, headers=exc.headers)

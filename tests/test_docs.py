@@ -1,0 +1,49 @@
+"""The documentation keeps up with the code: every event and every setting is described."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from backcast import events
+from backcast.paths import ROOT
+from backcast.settings import Settings
+
+
+def test_every_event_is_listed_in_docs_with_its_fields() -> None:
+    text = (ROOT / "docs" / "events.md").read_text()
+    sections = dict(re.findall(r"^## `([a-z-]+)`\n(.*?)(?=^## |\Z)", text, flags=re.M | re.S))
+
+    assert sorted(sections) == sorted(events.EVENT_TYPES)
+    for type_, cls in events.EVENT_TYPES.items():
+        documented = re.findall(r"^\| `(\w+)` \|", sections[type_], flags=re.M)
+        assert documented == list(cls.model_fields), type_
+
+
+@pytest.mark.parametrize("type_", sorted(events.EVENT_TYPES))
+def test_event_names_are_past_tense_kebab_case_with_a_docstring(type_: str) -> None:
+    cls = events.EVENT_TYPES[type_]
+
+    assert re.fullmatch(r"[a-z]+(-[a-z]+)+", type_)
+    assert type_.split("-")[-1].endswith(("ed", "set", "shown", "hidden", "withdrawn")), type_
+    assert cls.__doc__ and cls.__doc__.strip()
+
+
+def test_no_event_can_carry_a_secret() -> None:
+    secret_words = re.compile(r"^token$|_token$|password|hash|secret|^name$|email")
+    for cls in events.EVENT_TYPES.values():
+        assert [field for field in cls.model_fields if secret_words.search(field)] == [], cls.type
+
+
+def test_every_setting_is_documented() -> None:
+    text = (ROOT / "docs" / "settings.md").read_text()
+    documented = set(re.findall(r"^\| `BACKCAST_([A-Z_]+)` \|", text, flags=re.M))
+
+    assert documented == {name.upper() for name in Settings.model_fields}
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    head = (ROOT / "README.md").read_text().split("\n\n")[:3]
+
+    assert any("make run" in block and "make test" in block for block in head)
