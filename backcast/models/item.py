@@ -29,7 +29,7 @@ class Item(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE")
-    kind: ItemKind = Field(sa_type=String(16))
+    kind: str = Field(sa_type=String(16))
     text: str = Field(sa_type=Text)
     year: int | None = None
     author_id: int | None = Field(default=None, index=True)

@@ -50,12 +50,12 @@ class Workshop(SQLModel, table=True):
     present_year: int
     vision_year: int
     milestone_years: list[int] = Field(default_factory=list, sa_type=JSON)
-    phase: Phase = Field(default=Phase.lobby, sa_type=String(20))
-    language: Language = Field(default=Language.de, sa_type=String(8))
+    phase: str = Field(default=Phase.lobby, sa_type=String(20))
+    language: str = Field(default=Language.de, sa_type=String(8))
     input_open: bool = False
     results_visible: bool = False
     dot_budget: int = 5
-    names: NamesMode = Field(default=NamesMode.optional, sa_type=String(10))
+    names: str = Field(default=NamesMode.optional, sa_type=String(10))
     rated_kinds: list[str] = Field(default_factory=lambda: ["measure"], sa_type=JSON)
     consent_text: str = Field(default="", sa_type=Text)
     # Bumped whenever the consent text changes, so each participant's consent names its text.
@@ -106,7 +106,7 @@ class Criterion(SQLModel, table=True):
     scale_min: int = 1
     scale_max: int = 5
     weight: float = 1.0
-    direction: Direction = Field(default=Direction.higher, sa_type=String(10))
+    direction: str = Field(default=Direction.higher, sa_type=String(10))
     position: int = 0
 
 

@@ -1,0 +1,123 @@
+"""The `backcast` command: accounts, tokens, upgrades, and one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backcast import migrate
+from backcast.db import Database, make_engine
+from backcast.services import accounts
+
+
+def backcast(data_dir: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {"PATH": os.environ["PATH"], "BACKCAST_DATA_DIR": str(data_dir), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "backcast.cli", *args],
+        input=stdin,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    result = backcast(tmp_path, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"database at {migrate.head_revision()}"
+    return tmp_path
+
+
+def open_db(data_dir: Path) -> Database:
+    return Database(make_engine(f"sqlite:///{data_dir / 'backcast.sqlite3'}"))
+
+
+def test_facilitator_add_and_token_new(data_dir: Path) -> None:
+    added = backcast(
+        data_dir, "facilitator", "add", "Ana@Example.org", "--password-stdin", stdin="a long password\n"
+    )
+    assert (added.returncode, added.stdout) == (0, "facilitator ana@example.org added\n")
+
+    issued = backcast(data_dir, "token", "new", "ana@example.org")
+    token = issued.stdout.strip()
+    assert issued.returncode == 0 and token.startswith("bct_") and len(token) > 40
+
+    db = open_db(data_dir)
+    try:
+        assert accounts.authenticate(db, "ana@example.org", "a long password").email == "ana@example.org"
+        found = accounts.facilitator_for_token(db, token)
+        assert found is not None and found.email == "ana@example.org"
+    finally:
+        db.dispose()
+    assert token.encode() not in (data_dir / "backcast.sqlite3").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (
+            ("facilitator", "add", "not-an-email", "--password-stdin"),
+            "a long password\n",
+            "This is not an email address.",
+        ),
+        (
+            ("facilitator", "add", "a@example.org", "--password-stdin"),
+            "short\n",
+            "Choose a password of at least 10 characters.",
+        ),
+        (("token", "new", "nobody@example.org"), "", "There is no facilitator with this email."),
+        (("demo",), "", "`backcast demo` is not available in this version yet"),
+    ],
+)
+def test_errors_are_one_line_and_a_nonzero_exit(
+    data_dir: Path, args: tuple[str, ...], stdin: str, message: str
+) -> None:
+    result = backcast(data_dir, *args, stdin=stdin)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [f"backcast: error: {message}"]
+
+
+def test_a_duplicate_account_is_refused(data_dir: Path) -> None:
+    backcast(data_dir, "facilitator", "add", "a@example.org", "--password-stdin", stdin="a long password\n")
+    again = backcast(
+        data_dir, "facilitator", "add", "a@example.org", "--password-stdin", stdin="a long password\n"
+    )
+    assert again.stderr.splitlines() == ["backcast: error: An account with this email already exists."]
+
+
+def test_several_workers_with_the_memory_broker_are_refused(data_dir: Path) -> None:
+    result = backcast(data_dir, "serve", "--workers", "2")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "backcast: error: several workers need a shared broker: set BACKCAST_BROKER=postgres or redis "
+        "(with PostgreSQL as the database), or run one worker"
+    ]
+
+
+def test_a_bad_setting_is_named(data_dir: Path) -> None:
+    result = backcast(data_dir, "db", "upgrade", BACKCAST_BROKER="carrier-pigeon")
+    assert result.returncode == 1
+    assert result.stderr.startswith("backcast: error: BACKCAST_BROKER: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    result = backcast(
+        tmp_path,
+        "db",
+        "upgrade",
+        BACKCAST_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2",
+    )
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_an_empty_setting_counts_as_unset(data_dir: Path) -> None:
+    result = backcast(data_dir, "db", "upgrade", BACKCAST_DATABASE_URL="", BACKCAST_PUBLIC_URL="")
+    assert result.returncode == 0, result.stderr
