@@ -52,13 +52,13 @@ def cmd_serve(args: argparse.Namespace) -> None:
     try:
         migrate.check_current(db.engine)
         base = public_base_url(settings)
-        print(f"backcast {__version__} on http://{host}:{port}")
-        print(f"Participants join at {base}/join")
+        # Bound to loopback only, the LAN address would not answer; the set-up link is for this machine.
+        here = f"http://127.0.0.1:{port}" if host in {"127.0.0.1", "localhost", "::1"} else base
+        print(f"backcast {__version__} on http://{host}:{port}", flush=True)
+        print(f"Participants join at {base}/join", flush=True)
         if accounts.facilitator_count(db) == 0:
-            print(
-                "No facilitator account yet. Create the first one here: "
-                f"{base}/setup?token={setup_token(settings)}"
-            )
+            link = f"{here}/setup?token={setup_token(settings)}"
+            print(f"No facilitator account yet. Create the first one here: {link}", flush=True)
     finally:
         db.dispose()
     uvicorn.run(
