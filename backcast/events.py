@@ -53,13 +53,6 @@ class WorkshopCreated(Event):
     groups: list[str]
 
 
-class WorkshopUpdated(Event):
-    """Settings of the workshop changed; `changes` maps each changed field to its new value."""
-
-    type = "workshop-updated"
-    changes: dict[str, Any]
-
-
 class OwnerAdded(Event):
     """A facilitator became an owner of the workshop."""
 
