@@ -11,14 +11,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from backcast.live.publisher import MemoryPublisher, Publisher
 from backcast.settings import Settings
+
+
+class Publisher(Protocol):
+    """Told each workshop's newest `seq` after a commit; the live layer's broker is one."""
+
+    def publish(self, workshop_id: int, seq: int) -> None: ...
+
+
+class NoPublisher:
+    """For commands that run without a server: nobody is listening."""
+
+    def publish(self, workshop_id: int, seq: int) -> None:
+        return None
 
 
 def make_engine(url: str, *, busy_timeout: float = 15.0, **kwargs: Any) -> Engine:
@@ -69,7 +81,7 @@ class Transaction:
 class Database:
     def __init__(self, engine: Engine, publisher: Publisher | None = None) -> None:
         self.engine = engine
-        self.publisher: Publisher = publisher if publisher is not None else MemoryPublisher()
+        self.publisher: Publisher = publisher if publisher is not None else NoPublisher()
         self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
 
     @classmethod

@@ -2,53 +2,60 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from backcast.db import Database
 from backcast.enums import Phase
-from backcast.live.publisher import MemoryPublisher
+from backcast.live.broker import Broker
 from backcast.services import items
 from backcast.services.errors import PhaseClosed
 from tests import factories
 
 
-def test_a_commit_publishes_its_newest_seq_once(db: Database) -> None:
-    shop = factories.workshop(db)
-    assert isinstance(db.publisher, MemoryPublisher)
-    heard: list[tuple[int, int]] = []
-    unsubscribe = db.publisher.subscribe(lambda workshop_id, seq: heard.append((workshop_id, seq)), shop.id)
-
-    factories.phase(db, shop, Phase.vision)
-
-    assert heard == [(shop.id, factories.fresh(db, shop).last_seq)]
-    unsubscribe()
-    factories.phase(db, shop, Phase.lobby)
-    assert len(heard) == 1
+@pytest.fixture
+def shop(db: Database) -> factories.Tree:
+    return factories.tree(db)
 
 
-def test_a_refused_change_publishes_nothing(db: Database) -> None:
-    shop = factories.workshop(db)
-    person, _ = factories.join(db, shop)
-    heard: list[tuple[int, int]] = []
-    assert isinstance(db.publisher, MemoryPublisher)
-    db.publisher.subscribe(lambda workshop_id, seq: heard.append((workshop_id, seq)))
+def test_a_commit_reaches_a_listener_with_its_rows_readable(db: Database, shop: factories.Tree) -> None:
+    async def scenario() -> list[tuple[int, str]]:
+        broker = Broker(db)
+        db.publisher = broker
+        await broker.start()
+        try:
+            subscription = await broker.hub.subscribe(shop.workshop.id)
+            await asyncio.to_thread(factories.phase, db, shop.workshop, Phase.vision)
+            batch = await asyncio.wait_for(subscription.next_batch(), 2)
+            assert batch is not None
+            return [(row.seq, row.type) for row in batch.events]
+        finally:
+            await broker.stop()
 
-    with pytest.raises(PhaseClosed):
-        items.add_item(db, person, shop.code, kind="vision", text="Too early")
-
-    assert heard == []
+    last = factories.fresh(db, shop.workshop).last_seq
+    assert asyncio.run(scenario()) == [(last + 1, "phase-changed")]
 
 
-def test_a_listener_sees_the_committed_rows(db: Database) -> None:
-    """Publishing after commit means a listener reading the log finds the event it was told of."""
-    shop = factories.workshop(db)
-    seen: list[int] = []
+def test_a_refused_change_publishes_nothing(db: Database, shop: factories.Tree) -> None:
+    person, _ = factories.join(db, shop.workshop)
 
-    def read_back(workshop_id: int, seq: int) -> None:
-        seen.append(factories.event_count(db, shop))
+    async def scenario() -> bool:
+        broker = Broker(db)
+        db.publisher = broker
+        await broker.start()
+        try:
+            subscription = await broker.hub.subscribe(shop.workshop.id)
+            with pytest.raises(PhaseClosed):
+                await asyncio.to_thread(
+                    items.add_item, db, person, shop.workshop.code, kind="vision", text="Early"
+                )
+            try:
+                await asyncio.wait_for(subscription.next_batch(), 0.5)
+            except TimeoutError:
+                return False
+            return True
+        finally:
+            await broker.stop()
 
-    assert isinstance(db.publisher, MemoryPublisher)
-    db.publisher.subscribe(read_back, shop.id)
-    factories.phase(db, shop, Phase.vision)
-
-    assert seen == [factories.fresh(db, shop).last_seq]
+    assert asyncio.run(scenario()) is False

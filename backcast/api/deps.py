@@ -9,7 +9,7 @@ from backcast.i18n import N_
 from backcast.models import Facilitator, Participant
 from backcast.services import accounts, participants
 from backcast.services.errors import NotAllowed, NotAuthenticated
-from backcast.web.deps import get_db
+from backcast.web.deps import get_db, session_facilitator
 
 
 def bearer_token(request: Request) -> str:
@@ -39,3 +39,13 @@ def current_participant(actor: Facilitator | Participant = Depends(current_actor
     if not isinstance(actor, Participant):
         raise NotAllowed(N_("This needs a participant's token."))
     return actor
+
+
+def stream_facilitator(request: Request, db: Database = Depends(get_db)) -> Facilitator:
+    """An API token, or the signed-in facilitator's session: a browser's EventSource sends no headers."""
+    if request.headers.get("authorization"):
+        return current_facilitator(current_actor(request, db))
+    facilitator = session_facilitator(request)
+    if facilitator is None:
+        raise NotAuthenticated(N_("Send a token as 'Authorization: Bearer <token>'."))
+    return facilitator

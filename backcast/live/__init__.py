@@ -1,1 +1,1 @@
-"""Live updates: publishers and subscribers of workshops' new events."""
+"""Live updates: brokers between processes, and the per-process fan-out to listeners."""

@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from backcast import __version__, migrate
 from backcast.api.router import router as api_router
 from backcast.db import Database
+from backcast.live.factory import make_broker
 from backcast.paths import STATIC
 from backcast.settings import Settings
 from backcast.web import auth, errors, health, home
@@ -27,10 +28,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     db = db or Database.from_settings(settings)
     migrate.check_current(db.engine)
 
+    broker = make_broker(settings, db)
+    db.publisher = broker
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        db.dispose()
+        await broker.start()
+        try:
+            yield
+        finally:
+            await broker.stop()
+            db.dispose()
 
     app = FastAPI(
         title="backcast",
@@ -42,6 +50,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.broker = broker
     app.state.templates = make_templates()
 
     app.add_middleware(
