@@ -47,6 +47,7 @@ class Server:
 
 def start(data_dir: Path, **env: str) -> Server:
     port = free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
     environment = {
         "PATH": os.environ["PATH"],
         "PYTHONUNBUFFERED": "1",

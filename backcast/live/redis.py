@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import redis.asyncio as aioredis
 
 from backcast.db import Database
@@ -13,7 +15,8 @@ class RedisBroker(RelayBroker):
 
     def __init__(self, db: Database, url: str) -> None:
         super().__init__(db)
-        self.client = aioredis.from_url(url, client_name="backcast")
+        # Named per process, so an operator (or a test) can tell the servers' connections apart.
+        self.client = aioredis.from_url(url, client_name=f"backcast-{os.getpid()}")
 
     async def _listen_once(self) -> None:
         pubsub = self.client.pubsub(ignore_subscribe_messages=True)
