@@ -28,6 +28,8 @@ def backcast(data_dir: Path, *args: str, stdin: str = "", **env: str) -> subproc
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
+    """A data dir that does not exist yet, as on a fresh machine; `db upgrade` creates it."""
+    tmp_path = tmp_path / "data"
     result = backcast(tmp_path, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"database at {migrate.head_revision()}"

@@ -16,6 +16,14 @@ from backcast.paths import ROOT, STATIC
 
 def test_healthz_reports_version_migration_and_database(client: TestClient, db: Database) -> None:
     body = client.get("/healthz").json()
+    live = body.pop("live")
+    assert {key: live[key] for key in ("broker", "connected", "feeds", "listeners")} == {
+        "broker": "memory",
+        "connected": True,
+        "feeds": 0,
+        "listeners": 0,
+    }
+    assert live["tasks"] >= 1
     assert body == {
         "status": "ok",
         "version": __version__,
