@@ -48,8 +48,24 @@ class Room:
         )
         response.raise_for_status()
 
+    def input(self, open_: bool) -> None:
+        response = httpx.post(
+            f"{self.base_url}/api/v1/workshops/{self.code}/input",
+            json={"open": open_},
+            headers=self.facilitator,
+        )
+        response.raise_for_status()
+
+    def moderate(self, item_id: int, **changes: Any) -> None:
+        response = httpx.patch(
+            f"{self.base_url}/api/v1/items/{item_id}", json=changes, headers=self.facilitator
+        )
+        response.raise_for_status()
+
     def join(self, base_url: str | None = None) -> dict[str, str]:
-        response = httpx.post(f"{base_url or self.base_url}/api/v1/join", json={"code": self.code})
+        response = httpx.post(
+            f"{base_url or self.base_url}/api/v1/join", json={"code": self.code, "consent": True}
+        )
         response.raise_for_status()
         return {"Authorization": f"Bearer {response.json()['token']}"}
 

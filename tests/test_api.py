@@ -104,7 +104,7 @@ def test_a_workshop_runs_from_creation_to_dots(
     dots = client.put(f"/api/v1/items/{measure['id']}/dots", json={"count": 2}, headers=phone)
     assert dots.json() == {"item_id": measure["id"], "count": 2, "dots_left": 0}
     over = client.put(f"/api/v1/items/{measure['id']}/dots", json={"count": 3}, headers=phone)
-    assert assert_problem(over, 409, "over-budget")["detail"] == "You have 2 of 2 dots left."
+    assert assert_problem(over, 409, "over-budget")["detail"] == "You have 0 of 2 dots left."
 
     listed = client.get(f"/api/v1/workshops/{code}/items", headers=phone).json()
     assert [item["kind"] for item in listed] == ["milestone", "need", "measure"]

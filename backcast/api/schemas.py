@@ -108,6 +108,16 @@ class PhaseIn(Body):
     phase: Phase
 
 
+class InputIn(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"open": False}]})
+    open: StrictBool
+
+
+class ResultsIn(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"visible": True}]})
+    visible: StrictBool
+
+
 class JoinIn(Body):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"code": "K7XQ2M", "name": "Anna", "group": "sme"}]}

@@ -70,6 +70,32 @@ def set_phase(
     return workshop_out(request, db, workshop.code)
 
 
+@router.post("/workshops/{code}/input", response_model=schemas.WorkshopOut)
+def set_input(
+    code: str,
+    body: schemas.InputIn,
+    request: Request,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.WorkshopOut:
+    """Open or close participants' input for the current phase."""
+    workshop = workshops.set_input_open(db, facilitator, code, body.open)
+    return workshop_out(request, db, workshop.code)
+
+
+@router.post("/workshops/{code}/results", response_model=schemas.WorkshopOut)
+def set_results(
+    code: str,
+    body: schemas.ResultsIn,
+    request: Request,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.WorkshopOut:
+    """Show or hide the results on the screen and phones."""
+    workshop = workshops.set_results_visible(db, facilitator, code, body.visible)
+    return workshop_out(request, db, workshop.code)
+
+
 @router.delete("/workshops/{code}", status_code=204)
 def delete_workshop(
     code: str, facilitator: Facilitator = Depends(current_facilitator), db: Database = Depends(get_db)

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from backcast.db import Database
 from backcast.live.feed import Hub
+from backcast.live.views import Channels
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class Broker:
 
     def __init__(self, db: Database) -> None:
         self.hub = Hub(db)
+        self.channels = Channels(self.hub)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.connected = asyncio.Event()
@@ -59,6 +61,7 @@ class Broker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        self.channels.stop()
         self.hub.stop()
         self._loop = None
 

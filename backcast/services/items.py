@@ -78,11 +78,6 @@ def _link_targets(tx: Transaction, workshop: Workshop, kind: ItemKind, links: Se
     return ids
 
 
-def _require_participant_in(participant: Participant, workshop: Workshop) -> None:
-    if participant.workshop_id != workshop.id:
-        raise NotAllowed(N_("You have not joined this workshop."))
-
-
 def _require_open_for(workshop: Workshop, kind: ItemKind) -> None:
     if workshop.phase != KIND_PHASE[kind] or not workshop.input_open:
         raise PhaseClosed(N_("Contributions of this kind are closed right now."))

@@ -124,16 +124,17 @@ def set_dots(db: Database, participant: Participant, item_id: int, count: Any) -
                 Dots.participant_id == participant.id, Dots.item_id != item_id
             )
         ).one()
-        if elsewhere + value > workshop.dot_budget:
-            raise OverBudget(
-                N_("You have %(left)d of %(budget)d dots left."),
-                field="count",
-                left=max(workshop.dot_budget - elsewhere, 0),
-                budget=workshop.dot_budget,
-            )
         row = tx.session.exec(
             select(Dots).where(Dots.participant_id == participant.id, Dots.item_id == item_id)
         ).first()
+        if elsewhere + value > workshop.dot_budget:
+            spent = elsewhere + (row.count if row else 0)
+            raise OverBudget(
+                N_("You have %(left)d of %(budget)d dots left."),
+                field="count",
+                left=max(workshop.dot_budget - spent, 0),
+                budget=workshop.dot_budget,
+            )
         assert workshop.id is not None and participant.id is not None
         if row is None:
             row = Dots(workshop_id=workshop.id, participant_id=participant.id, item_id=item_id, count=value)

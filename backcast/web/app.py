@@ -15,8 +15,9 @@ from backcast.db import Database
 from backcast.live.factory import make_broker
 from backcast.paths import STATIC
 from backcast.settings import Settings
-from backcast.web import auth, errors, health, home
+from backcast.web import auth, errors, health, home, phone
 from backcast.web.locale import LocaleMiddleware
+from backcast.web.phone_live import PhoneLive
 from backcast.web.templating import make_templates
 
 SESSION_COOKIE = "backcast_session"
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db
     app.state.broker = broker
     app.state.templates = make_templates()
+    app.state.phone_live = PhoneLive(db, app.state.templates)
 
     app.add_middleware(
         SessionMiddleware,
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(home.router)
+    app.include_router(phone.router)
     app.include_router(api_router)
     return app
 

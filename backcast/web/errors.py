@@ -7,11 +7,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backcast import i18n
 from backcast.services import errors
+from backcast.web.phone import NotJoined
 
 STATUS: dict[type[errors.ServiceError], int] = {
     errors.Invalid: 422,
@@ -74,6 +75,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if wants_html(request) or request.headers.get("hx-request") == "true":
+            return render_page(
+                request, 422, i18n.gettext("Something in the form was not understood. Please try again.")
+            )
         found = [
             {
                 "field": ".".join(str(part) for part in error["loc"] if part != "body"),
@@ -83,6 +88,12 @@ def install(app: FastAPI) -> None:
         ]
         detail = i18n.gettext("The request is not valid: %(count)d problem(s).", count=len(found))
         return problem(422, "invalid", detail, instance=request.url.path, errors_=found)
+
+    @app.exception_handler(NotJoined)
+    async def not_joined(request: Request, exc: NotJoined) -> Response:
+        if request.headers.get("hx-request") == "true":
+            return Response(status_code=204, headers={"HX-Redirect": f"/j/{exc.code}"})
+        return RedirectResponse(f"/j/{exc.code}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -34,6 +34,8 @@ def live_figures(broker: Broker) -> dict[str, Any]:
         "connected": broker.connected.is_set(),
         "feeds": len(feeds),
         "listeners": sum(len(feed.subscriptions) for feed in feeds),
+        "views": len(broker.channels.channels),
+        "view_listeners": sum(len(c.listeners) for c in broker.channels.channels.values()),
         "tasks": len(asyncio.all_tasks()),
     }
 

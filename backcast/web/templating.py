@@ -7,6 +7,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from backcast import __version__, i18n
 from backcast.paths import TEMPLATES
+from backcast.web import labels
 
 
 def make_templates() -> Jinja2Templates:
@@ -22,4 +23,8 @@ def make_templates() -> Jinja2Templates:
     )
     env.globals["version"] = __version__
     env.globals["current_language"] = i18n.current_language.get
+    env.globals["PHASE_NAMES"] = labels.PHASE_NAMES
+    env.globals["PHASE_PROMPTS"] = labels.PHASE_PROMPTS
+    env.globals["KIND_NAMES"] = labels.KIND_NAMES
+    env.globals["PARENT_QUESTIONS"] = labels.PARENT_QUESTIONS
     return Jinja2Templates(env=env)

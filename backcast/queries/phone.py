@@ -1,0 +1,102 @@
+"""What a participant's phone shows: their workshop, their contributions, their ratings and dots."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from backcast.db import Database
+from backcast.enums import KIND_PHASE, LINK_TARGET, ItemKind, Phase
+from backcast.models import Criterion, Dots, Item, Participant, Rating, StakeholderGroup, Workshop
+from backcast.services.items import items_of, links_of
+from backcast.services.workshops import criteria_of, groups_of
+
+# The kind of item each contribution phase collects.
+PHASE_KIND: dict[str, ItemKind] = {phase.value: kind for kind, phase in KIND_PHASE.items()}
+
+
+@dataclass
+class RatingCard:
+    item: Item
+    values: dict[int, int | None]  # criterion id → my value (None: can't judge); absent: not yet
+
+    def complete(self, criteria: list[Criterion]) -> bool:
+        return all(criterion.id in self.values for criterion in criteria)
+
+
+@dataclass
+class PhoneView:
+    workshop: Workshop
+    participant: Participant
+    criteria: list[Criterion]
+    groups: list[StakeholderGroup]
+    kind: ItemKind | None  # what this phase collects, if anything
+    mine: list[Item] = field(default_factory=list)
+    parents: list[Item] = field(default_factory=list)  # what a new item of `kind` may link to
+    links: dict[int, list[int]] = field(default_factory=dict)
+    cards: list[RatingCard] = field(default_factory=list)
+    dots: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def rated(self) -> int:
+        return sum(card.complete(self.criteria) for card in self.cards)
+
+    @property
+    def dots_left(self) -> int:
+        return self.workshop.dot_budget - sum(self.dots.values())
+
+    @property
+    def parent_labels(self) -> dict[int, str]:
+        return {item.id: item.text for item in self.parents if item.id is not None}
+
+
+def rated_items(session: Session, workshop: Workshop) -> list[Item]:
+    """The items up for rating and dots, in the order they were contributed."""
+    assert workshop.id is not None
+    return [item for item in items_of(session, workshop.id) if item.kind in workshop.rated_kinds]
+
+
+def phone_view(db: Database, participant: Participant) -> PhoneView:
+    with db.read() as session:
+        workshop = session.get(Workshop, participant.workshop_id)
+        assert workshop is not None and workshop.id is not None
+        view = PhoneView(
+            workshop=workshop,
+            participant=participant,
+            criteria=criteria_of(session, workshop.id),
+            groups=groups_of(session, workshop.id),
+            kind=PHASE_KIND.get(workshop.phase),
+        )
+        if view.kind is not None:
+            standing = items_of(session, workshop.id)
+            view.mine = [i for i in standing if i.author_id == participant.id and i.kind == view.kind]
+            target = LINK_TARGET.get(view.kind)
+            view.parents = [i for i in standing if i.kind == target] if target else []
+            links: dict[int, list[int]] = defaultdict(list)
+            for link in links_of(session, workshop.id):
+                links[link.from_id].append(link.to_id)
+            view.links = dict(links)
+        if workshop.phase in (Phase.rating, Phase.results):
+            view.cards = _cards(session, workshop, participant)
+        if workshop.phase in (Phase.prioritisation, Phase.results):
+            view.cards = view.cards or _cards(session, workshop, participant)
+            view.dots = {
+                row.item_id: row.count
+                for row in session.exec(select(Dots).where(Dots.participant_id == participant.id))
+            }
+        return view
+
+
+def _cards(session: Session, workshop: Workshop, participant: Participant) -> list[RatingCard]:
+    mine: dict[int, dict[int, int | None]] = defaultdict(dict)
+    for row in session.exec(select(Rating).where(Rating.participant_id == participant.id)):
+        mine[row.item_id][row.criterion_id] = row.value
+    return [RatingCard(item, mine.get(item.id or 0, {})) for item in rated_items(session, workshop)]
+
+
+def rating_card(db: Database, participant: Participant, item_id: int) -> tuple[PhoneView, RatingCard | None]:
+    """The view (for progress) and one card, after a rating changed it."""
+    view = phone_view(db, participant)
+    return view, next((card for card in view.cards if card.item.id == item_id), None)

@@ -1,0 +1,42 @@
+"""Names and prompts of the phases and kinds, marked for translation (built-in content)."""
+
+from __future__ import annotations
+
+from backcast.i18n import N_
+
+PHASE_NAMES = {
+    "lobby": N_("Welcome"),
+    "vision": N_("Vision"),
+    "milestones": N_("Milestones"),
+    "needs": N_("Needs"),
+    "measures": N_("Key measures"),
+    "rating": N_("Rating"),
+    "prioritisation": N_("Prioritisation"),
+    "results": N_("Results"),
+}
+
+PHASE_PROMPTS = {
+    "lobby": N_("The workshop starts soon. Keep this page open: it changes by itself."),
+    "vision": N_("Imagine %(year)d: our goal has been reached. What does it look like?"),
+    "milestones": N_("What must be true on the way there? Name a milestone and the year it is reached."),
+    "needs": N_(
+        "What does a milestone need: resources, skills, partners, infrastructure, rules, data? "
+        "What stands in the way?"
+    ),
+    "measures": N_("Which key measures meet these needs?"),
+    "rating": N_("Rate each measure on every criterion. Choose “can't judge” when you cannot say."),
+    "prioritisation": N_("Spread your dots over the measures that matter most to you."),
+    "results": N_("Thank you! The results are on the screen."),
+}
+
+KIND_NAMES = {
+    "vision": N_("Vision statement"),
+    "milestone": N_("Milestone"),
+    "need": N_("Need"),
+    "measure": N_("Key measure"),
+}
+
+PARENT_QUESTIONS = {
+    "need": N_("Which milestones does it serve?"),
+    "measure": N_("Which needs does it meet?"),
+}

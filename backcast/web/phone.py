@@ -1,0 +1,364 @@
+"""The participant's phone: join, then one screen per phase (`/join`, `/j/{code}`, `/w/{code}`).
+
+Every form works as a plain POST; htmx, when it runs, swaps just the part that changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from backcast import i18n
+from backcast.db import Database
+from backcast.i18n import N_
+from backcast.models import Participant, Workshop
+from backcast.queries.phone import PhoneView, phone_view, rating_card
+from backcast.services import codes, items, participants, ratings, workshops
+from backcast.services.errors import NotFound, ServiceError
+from backcast.web.deps import get_db, get_templates
+from backcast.web.limits import Limiter
+from backcast.web.participant import participant_for, remember
+
+router = APIRouter(include_in_schema=False)
+
+# Ten wrong codes in five minutes from one address, and it has to wait.
+wrong_codes = Limiter(limit=10, window=300)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _message(error: ServiceError) -> str:
+    return i18n.gettext(error.message, **error.params)
+
+
+# --- joining -----------------------------------------------------------------------------------
+
+
+@router.get("/join")
+def join_page(request: Request) -> Response:
+    return get_templates(request).TemplateResponse(request, "phone/join.html", {"error": None, "code": ""})
+
+
+@router.post("/join")
+def join_code(
+    request: Request, code: Annotated[str, Form(max_length=100)] = "", db: Database = Depends(get_db)
+) -> Response:
+    templates = get_templates(request)
+    wait = wrong_codes.retry_after(_client(request))
+    if wait:
+        error = i18n.gettext(
+            "Too many wrong codes. Please wait %(seconds)d seconds and try again.", seconds=wait
+        )
+        return templates.TemplateResponse(
+            request,
+            "phone/join.html",
+            {"error": error, "code": code},
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
+    normalized = codes.normalize_code(code)
+    try:
+        workshop = workshops.workshop_by_code(db, normalized or "")
+    except NotFound:
+        wrong_codes.hit(_client(request))
+        error = (
+            i18n.gettext("Please enter the code.")
+            if not code.strip()
+            else i18n.gettext("There is no workshop with this code. Please check it.")
+        )
+        return templates.TemplateResponse(
+            request, "phone/join.html", {"error": error, "code": code}, status_code=422
+        )
+    return RedirectResponse(f"/j/{workshop.code}", status_code=303)
+
+
+def _workshop_or_404(db: Database, code: str) -> Workshop:
+    normalized = codes.normalize_code(code)
+    if normalized is None:
+        raise NotFound(N_("There is no workshop with this code."))
+    return workshops.workshop_by_code(db, normalized)
+
+
+@router.get("/j/{code}")
+def join_workshop_page(code: str, request: Request, db: Database = Depends(get_db)) -> Response:
+    workshop = _workshop_or_404(db, code)
+    if workshop.code != code:
+        return RedirectResponse(f"/j/{workshop.code}", status_code=303)
+    assert workshop.id is not None
+    if participant_for(request, db, workshop.id, workshop.code) is not None:
+        return RedirectResponse(f"/w/{workshop.code}", status_code=303)
+    return _join_form(request, db, workshop, {}, None)
+
+
+def _join_form(
+    request: Request, db: Database, workshop: Workshop, values: dict[str, Any], error: ServiceError | None
+) -> Response:
+    _, _, groups, _ = workshops.workshop_details(db, workshop.code)
+    context = {
+        "workshop": workshop,
+        "groups": groups,
+        "values": values,
+        "error": _message(error) if error else None,
+        "error_field": error.field if error else None,
+    }
+    return get_templates(request).TemplateResponse(
+        request, "phone/join_workshop.html", context, status_code=422 if error else 200
+    )
+
+
+@router.post("/j/{code}")
+def join_workshop(
+    code: str,
+    request: Request,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    group: Annotated[str, Form(max_length=100)] = "",
+    consent: Annotated[str, Form(max_length=10)] = "",
+    db: Database = Depends(get_db),
+) -> Response:
+    workshop = _workshop_or_404(db, code)
+    assert workshop.id is not None
+    if participant_for(request, db, workshop.id, workshop.code) is not None:
+        return RedirectResponse(f"/w/{workshop.code}", status_code=303)  # a second tap on "Join"
+    try:
+        joined = participants.join_workshop(
+            db, workshop.code, name=name or None, group=group or None, consent=consent == "yes"
+        )
+    except ServiceError as error:
+        return _join_form(request, db, workshop, {"name": name, "group": group, "consent": consent}, error)
+    response = RedirectResponse(f"/w/{workshop.code}", status_code=303)
+    remember(response, request, workshop.code, joined.token)
+    return response
+
+
+# --- the participant's screen ------------------------------------------------------------------
+
+
+class NotJoined(Exception):
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+
+def current_participant(code: str, request: Request, db: Database = Depends(get_db)) -> Participant:
+    workshop = _workshop_or_404(db, code)
+    assert workshop.id is not None
+    participant = participant_for(request, db, workshop.id, workshop.code)
+    if participant is None:
+        raise NotJoined(workshop.code)
+    return participant
+
+
+def _render_view(
+    request: Request,
+    view: PhoneView,
+    *,
+    template: str = "phone/page.html",
+    error: ServiceError | None = None,
+    draft: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "view": view,
+        "workshop": view.workshop,
+        "client_key": uuid.uuid4().hex,
+        "error": _message(error) if error else None,
+        "error_field": error.field if error else None,
+        "draft": draft or {},
+    }
+    if error is not None and status_code == 200:
+        status_code = 409 if error.code in {"phase-closed", "over-budget", "conflict"} else 422
+    response = get_templates(request).TemplateResponse(request, template, context, status_code=status_code)
+    if error is not None and template == "phone/_compose.html":
+        # A refused contribution re-shows the form, with what was typed, in place of the form only.
+        response.headers["HX-Retarget"] = "#compose"
+        response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@router.get("/w/{code}")
+def phone_page(
+    request: Request, participant: Participant = Depends(current_participant), db: Database = Depends(get_db)
+) -> Response:
+    return _render_view(request, phone_view(db, participant))
+
+
+@router.get("/w/{code}/view")
+def phone_fragment(
+    request: Request, participant: Participant = Depends(current_participant), db: Database = Depends(get_db)
+) -> Response:
+    return _render_view(request, phone_view(db, participant), template="phone/_view.html")
+
+
+@router.get("/w/{code}/mine")
+def phone_mine(
+    request: Request, participant: Participant = Depends(current_participant), db: Database = Depends(get_db)
+) -> Response:
+    return _render_view(request, phone_view(db, participant), template="phone/_personal.html")
+
+
+def _after_change(
+    request: Request, db: Database, participant: Participant, code: str, template: str
+) -> Response:
+    if _is_htmx(request):
+        return _render_view(request, phone_view(db, participant), template=template)
+    return RedirectResponse(f"/w/{code}", status_code=303)
+
+
+def _refused(
+    request: Request,
+    db: Database,
+    participant: Participant,
+    error: ServiceError,
+    template: str,
+    draft: dict[str, Any],
+) -> Response:
+    view = phone_view(db, participant)
+    return _render_view(
+        request, view, template=template if _is_htmx(request) else "phone/page.html", error=error, draft=draft
+    )
+
+
+@router.post("/w/{code}/items")
+def add_item(
+    code: str,
+    request: Request,
+    text: Annotated[str, Form(max_length=5000)] = "",
+    year: Annotated[str, Form(max_length=10)] = "",
+    links: Annotated[list[int] | None, Form()] = None,
+    client_key: Annotated[str, Form(max_length=64)] = "",
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> Response:
+    view = phone_view(db, participant)
+    draft = {"text": text, "year": year, "links": links or []}
+    try:
+        if view.kind is None:
+            raise NotFound(N_("Contributions of this kind are closed right now."))
+        items.add_item(
+            db,
+            participant,
+            view.workshop.code,
+            kind=view.kind,
+            text=text,
+            year=_year(year),
+            links=links or [],
+            client_key=client_key or None,
+        )
+    except ServiceError as error:
+        return _refused(request, db, participant, error, "phone/_compose.html", draft)
+    return _after_change(request, db, participant, view.workshop.code, "phone/_contribute.html")
+
+
+def _year(value: str) -> int | str | None:
+    value = value.strip()
+    if not value:
+        return None
+    return int(value) if value.isdigit() else value  # the service explains what is wrong with it
+
+
+@router.post("/w/{code}/items/{item_id}/edit")
+def edit_item(
+    item_id: int,
+    request: Request,
+    text: Annotated[str, Form(max_length=5000)] = "",
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> Response:
+    try:
+        items.edit_own_item(db, participant, item_id, text=text)
+    except ServiceError as error:
+        return _refused(request, db, participant, error, "phone/_personal.html", {})
+    return _after_change(request, db, participant, request.path_params["code"], "phone/_personal.html")
+
+
+@router.post("/w/{code}/items/{item_id}/withdraw")
+def withdraw_item(
+    item_id: int,
+    request: Request,
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> Response:
+    try:
+        items.withdraw_item(db, participant, item_id)
+    except ServiceError as error:
+        return _refused(request, db, participant, error, "phone/_personal.html", {})
+    return _after_change(request, db, participant, request.path_params["code"], "phone/_personal.html")
+
+
+@router.post("/w/{code}/items/{item_id}/rating")
+def rate_item(
+    item_id: int,
+    request: Request,
+    criterion: Annotated[str, Form(max_length=40)] = "",
+    value: Annotated[str, Form(max_length=10)] = "",
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> Response:
+    given: int | str | None = (
+        None if value == "none" else (int(value) if value.lstrip("-").isdigit() else value)
+    )
+    try:
+        ratings.rate_item(db, participant, item_id, {criterion: given})
+    except ServiceError as error:
+        return _refused(request, db, participant, error, "phone/_personal.html", {})
+    if not _is_htmx(request):
+        return RedirectResponse(f"/w/{request.path_params['code']}#item-{item_id}", status_code=303)
+    view, card = rating_card(db, participant, item_id)
+    context = {
+        "view": view,
+        "workshop": view.workshop,
+        "card": card,
+        "error": None,
+        "draft": {},
+        "client_key": "",
+    }
+    return get_templates(request).TemplateResponse(request, "phone/_rated.html", context)
+
+
+@router.post("/w/{code}/items/{item_id}/dots")
+def set_dots(
+    item_id: int,
+    request: Request,
+    count: Annotated[int, Form(ge=0, le=1000)] = 0,
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> Response:
+    try:
+        ratings.set_dots(db, participant, item_id, count)
+    except ServiceError as error:
+        return _refused(request, db, participant, error, "phone/_personal.html", {})
+    return _after_change(request, db, participant, request.path_params["code"], "phone/_personal.html")
+
+
+# --- live --------------------------------------------------------------------------------------
+
+
+@router.get("/w/{code}/live", response_class=EventSourceResponse)
+async def phone_live(
+    request: Request, participant: Participant = Depends(current_participant)
+) -> AsyncIterable[ServerSentEvent]:
+    """Status for every phone, rendered once; `phase` and `refresh` tell a phone to fetch its own view."""
+    channels = request.app.state.broker.channels
+    view = request.app.state.phone_live
+    listener = await channels.listen(view, participant.workshop_id, i18n.current_language.get())
+    try:
+        yield ServerSentEvent(retry=2000, comment="live")
+        while True:
+            message = await listener.next()
+            if message is None:
+                return  # too far behind: the browser reconnects and the page fetches its view afresh
+            yield ServerSentEvent(event=message.event, raw_data=message.data)
+    finally:
+        listener.close()
+        await asyncio.sleep(0)

@@ -1,0 +1,162 @@
+"""A participant on a phone, in a real browser against a real server, through every phase."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import server as real_server
+from tests.browser import PHONE, SMALL_PHONE, chromium, screenshot
+from tests.live_helpers import Room, facilitator_token, open_room, sqlite_url
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    yield from chromium()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[real_server.Server]:
+    running = real_server.start(tmp_path_factory.mktemp("phone"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def room(live: real_server.Server) -> Room:
+    token = facilitator_token(
+        sqlite_url(Path(live.log).parent), email=f"f{id(live)}{len(live.output())}@example.org"
+    )
+    return open_room(
+        live.base_url, token, dot_budget=3, consent_text="Answers are used for research, without names."
+    )
+
+
+def confusable(code: str) -> str:
+    """How someone might type the code: lower case, a dash, O for 0 and l for 1."""
+    typed = code.lower().replace("0", "O").replace("1", "l")
+    return f"{typed[:3]}-{typed[3:]}"
+
+
+def test_a_participant_joins_by_qr_and_contributes_in_every_phase(
+    browser, live: real_server.Server, room: Room
+) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{live.base_url}/j/{room.code}")
+    screenshot(page, "phone-join")
+    page.get_by_label("Your name (optional)").fill("Ana")
+    page.get_by_label("I am here for").select_option("sme")
+    page.get_by_role("button", name="Join").click()
+    assert page.get_by_role("alert").inner_text() == "Please agree to the terms to take part."
+    page.get_by_label("I agree").check()
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_url(f"{live.base_url}/w/{room.code}")
+    assert page.locator("h1").inner_text() == "Welcome"
+    screenshot(page, "phone-lobby")
+
+    # The facilitator moves on; the phone follows by itself.
+    room.phase("vision")
+    page.get_by_role("heading", name="Vision").wait_for()
+    page.get_by_label("Vision statement").fill("Every firm in the region shares its leftovers 🌱")
+    page.get_by_role("button", name="Send").click()
+    page.locator(".mine p", has_text="Every firm in the region shares its leftovers 🌱").wait_for()
+    assert page.get_by_label("Vision statement").input_value() == ""
+    screenshot(page, "phone-vision")
+
+    room.phase("milestones")
+    page.get_by_role("heading", name="Milestones").wait_for()
+    page.get_by_label("Milestone").fill("Half of all firms trade materials")
+    page.get_by_label("Year").fill("2050")
+    page.get_by_role("button", name="Send").click()
+    assert "between 2027 and 2045" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Milestone").input_value() == "Half of all firms trade materials"
+    page.get_by_label("Year").fill("2035")
+    page.get_by_role("button", name="Send").click()
+    page.locator(".mine p").get_by_text("Half of all firms trade materials").wait_for()
+
+    room.phase("needs")
+    page.get_by_role("heading", name="Needs").wait_for()
+    page.get_by_label("Need").fill("A shared register of materials")
+    page.get_by_label("Half of all firms trade materials").check()
+    page.get_by_role("button", name="Send").click()
+    page.locator(".mine p").get_by_text("→ Half of all firms trade materials").wait_for()
+
+    room.phase("measures")
+    page.get_by_role("heading", name="Key measures").wait_for()
+    page.get_by_label("Key measure").fill("Start a materials exchange")
+    page.get_by_label("A shared register of materials").check()
+    page.get_by_role("button", name="Send").click()
+    page.locator(".mine p").get_by_text("Start a materials exchange").wait_for()
+    page.get_by_label("Key measure").fill("Train waste officers")
+    page.get_by_label("A shared register of materials").check()
+    page.get_by_role("button", name="Send").click()
+    page.locator(".mine p").get_by_text("Train waste officers").wait_for()
+    screenshot(page, "phone-measures")
+
+    room.phase("rating")
+    page.get_by_role("heading", name="Rating").wait_for()
+    assert page.locator("#progress").inner_text() == "0 of 2 rated"
+    card = page.locator("article", has_text="Start a materials exchange")
+    card.get_by_role("button", name="Impact: 4").click()
+    card.get_by_role("button", name="Feasibility: can't judge").click()
+    card.get_by_role("button", name="Urgency: 5 (very urgent)").click()
+    page.locator("#progress", has_text="1 of 2 rated").wait_for()
+    card = page.locator("article", has_text="Start a materials exchange")
+    assert card.get_by_role("button", name="Feasibility: can't judge").get_attribute("aria-pressed") == "true"
+    card.get_by_role("button", name="Impact: 2").click()  # a second rating replaces the first
+    page.locator("article", has_text="Start a materials exchange").get_by_role(
+        "button", name="Impact: 2", pressed=True
+    ).wait_for()
+    screenshot(page, "phone-rating")
+
+    room.phase("prioritisation")
+    page.get_by_role("heading", name="Prioritisation").wait_for()
+    row = page.locator("li", has_text="Start a materials exchange")
+    for left in ("2", "1", "0"):
+        row.get_by_role("button", name="One dot more").click()
+        page.locator(".dots-left", has_text=left).wait_for()
+        row = page.locator("li", has_text="Start a materials exchange")
+    row.get_by_role("button", name="One dot more").click()
+    assert page.get_by_role("alert").inner_text() == "You have 0 of 3 dots left."
+    screenshot(page, "phone-prioritisation")
+    page.close()
+
+
+def test_typed_text_survives_live_updates(browser, live: real_server.Server, room: Room) -> None:  # type: ignore[no-untyped-def]
+    room.phase("vision")
+    page = browser.new_page(viewport=SMALL_PHONE)
+    page.goto(f"{live.base_url}/join")
+    page.get_by_label("Workshop code").fill(confusable(room.code))
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("I agree").check()
+    page.get_by_role("button", name="Join").click()
+    page.get_by_role("heading", name="Vision").wait_for()
+    other = room.join()
+    mine = room.add(other, kind="vision", text="Somebody else's statement")
+
+    field = page.get_by_label("Vision statement")
+    field.click()
+    field.type("Half typed, not sent")
+    room.moderate(mine["id"], hidden=True)  # moderation: the phones refresh their lists
+    room.input(False)  # input closes: the view swaps to "closed"
+    page.get_by_text("Input is closed for now.").wait_for()
+    room.input(True)  # and opens again
+    expect(page.get_by_label("Vision statement")).to_have_value("Half typed, not sent")
+    screenshot(page, "phone-small-vision")
+    page.close()
+
+
+def test_a_wrong_code_is_said_inline(browser, live: real_server.Server) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport=SMALL_PHONE)
+    page.goto(f"{live.base_url}/join")
+    page.get_by_label("Workshop code").fill("ZZZ-ZZZ")
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_role("alert").inner_text() == "There is no workshop with this code. Please check it."
+    assert page.get_by_label("Workshop code").get_attribute("aria-invalid") == "true"
+    screenshot(page, "phone-join-wrong-code")
+    page.close()
