@@ -14,7 +14,7 @@ from backcast.api.router import router as api_router
 from backcast.db import Database
 from backcast.paths import STATIC
 from backcast.settings import Settings
-from backcast.web import auth, errors, health, home
+from backcast.web import auth, errors, health, home, language
 from backcast.web.locale import LocaleMiddleware
 from backcast.web.templating import make_templates
 
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(home.router)
+    app.include_router(language.router)
     app.include_router(api_router)
     return app
 
