@@ -49,13 +49,17 @@ $(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po
 	$(BIN)/pybabel --quiet compile --domain=messages --input-file=$< --output-file=$@
 
 # After changing a message in the code or templates: extract them all again and carry the changes
-# into every language's .po, then translate what is new or marked fuzzy (docs/i18n.md).
+# into every language's .po, then translate what is new or marked fuzzy (docs/i18n.md). When only
+# the extraction date would change, the files stay as they are.
 messages: $(APP_STAMP)
-	$(BIN)/pybabel --quiet extract --mapping-file=babel.cfg --output-file=$(LOCALE)/messages.pot \
+	$(BIN)/pybabel --quiet extract --mapping-file=babel.cfg --output-file=$(LOCALE)/messages.pot.new \
 		--project=backcast --version=$(VERSION) --add-location=file --add-comments=Translators: \
 		--header-comment="# backcast's messages, as 'make messages' extracts them; not edited by hand." .
-	$(BIN)/pybabel --quiet update --input-file=$(LOCALE)/messages.pot --output-dir=$(LOCALE) \
-		--domain=messages --ignore-obsolete
+	@if diff -q -I '^"POT-Creation-Date:' $(LOCALE)/messages.pot $(LOCALE)/messages.pot.new >/dev/null 2>&1; \
+	then rm $(LOCALE)/messages.pot.new; echo "messages: nothing changed"; \
+	else mv $(LOCALE)/messages.pot.new $(LOCALE)/messages.pot && \
+		$(BIN)/pybabel --quiet update --input-file=$(LOCALE)/messages.pot --output-dir=$(LOCALE) \
+			--domain=messages --ignore-obsolete; fi
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 chromium:
