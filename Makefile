@@ -4,14 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.installed-app
 TEST_STAMP := $(VENV)/.installed-test
+LOCALE := backcast/locale
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint format install chromium bench clean
+.PHONY: run test lint format install catalogues messages chromium bench clean
 
-run: $(APP_STAMP)
+run: $(APP_STAMP) catalogues
 	$(BIN)/backcast db upgrade
 	$(BIN)/backcast serve
 
-test: $(TEST_STAMP) chromium
+test: $(TEST_STAMP) catalogues chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -24,7 +27,7 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-install: $(APP_STAMP)
+install: $(APP_STAMP) catalogues
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +40,26 @@ $(APP_STAMP): pyproject.toml | $(BIN)/python
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(APP_STAMP) $@
+
+# Compiled catalogues (.mo) are built from the translations (.po), never committed. The install
+# comes first in `run` and `test`, so pybabel is there when these run.
+catalogues: $(CATALOGUES)
+
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po
+	$(BIN)/pybabel --quiet compile --domain=messages --input-file=$< --output-file=$@
+
+# After changing a message in the code or templates: extract them all again and carry the changes
+# into every language's .po, then translate what is new or marked fuzzy (docs/i18n.md). When only
+# the extraction date would change, the files stay as they are.
+messages: $(APP_STAMP)
+	$(BIN)/pybabel --quiet extract --mapping-file=babel.cfg --output-file=$(LOCALE)/messages.pot.new \
+		--project=backcast --version=$(VERSION) --add-location=file --add-comments=Translators: \
+		--header-comment="# backcast's messages, as 'make messages' extracts them; not edited by hand." .
+	@if diff -q -I '^"POT-Creation-Date:' $(LOCALE)/messages.pot $(LOCALE)/messages.pot.new >/dev/null 2>&1; \
+	then rm $(LOCALE)/messages.pot.new; echo "messages: nothing changed"; \
+	else mv $(LOCALE)/messages.pot.new $(LOCALE)/messages.pot && \
+		$(BIN)/pybabel --quiet update --input-file=$(LOCALE)/messages.pot --output-dir=$(LOCALE) \
+			--domain=messages --ignore-obsolete; fi
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 chromium:
@@ -52,3 +75,4 @@ bench: $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find $(LOCALE) -name "*.mo" -delete

@@ -2,7 +2,10 @@
 
 Messages are English msgids marked with `N_` where they are raised and translated where they
 are shown, in the language of the person reading them. The locale of the current request lives
-in a context variable, which the web layer sets.
+in a context variable, which the web layer sets (see `backcast.web.locale`).
+
+A language is a directory under `locale/` with a compiled catalogue; adding one is a translation
+file and `make`, not code (docs/i18n.md).
 """
 
 from __future__ import annotations
@@ -12,19 +15,22 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "en"
+# Babel's plain "en" formats the American way (month first); our English is British, and the
+# people reading it are mostly in Europe.
+FORMAT_LOCALES = {"en": "en_GB"}
 
 
 @cache
 def available_languages() -> tuple[str, ...]:
     """The languages whose pages can be shown: English (the msgids) and each compiled catalogue.
     A page only claims a language in `<html lang>` when its text really is in that language."""
-    compiled = {lang for lang in LANGUAGES if (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.mo").exists()}
-    return tuple(lang for lang in LANGUAGES if lang == DEFAULT_LANGUAGE or lang in compiled)
+    compiled = {path.parent.parent.name for path in LOCALE_DIR.glob("*/LC_MESSAGES/messages.mo")}
+    return tuple(sorted(compiled | {DEFAULT_LANGUAGE}))
 
 
 current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
@@ -80,3 +86,38 @@ def negotiate(accept_language: str | None, fallback: str = DEFAULT_LANGUAGE) -> 
         if primary in available_languages() and weight > 0:
             choices.append((-weight, index, primary))
     return min(choices)[2] if choices else fallback
+
+
+def choose_language(
+    choice: str | None, accept_language: str | None, workshop_language: str | None = None
+) -> str:
+    """The one rule for the language of a page or an API answer. The first that we can show wins:
+
+    1. `choice`: the person's own choice, made with the language switcher (a cookie);
+    2. `accept_language`: their browser's or client's Accept-Language, by its weights;
+    3. `workshop_language`: the language of the workshop, on pages that belong to one
+       (phone, screen, console), so that a browser asking only for, say, French gets the
+       workshop's language rather than English;
+    4. English.
+    """
+    if choice is not None and choice in available_languages():
+        return choice
+    fallback = workshop_language if workshop_language in available_languages() else DEFAULT_LANGUAGE
+    return negotiate(accept_language, fallback)
+
+
+def language_name(language: str) -> str:
+    """A language's name in itself ("Deutsch", "English"), as a switcher shows it."""
+    name = _locale(language).get_display_name(language) or language
+    return name[:1].upper() + name[1:]
+
+
+def format_locale(language: str | None = None) -> Locale:
+    """The Babel locale that formats numbers and dates for a language (the current one by default)."""
+    language = language or current_language.get()
+    return _locale(FORMAT_LOCALES.get(language, language))
+
+
+@cache
+def _locale(identifier: str) -> Locale:
+    return Locale.parse(identifier)

@@ -15,7 +15,7 @@ from backcast.db import Database
 from backcast.live.factory import make_broker
 from backcast.paths import STATIC
 from backcast.settings import Settings
-from backcast.web import auth, errors, health, home, phone
+from backcast.web import auth, errors, health, home, language, phone
 from backcast.web.locale import LocaleMiddleware
 from backcast.web.phone_live import PhoneLive
 from backcast.web.templating import make_templates
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(home.router)
+    app.include_router(language.router)
     app.include_router(phone.router)
     app.include_router(api_router)
     return app

@@ -26,6 +26,12 @@ STATUS: dict[type[errors.ServiceError], int] = {
 
 PROBLEM = "application/problem+json"
 
+# What a person reads on an error page; the status phrase in `detail` is for machines and English.
+PAGE_DETAIL: dict[int, str] = {
+    404: i18n.N_("There is no page at this address."),
+    405: i18n.N_("This address cannot be opened this way."),
+}
+
 
 def problem(
     status: int,
@@ -86,7 +92,11 @@ def install(app: FastAPI) -> None:
             }
             for error in exc.errors()
         ]
-        detail = i18n.gettext("The request is not valid: %(count)d problem(s).", count=len(found))
+        detail = i18n.ngettext(
+            "The request is not valid: %(num)d problem.",
+            "The request is not valid: %(num)d problems.",
+            len(found),
+        )
         return problem(422, "invalid", detail, instance=request.url.path, errors_=found)
 
     @app.exception_handler(NotJoined)
@@ -99,7 +109,8 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if wants_html(request):
-            return render_page(request, exc.status_code, detail)
+            page_detail = PAGE_DETAIL.get(exc.status_code)
+            return render_page(request, exc.status_code, i18n.gettext(page_detail) if page_detail else detail)
         code = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}.get(
             exc.status_code, "http-error"
         )

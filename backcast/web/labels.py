@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from backcast.enums import Phase
 from backcast.i18n import N_
 
-PHASE_NAMES = {
-    "lobby": N_("Welcome"),
-    "vision": N_("Vision"),
-    "milestones": N_("Milestones"),
-    "needs": N_("Needs"),
-    "measures": N_("Key measures"),
-    "rating": N_("Rating"),
-    "prioritisation": N_("Prioritisation"),
-    "results": N_("Results"),
+PHASE_LABELS: dict[Phase, str] = {
+    Phase.lobby: N_("Lobby"),
+    Phase.vision: N_("Vision"),
+    Phase.milestones: N_("Milestones"),
+    Phase.needs: N_("Needs"),
+    Phase.measures: N_("Measures"),
+    Phase.rating: N_("Rating"),
+    Phase.prioritisation: N_("Prioritisation"),
+    Phase.results: N_("Results"),
 }
 
 PHASE_PROMPTS = {
@@ -33,7 +34,7 @@ KIND_NAMES = {
     "vision": N_("Vision statement"),
     "milestone": N_("Milestone"),
     "need": N_("Need"),
-    "measure": N_("Key measure"),
+    "measure": N_("Measure"),
 }
 
 PARENT_QUESTIONS = {

@@ -1,15 +1,35 @@
-"""Sets the language of each request for gettext."""
+"""Sets the language of each request for gettext, by the one rule in `i18n.choose_language`."""
 
 from __future__ import annotations
 
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backcast import i18n
 
+LANGUAGE_COOKIE = "backcast_lang"
+
+
+def language_of(connection: HTTPConnection, workshop_language: str | None = None) -> str:
+    """The language for this request: the switcher's cookie, then Accept-Language, then the
+    workshop's language where there is one, then English (see `i18n.choose_language`)."""
+    return i18n.choose_language(
+        connection.cookies.get(LANGUAGE_COOKIE), connection.headers.get("accept-language"), workshop_language
+    )
+
+
+def use_workshop_language(connection: HTTPConnection, workshop_language: str) -> str:
+    """For the pages of one workshop (phone, screen, console): call it before rendering, once the
+    workshop is known, so that its language counts as a further fallback. The middleware cannot
+    know the workshop, so it decides without it. Returns the language now in use."""
+    language = language_of(connection, workshop_language)
+    i18n.current_language.set(language)
+    return language
+
 
 class LocaleMiddleware:
-    """Accept-Language picks the language for now; the participant's own choice and the
-    workshop's language come first once the pages that know them exist."""
+    """Decides the language before any route or error handler runs, so API problem details,
+    error pages and templates all speak it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -18,8 +38,7 @@ class LocaleMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        header = dict(scope.get("headers") or []).get(b"accept-language", b"").decode("latin-1")
-        token = i18n.current_language.set(i18n.negotiate(header))
+        token = i18n.current_language.set(language_of(HTTPConnection(scope)))
         try:
             await self.app(scope, receive, send)
         finally:

@@ -1,13 +1,55 @@
-"""Jinja templates with gettext, shared by every HTML route."""
+"""Jinja templates with gettext and locale-aware formatting, shared by every HTML route."""
 
 from __future__ import annotations
 
+import copy
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import format_decimal as babel_format_decimal
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from backcast import __version__, i18n
+from backcast.enums import Phase
 from backcast.paths import TEMPLATES
 from backcast.web import labels
+from backcast.web.language import switcher
+
+
+def phase_label(phase: str) -> str:
+    """A phase as people read it, in the current language: `measures` → "Maßnahmen"."""
+    return i18n.gettext(labels.PHASE_LABELS[Phase(phase)])
+
+
+def format_number(value: float | Decimal) -> str:
+    """A number as the current language writes it, with up to three decimals: 1234.5 → "1.234,5"."""
+    return babel_format_decimal(value, locale=i18n.format_locale())
+
+
+def format_decimal(value: float | Decimal, digits: int = 1) -> str:
+    """A number with exactly `digits` decimals, for means and scores: 1.5 → "1,50" with 2."""
+    return _with_digits(i18n.format_locale().decimal_formats[None], value, digits)
+
+
+def format_percent(value: float | Decimal, digits: int = 0) -> str:
+    """A share (0.42) as a percentage, spaced as the language does it: "42 %" in German, "42%" in English."""
+    return _with_digits(i18n.format_locale().percent_formats[None], value, digits)
+
+
+def format_date(value: date | datetime, format: str = "medium") -> str:
+    """A date as the current language writes it: "25.11.2026", "25 Nov 2026"; `format` is a Babel
+    format name ("short", "medium", "long", "full") or pattern."""
+    return babel_format_date(value, format=format, locale=i18n.format_locale())
+
+
+def _with_digits(pattern: NumberPattern, value: float | Decimal, digits: int) -> str:
+    # The locale's own pattern keeps its spacing and signs; only the decimals are fixed.
+    fixed = copy.copy(parse_pattern(pattern))
+    fixed.frac_prec = (digits, digits)
+    return fixed.apply(value, i18n.format_locale())
 
 
 def make_templates() -> Jinja2Templates:
@@ -23,8 +65,12 @@ def make_templates() -> Jinja2Templates:
     )
     env.globals["version"] = __version__
     env.globals["current_language"] = i18n.current_language.get
-    env.globals["PHASE_NAMES"] = labels.PHASE_NAMES
+    env.filters["number"] = format_number
+    env.filters["decimal"] = format_decimal
+    env.filters["percent"] = format_percent
+    env.filters["date"] = format_date
+    env.filters["phase"] = phase_label
     env.globals["PHASE_PROMPTS"] = labels.PHASE_PROMPTS
     env.globals["KIND_NAMES"] = labels.KIND_NAMES
     env.globals["PARENT_QUESTIONS"] = labels.PARENT_QUESTIONS
-    return Jinja2Templates(env=env)
+    return Jinja2Templates(env=env, context_processors=[switcher])
