@@ -213,3 +213,13 @@ class WorkshopDeleted(Event):
     workshop_id: int
     code: str
     facilitator_id: int
+
+
+class TimerSet(Event):
+    """The facilitator started, paused, extended or cleared the timer shown on screen and phones.
+    `ends_at` is set while it runs; `paused_seconds` while it is paused; both null when cleared."""
+
+    type = "timer-set"
+    action: str
+    ends_at: str | None
+    paused_seconds: int | None

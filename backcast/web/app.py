@@ -15,9 +15,10 @@ from backcast.db import Database
 from backcast.live.factory import make_broker
 from backcast.paths import STATIC
 from backcast.settings import Settings
-from backcast.web import auth, errors, health, home, language, phone
+from backcast.web import auth, errors, health, home, language, phone, screen
 from backcast.web.locale import LocaleMiddleware
 from backcast.web.phone_live import PhoneLive
+from backcast.web.screen_live import ScreenLive
 from backcast.web.templating import make_templates
 
 SESSION_COOKIE = "backcast_session"
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.broker = broker
     app.state.templates = make_templates()
     app.state.phone_live = PhoneLive(db, app.state.templates)
+    app.state.screen_live = ScreenLive(db, app.state.templates, settings)
 
     app.add_middleware(
         SessionMiddleware,
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(home.router)
     app.include_router(language.router)
     app.include_router(phone.router)
+    app.include_router(screen.router)
     app.include_router(api_router)
     return app
 

@@ -43,3 +43,14 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
         finally:
             i18n.current_language.reset(token)
+
+
+def use_room_language(connection: HTTPConnection, workshop_language: str) -> str:
+    """For the projector and the console: the facilitator's own choice on this browser, else the
+    workshop's language. The room's browser settings do not decide what the room reads."""
+    chosen = connection.cookies.get(LANGUAGE_COOKIE)
+    language = chosen if chosen in i18n.available_languages() else workshop_language
+    if language not in i18n.available_languages():
+        language = i18n.DEFAULT_LANGUAGE
+    i18n.current_language.set(language)
+    return language

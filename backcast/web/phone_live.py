@@ -32,13 +32,11 @@ class PhoneLive:
         found: list[Message] = []
         if types & PHASE_EVENTS:
             found.append(Message("status", self.render_status(workshop_id, language)))
-            phase = (
-                next(e.data["phase"] for e in reversed(events) if "phase" in e.data)
-                if any("phase" in e.data for e in events)
-                else ""
-            )
-            found.append(Message("phase", phase or "changed"))
-        elif types & REFRESH_EVENTS or facilitator_added:
+            phase = next((e.data["phase"] for e in reversed(events) if "phase" in e.data), "changed")
+            found.append(Message("phase", phase))
+        elif "timer-set" in types:
+            found.append(Message("status", self.render_status(workshop_id, language)))
+        if not types & PHASE_EVENTS and (types & REFRESH_EVENTS or facilitator_added):
             found.append(Message("refresh", "items"))
         return found
 

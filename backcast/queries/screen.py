@@ -1,0 +1,141 @@
+"""What the projector shows: only what every participant may see, shaped for the room."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from backcast.db import Database
+from backcast.enums import ItemKind
+from backcast.models import Criterion, Dots, Item, Participant, Rating, StakeholderGroup, Workshop
+from backcast.queries.phone import rated_items
+from backcast.services.items import items_of, links_of
+from backcast.services.timer import seconds_left
+from backcast.services.workshops import criteria_of, groups_of
+
+
+@dataclass
+class Branch:
+    """An item with the items that depend on it: a milestone's needs, a need's measures."""
+
+    item: Item
+    children: list[Branch] = field(default_factory=list)
+
+
+@dataclass
+class Mark:
+    """A milestone on the backward time axis; `left` is its place in per cent from the present."""
+
+    item: Item
+    left: float
+
+
+@dataclass
+class GroupCount:
+    label: str
+    count: int
+
+
+@dataclass
+class ScreenView:
+    workshop: Workshop
+    participants: int
+    groups: list[GroupCount]
+    criteria: list[Criterion]
+    visions: list[Item]
+    marks: list[Mark]
+    tree: list[Branch]
+    unlinked_needs: list[Item]
+    unlinked_measures: list[Item]
+    rated: list[Item]
+    raters: int
+    completion: float  # share of all expected ratings given, 0..1
+    dot_totals: list[tuple[Item, int]]
+    timer_seconds: int | None
+
+
+def _position(workshop: Workshop, year: int | None) -> float:
+    span = workshop.vision_year - workshop.present_year
+    if year is None or span <= 0:
+        return 100.0
+    return round(100 * (year - workshop.present_year) / span, 2)
+
+
+def _group_counts(session: Session, workshop_id: int, groups: list[StakeholderGroup]) -> list[GroupCount]:
+    counted = Counter(
+        session.exec(select(Participant.group_id).where(Participant.workshop_id == workshop_id)).all()
+    )
+    found = [GroupCount(group.label, counted.get(group.id, 0)) for group in groups if counted.get(group.id)]
+    if counted.get(None):
+        found.append(GroupCount("", counted[None]))
+    return found
+
+
+def screen_view(db: Database, workshop_id: int) -> ScreenView:
+    with db.read() as session:
+        workshop = session.get(Workshop, workshop_id)
+        assert workshop is not None
+        standing = items_of(session, workshop_id)  # hidden items never reach the screen
+        by_kind: dict[str, list[Item]] = defaultdict(list)
+        for item in standing:
+            by_kind[item.kind].append(item)
+        visible = {item.id for item in standing}
+        children: dict[int, list[int]] = defaultdict(list)
+        for link in links_of(session, workshop_id):
+            if link.from_id in visible and link.to_id in visible:
+                children[link.to_id].append(link.from_id)
+        by_id = {item.id: item for item in standing}
+        milestones = sorted(by_kind[ItemKind.milestone], key=lambda item: (item.year or 0, item.id or 0))
+        tree = [
+            Branch(
+                m,
+                [
+                    Branch(by_id[n], [Branch(by_id[x]) for x in children.get(n, [])])
+                    for n in children.get(m.id or 0, [])
+                ],
+            )
+            for m in milestones
+        ]
+        linked_needs = {need for m in milestones for need in children.get(m.id or 0, [])}
+        linked_measures = {x for need in by_kind[ItemKind.need] for x in children.get(need.id or 0, [])}
+        rated = rated_items(session, workshop)
+        criteria = criteria_of(session, workshop_id)
+        participants = session.exec(
+            select(func.count()).select_from(Participant).where(Participant.workshop_id == workshop_id)
+        ).one()
+        given = session.exec(
+            select(func.count()).select_from(Rating).where(Rating.workshop_id == workshop_id)
+        ).one()
+        raters = session.exec(
+            select(func.count(func.distinct(Rating.participant_id))).where(Rating.workshop_id == workshop_id)
+        ).one()
+        expected = participants * len(rated) * len(criteria)
+        totals = dict(
+            session.exec(
+                select(Dots.item_id, func.sum(Dots.count))
+                .where(Dots.workshop_id == workshop_id)
+                .group_by(Dots.item_id)
+            ).all()
+        )
+        return ScreenView(
+            workshop=workshop,
+            participants=participants,
+            groups=_group_counts(session, workshop_id, groups_of(session, workshop_id)),
+            criteria=criteria,
+            visions=by_kind[ItemKind.vision],
+            marks=[Mark(m, _position(workshop, m.year)) for m in milestones],
+            tree=tree,
+            unlinked_needs=[n for n in by_kind[ItemKind.need] if n.id not in linked_needs],
+            unlinked_measures=[x for x in by_kind[ItemKind.measure] if x.id not in linked_measures],
+            rated=rated,
+            raters=raters,
+            completion=min(1.0, given / expected) if expected else 0.0,
+            dot_totals=sorted(
+                ((item, int(totals.get(item.id, 0))) for item in rated),
+                key=lambda pair: (-pair[1], pair[0].id or 0),
+            ),
+            timer_seconds=seconds_left(workshop),
+        )

@@ -1,0 +1,61 @@
+"""The projector screen (`/w/{code}/screen`): no login, only what every participant may see."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from backcast.db import Database
+from backcast.i18n import N_
+from backcast.models import Workshop
+from backcast.queries.screen import screen_view
+from backcast.services import codes, workshops
+from backcast.services.errors import NotFound
+from backcast.web.deps import get_db, get_templates
+from backcast.web.locale import use_room_language
+from backcast.web.screen_live import screen_context
+
+router = APIRouter(include_in_schema=False)
+
+
+def screen_workshop(code: str, db: Database = Depends(get_db)) -> Workshop:
+    normalized = codes.normalize_code(code)
+    if normalized is None:
+        raise NotFound(N_("There is no workshop with this code."))
+    return workshops.workshop_by_code(db, normalized)
+
+
+@router.get("/w/{code}/screen")
+def screen_page(
+    request: Request, workshop: Workshop = Depends(screen_workshop), db: Database = Depends(get_db)
+) -> Response:
+    if request.path_params["code"] != workshop.code:
+        return RedirectResponse(f"/w/{workshop.code}/screen", status_code=303)
+    assert workshop.id is not None
+    # Here, not in the dependency: a context variable set in a dependency's thread stays there.
+    use_room_language(request, workshop.language)
+    context = screen_context(request.app.state.settings, screen_view(db, workshop.id))
+    return get_templates(request).TemplateResponse(request, "screen/page.html", context)
+
+
+@router.get("/w/{code}/screen/live", response_class=EventSourceResponse)
+async def screen_live(
+    request: Request, workshop: Workshop = Depends(screen_workshop)
+) -> AsyncIterable[ServerSentEvent]:
+    assert workshop.id is not None
+    language = use_room_language(request, workshop.language)
+    listener = await request.app.state.broker.channels.listen(
+        request.app.state.screen_live, workshop.id, language
+    )
+    try:
+        yield ServerSentEvent(retry=2000, comment="live")
+        while True:
+            message = await listener.next()
+            if message is None:
+                return
+            yield ServerSentEvent(event=message.event, raw_data=message.data)
+    finally:
+        listener.close()
