@@ -1,0 +1,76 @@
+"""The projector shows only what every participant may see, in the workshop's language."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from backcast.db import Database
+from backcast.enums import Phase
+from backcast.services import items, ratings, workshops
+from backcast.settings import Settings
+from backcast.web.app import create_app
+from tests import factories
+
+
+def screen_text(client: TestClient, code: str) -> str:
+    response = client.get(f"/w/{code}/screen")
+    assert response.status_code == 200
+    return BeautifulSoup(response.text, "html.parser").get_text(" ", strip=True)
+
+
+def test_lobby_shows_code_qr_and_a_join_address_phones_can_reach(client: TestClient, db: Database) -> None:
+    shop = factories.workshop(db)
+    factories.join(db, shop, group="sme")
+    page = BeautifulSoup(client.get(f"/w/{shop.code}/screen").text, "html.parser")
+
+    assert page.select_one(".join-code").get_text() == shop.code
+    assert page.select_one(".qr svg") is not None
+    join = page.select_one(".join-url").get_text()
+    assert join.endswith(":8000/join") and "127.0.0.1" not in join and "localhost" not in join
+    assert [li.get_text(" ", strip=True) for li in page.select(".group-counts li")] == ["1 SME"]
+
+
+def test_hidden_items_never_reach_the_screen(client: TestClient, db: Database) -> None:
+    tree = factories.tree(db)
+    factories.phase(db, tree.workshop, Phase.measures)
+    items.moderate_item(db, tree.owner, tree.measures[1].id, hidden=True)
+
+    text = screen_text(client, tree.workshop.code)
+
+    assert "Start a materials exchange" in text
+    assert "Train waste officers" not in text
+
+
+def test_results_stay_off_the_screen_until_revealed(client: TestClient, db: Database) -> None:
+    tree = factories.tree(db)
+    factories.phase(db, tree.workshop, Phase.prioritisation)
+    person, _ = factories.join(db, tree.workshop)
+    ratings.set_dots(db, person, tree.measures[0].id, 3)
+
+    hidden = BeautifulSoup(client.get(f"/w/{tree.workshop.code}/screen").text, "html.parser")
+    assert hidden.select(".bars") == []
+    workshops.set_results_visible(db, tree.owner, tree.workshop.code, True)
+    shown = BeautifulSoup(client.get(f"/w/{tree.workshop.code}/screen").text, "html.parser")
+    assert [li.get_text(" ", strip=True) for li in shown.select(".bars li")] == [
+        "Start a materials exchange 3",
+        "Train waste officers in SMEs 0",
+    ]
+
+
+def test_the_screen_speaks_the_workshops_language_whatever_the_browser_says(
+    sqlite_db: Database, settings: Settings
+) -> None:
+    shop = factories.workshop(sqlite_db, language="de")
+    with TestClient(create_app(settings, db=sqlite_db)) as client:
+        page = BeautifulSoup(
+            client.get(f"/w/{shop.code}/screen", headers={"Accept-Language": "en-US"}).text, "html.parser"
+        )
+    assert page.html["lang"] == "de"
+    assert page.select_one(".join-how").get_text() == "Mit dem Handy teilnehmen"
+
+
+def test_an_unknown_code_is_a_404_page(client: TestClient) -> None:
+    response = client.get("/w/ZZZZZZ/screen", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
