@@ -92,3 +92,10 @@ def fresh(db: Database, shop: Workshop) -> Workshop:
         found = session.get(Workshop, shop.id)
         assert found is not None
         return found
+
+
+def fresh_by_code(db: Database, code: str) -> Workshop:
+    with db.read() as session:
+        found = session.exec(select(Workshop).where(Workshop.code == code)).first()
+        assert found is not None
+        return found

@@ -12,6 +12,7 @@ from backcast.db import Database
 from backcast.enums import ItemKind
 from backcast.models import Criterion, Dots, Item, Participant, Rating, StakeholderGroup, Workshop
 from backcast.queries.phone import rated_items
+from backcast.queries.progress import rating_completion
 from backcast.services.items import items_of, links_of
 from backcast.services.timer import seconds_left
 from backcast.services.workshops import criteria_of, groups_of
@@ -64,7 +65,7 @@ def _position(workshop: Workshop, year: int | None) -> float:
     return round(100 * (year - workshop.present_year) / span, 2)
 
 
-def _group_counts(session: Session, workshop_id: int, groups: list[StakeholderGroup]) -> list[GroupCount]:
+def group_counts(session: Session, workshop_id: int, groups: list[StakeholderGroup]) -> list[GroupCount]:
     counted = Counter(
         session.exec(select(Participant.group_id).where(Participant.workshop_id == workshop_id)).all()
     )
@@ -106,13 +107,9 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
         participants = session.exec(
             select(func.count()).select_from(Participant).where(Participant.workshop_id == workshop_id)
         ).one()
-        given = session.exec(
-            select(func.count()).select_from(Rating).where(Rating.workshop_id == workshop_id)
-        ).one()
         raters = session.exec(
             select(func.count(func.distinct(Rating.participant_id))).where(Rating.workshop_id == workshop_id)
         ).one()
-        expected = participants * len(rated) * len(criteria)
         totals = dict(
             session.exec(
                 select(Dots.item_id, func.sum(Dots.count))
@@ -123,7 +120,7 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
         return ScreenView(
             workshop=workshop,
             participants=participants,
-            groups=_group_counts(session, workshop_id, groups_of(session, workshop_id)),
+            groups=group_counts(session, workshop_id, groups_of(session, workshop_id)),
             criteria=criteria,
             visions=by_kind[ItemKind.vision],
             marks=[Mark(m, _position(workshop, m.year)) for m in milestones],
@@ -132,7 +129,7 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
             unlinked_measures=[x for x in by_kind[ItemKind.measure] if x.id not in linked_measures],
             rated=rated,
             raters=raters,
-            completion=min(1.0, given / expected) if expected else 0.0,
+            completion=rating_completion(session, workshop),
             dot_totals=sorted(
                 ((item, int(totals.get(item.id, 0))) for item in rated),
                 key=lambda pair: (-pair[1], pair[0].id or 0),

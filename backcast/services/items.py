@@ -290,3 +290,18 @@ def items_with_links(
         for link in links_of(session, workshop.id):
             targets.setdefault(link.from_id, []).append(link.to_id)
     return standing, targets
+
+
+def item_of(db: Database, workshop: Workshop, item_id: int) -> Item:
+    """One item of this workshop, or NotFound (an id from another workshop is not found here)."""
+    with db.read() as session:
+        item = session.get(Item, item_id)
+    if item is None or item.workshop_id != workshop.id:
+        raise NotFound(N_("There is no such item."), field="item")
+    return item
+
+
+def standing_of_kind(db: Database, workshop: Workshop, kind: str) -> list[Item]:
+    assert workshop.id is not None
+    with db.read() as session:
+        return [item for item in items_of(session, workshop.id) if item.kind == kind]

@@ -15,7 +15,8 @@ from backcast.db import Database
 from backcast.live.factory import make_broker
 from backcast.paths import STATIC
 from backcast.settings import Settings
-from backcast.web import auth, errors, health, home, language, phone, screen
+from backcast.web import auth, console, errors, health, home, language, phone, screen
+from backcast.web.console_live import ConsoleLive
 from backcast.web.locale import LocaleMiddleware
 from backcast.web.phone_live import PhoneLive
 from backcast.web.screen_live import ScreenLive
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.templates = make_templates()
     app.state.phone_live = PhoneLive(db, app.state.templates)
     app.state.screen_live = ScreenLive(db, app.state.templates, settings)
+    app.state.console_live = ConsoleLive(db, app.state.templates)
 
     app.add_middleware(
         SessionMiddleware,
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(language.router)
     app.include_router(phone.router)
     app.include_router(screen.router)
+    app.include_router(console.router)
     app.include_router(api_router)
     return app
 

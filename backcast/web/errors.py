@@ -12,6 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backcast import i18n
 from backcast.services import errors
+from backcast.web.auth import login_url
+from backcast.web.deps import LoginRequired
 from backcast.web.phone import NotJoined
 
 STATUS: dict[type[errors.ServiceError], int] = {
@@ -98,6 +100,10 @@ def install(app: FastAPI) -> None:
             len(found),
         )
         return problem(422, "invalid", detail, instance=request.url.path, errors_=found)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(login_url(request.url.path), status_code=303)
 
     @app.exception_handler(NotJoined)
     async def not_joined(request: Request, exc: NotJoined) -> Response:

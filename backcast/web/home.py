@@ -1,16 +1,37 @@
-"""The facilitator's home: their workshops."""
+"""The facilitator's home: their workshops, and creating one."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from backcast import i18n
 from backcast.db import Database
+from backcast.models import Facilitator
 from backcast.services import workshops
+from backcast.services.errors import ServiceError
 from backcast.web.auth import login_url
 from backcast.web.deps import get_db, get_templates, session_facilitator
 
 router = APIRouter(include_in_schema=False)
+
+
+def _home(
+    request: Request, db: Database, facilitator: Facilitator, values: dict[str, Any], error: str | None = None
+) -> Response:
+    context = {
+        "facilitator": facilitator,
+        "workshops": workshops.workshops_of(db, facilitator),
+        "values": values,
+        "error": error,
+        "this_year": date.today().year,
+    }
+    return get_templates(request).TemplateResponse(
+        request, "home.html", context, status_code=422 if error else 200
+    )
 
 
 @router.get("/")
@@ -18,7 +39,53 @@ def home(request: Request, db: Database = Depends(get_db)) -> Response:
     facilitator = session_facilitator(request)
     if facilitator is None:
         return RedirectResponse(login_url("/"), status_code=303)
-    mine = workshops.workshops_of(db, facilitator)
-    return get_templates(request).TemplateResponse(
-        request, "home.html", {"facilitator": facilitator, "workshops": mine}
-    )
+    return _home(request, db, facilitator, {})
+
+
+def _number(value: str) -> int | str:
+    value = value.strip()
+    return int(value) if value.lstrip("-").isdigit() else value  # the service names what is wrong
+
+
+@router.post("/")
+def create(
+    request: Request,
+    title: Annotated[str, Form(max_length=1000)] = "",
+    question: Annotated[str, Form(max_length=5000)] = "",
+    present_year: Annotated[str, Form(max_length=10)] = "",
+    vision_year: Annotated[str, Form(max_length=10)] = "",
+    dot_budget: Annotated[str, Form(max_length=10)] = "5",
+    language: Annotated[str, Form(max_length=8)] = "de",
+    names: Annotated[str, Form(max_length=10)] = "optional",
+    consent_text: Annotated[str, Form(max_length=20000)] = "",
+    db: Database = Depends(get_db),
+) -> Response:
+    facilitator = session_facilitator(request)
+    if facilitator is None:
+        return RedirectResponse(login_url("/"), status_code=303)
+    values = {
+        "title": title,
+        "question": question,
+        "present_year": present_year,
+        "vision_year": vision_year,
+        "dot_budget": dot_budget,
+        "language": language,
+        "names": names,
+        "consent_text": consent_text,
+    }
+    try:
+        workshop = workshops.create_workshop(
+            db,
+            facilitator,
+            title=title,
+            question=question,
+            present_year=_number(present_year) if present_year.strip() else None,  # type: ignore[arg-type]
+            vision_year=_number(vision_year) if vision_year.strip() else None,  # type: ignore[arg-type]
+            dot_budget=_number(dot_budget),  # type: ignore[arg-type]
+            language=language,
+            names=names,
+            consent_text=consent_text,
+        )
+    except ServiceError as error:
+        return _home(request, db, facilitator, values, i18n.gettext(error.message, **error.params))
+    return RedirectResponse(f"/facilitate/{workshop.code}", status_code=303)

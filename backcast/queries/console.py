@@ -1,0 +1,78 @@
+"""What the facilitator's console shows: counters, and every item including hidden ones."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from backcast.db import Database
+from backcast.enums import KIND_PHASE, ItemKind
+from backcast.models import Criterion, EventRecord, Item, Participant, Rating, Workshop
+from backcast.queries.phone import PHASE_KIND
+from backcast.queries.progress import rating_completion
+from backcast.queries.screen import GroupCount, group_counts
+from backcast.services.items import items_of
+from backcast.services.timer import seconds_left
+from backcast.services.workshops import criteria_of, groups_of, participant_count
+
+
+@dataclass
+class ConsoleView:
+    workshop: Workshop
+    participants: int
+    groups: list[GroupCount]
+    contributions: dict[str, int]  # phase → standing items contributed in it
+    items: list[Item]  # of the kind in focus, hidden ones included
+    focus: ItemKind
+    criteria: list[Criterion]
+    completion: float
+    timer_seconds: int | None
+
+    @property
+    def merge_targets(self) -> list[Item]:
+        return [item for item in self.items if not item.hidden]
+
+
+def console_view(db: Database, workshop_id: int) -> ConsoleView:
+    with db.read() as session:
+        workshop = session.get(Workshop, workshop_id)
+        assert workshop is not None
+        standing = items_of(session, workshop_id, include_hidden=True)
+        focus = PHASE_KIND.get(workshop.phase) or ItemKind.measure
+        participants = participant_count(session, workshop_id)
+        criteria = criteria_of(session, workshop_id)
+        kinds = Counter(item.kind for item in standing if not item.hidden)
+        return ConsoleView(
+            workshop=workshop,
+            participants=participants,
+            groups=group_counts(session, workshop_id, groups_of(session, workshop_id)),
+            contributions={phase.value: kinds.get(kind.value, 0) for kind, phase in KIND_PHASE.items()},
+            items=[item for item in standing if item.kind == focus],
+            focus=focus,
+            criteria=criteria,
+            completion=rating_completion(session, workshop),
+            timer_seconds=seconds_left(workshop),
+        )
+
+
+@dataclass
+class Footprint:
+    """What deleting a workshop removes, told before it happens."""
+
+    participants: int
+    items: int
+    ratings: int
+    events: int
+
+
+def footprint(db: Database, workshop_id: int) -> Footprint:
+    with db.read() as session:
+
+        def count(model: type) -> int:
+            query = select(func.count()).select_from(model).where(model.workshop_id == workshop_id)  # type: ignore[attr-defined]
+            return session.exec(query).one()
+
+        return Footprint(count(Participant), count(Item), count(Rating), count(EventRecord))

@@ -1,0 +1,223 @@
+"""The facilitator's console (`/facilitate/{code}`): run the phases, moderate, watch the room.
+
+Only the workshop's owners get in. Every button is a plain form POST that returns to the console;
+the counters and the item list follow the room live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from backcast import i18n
+from backcast.db import Database
+from backcast.enums import PHASE_ORDER
+from backcast.models import Facilitator, Workshop
+from backcast.network import join_url
+from backcast.queries.console import console_view, footprint
+from backcast.services import items, timer, workshops
+from backcast.services.errors import ServiceError
+from backcast.services.items import UNSET
+from backcast.web.deps import LoginRequired, get_db, get_templates, session_facilitator
+from backcast.web.locale import use_room_language
+
+router = APIRouter(include_in_schema=False)
+
+
+def console_facilitator(request: Request) -> Facilitator:
+    facilitator = session_facilitator(request)
+    if facilitator is None:
+        raise LoginRequired()
+    return facilitator
+
+
+def owned(
+    code: str, facilitator: Facilitator = Depends(console_facilitator), db: Database = Depends(get_db)
+) -> Workshop:
+    return workshops.owned_workshop(db, facilitator, code)
+
+
+def _back(workshop: Workshop, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/facilitate/{workshop.code}{anchor}", status_code=303)
+
+
+def _page(request: Request, db: Database, workshop: Workshop, error: ServiceError | None = None) -> Response:
+    assert workshop.id is not None
+    use_room_language(request, workshop.language)
+    view = console_view(db, workshop.id)
+    index = PHASE_ORDER.index(view.workshop.phase)
+    context = {
+        "view": view,
+        "workshop": view.workshop,
+        "phases": [phase.value for phase in PHASE_ORDER],
+        "previous_phase": PHASE_ORDER[index - 1].value if index > 0 else None,
+        "next_phase": PHASE_ORDER[index + 1].value if index + 1 < len(PHASE_ORDER) else None,
+        "join_url": join_url(request.app.state.settings, view.workshop.code),
+        "error": i18n.gettext(error.message, **error.params) if error else None,
+    }
+    return get_templates(request).TemplateResponse(
+        request, "console/page.html", context, status_code=422 if error else 200
+    )
+
+
+@router.get("/facilitate/{code}")
+def console(
+    request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)
+) -> Response:
+    return _page(request, db, workshop)
+
+
+def _run(request: Request, db: Database, workshop: Workshop, change: object) -> Response:
+    """Performs `change` (a callable) and returns to the console, or shows its refusal there."""
+    try:
+        change()  # type: ignore[operator]
+    except ServiceError as error:
+        return _page(request, db, workshop, error)
+    return _back(workshop)
+
+
+@router.post("/facilitate/{code}/phase")
+def set_phase(
+    request: Request,
+    phase: Annotated[str, Form(max_length=20)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    return _run(request, db, workshop, lambda: workshops.set_phase(db, facilitator, workshop.code, phase))
+
+
+@router.post("/facilitate/{code}/input")
+def set_input(
+    request: Request,
+    open: Annotated[str, Form(max_length=5)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    return _run(
+        request, db, workshop, lambda: workshops.set_input_open(db, facilitator, workshop.code, open == "1")
+    )
+
+
+@router.post("/facilitate/{code}/results")
+def set_results(
+    request: Request,
+    visible: Annotated[str, Form(max_length=5)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    change = lambda: workshops.set_results_visible(db, facilitator, workshop.code, visible == "1")  # noqa: E731
+    return _run(request, db, workshop, change)
+
+
+@router.post("/facilitate/{code}/timer")
+def set_timer(
+    request: Request,
+    action: Annotated[str, Form(max_length=20)] = "",
+    minutes: Annotated[str, Form(max_length=5)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    seconds = int(minutes) * 60 if minutes.isdigit() else None
+    return _run(
+        request, db, workshop, lambda: timer.set_timer(db, facilitator, workshop.code, action, seconds)
+    )
+
+
+@router.post("/facilitate/{code}/items")
+def add_item(
+    request: Request,
+    kind: Annotated[str, Form(max_length=20)] = "",
+    text: Annotated[str, Form(max_length=5000)] = "",
+    year: Annotated[str, Form(max_length=10)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    given_year = int(year) if year.strip().isdigit() else (year.strip() or None)
+    change = lambda: items.add_item(db, facilitator, workshop.code, kind=kind, text=text, year=given_year)  # noqa: E731
+    return _run(request, db, workshop, change)
+
+
+@router.post("/facilitate/{code}/items/{item_id}")
+def moderate_item(
+    item_id: int,
+    request: Request,
+    text: Annotated[str | None, Form(max_length=5000)] = None,
+    hidden: Annotated[str | None, Form(max_length=5)] = None,
+    merged_into: Annotated[str | None, Form(max_length=12)] = None,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    def change() -> None:
+        items.moderate_item(
+            db,
+            facilitator,
+            item_id,
+            text=UNSET if text is None else text,
+            hidden=None if hidden is None else hidden == "1",
+            merged_into=int(merged_into) if merged_into and merged_into.isdigit() else None,
+        )
+
+    return _run(request, db, workshop, change)
+
+
+@router.get("/facilitate/{code}/items/{item_id}/edit")
+def edit_item_page(
+    item_id: int, request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)
+) -> Response:
+    use_room_language(request, workshop.language)
+    item = items.item_of(db, workshop, item_id)
+    targets = [other for other in items.standing_of_kind(db, workshop, item.kind) if other.id != item.id]
+    context = {"workshop": workshop, "item": item, "targets": targets}
+    return get_templates(request).TemplateResponse(request, "console/edit_item.html", context)
+
+
+@router.get("/facilitate/{code}/delete")
+def delete_page(
+    request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)
+) -> Response:
+    assert workshop.id is not None
+    context = {"workshop": workshop, "footprint": footprint(db, workshop.id)}
+    return get_templates(request).TemplateResponse(request, "console/delete.html", context)
+
+
+@router.post("/facilitate/{code}/delete")
+def delete(
+    confirm: Annotated[str, Form(max_length=10)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    if confirm != workshop.code:
+        return RedirectResponse(f"/facilitate/{workshop.code}/delete?wrong=1", status_code=303)
+    workshops.delete_workshop(db, facilitator, workshop.code)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/facilitate/{code}/live", response_class=EventSourceResponse)
+async def console_live(
+    request: Request, workshop: Workshop = Depends(owned)
+) -> AsyncIterable[ServerSentEvent]:
+    assert workshop.id is not None
+    language = use_room_language(request, workshop.language)
+    listener = await request.app.state.broker.channels.listen(
+        request.app.state.console_live, workshop.id, language
+    )
+    try:
+        yield ServerSentEvent(retry=2000, comment="live")
+        while True:
+            message = await listener.next()
+            if message is None:
+                return
+            yield ServerSentEvent(event=message.event, raw_data=message.data)
+    finally:
+        listener.close()

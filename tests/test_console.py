@@ -1,0 +1,129 @@
+"""The facilitator's console: only owners get in, every control changes what it says."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from backcast.db import Database
+from backcast.models import Item
+from backcast.services import items
+from tests import factories
+
+
+def sign_in(client: TestClient, email: str) -> None:
+    response = client.post(
+        "/login", data={"email": email, "password": factories.PASSWORD}, follow_redirects=False
+    )
+    assert response.status_code == 303
+
+
+def test_another_facilitator_gets_403_and_a_stranger_is_sent_to_sign_in(
+    client: TestClient, db: Database
+) -> None:
+    shop = factories.workshop(db)
+    factories.facilitator(db, "bob@example.org")
+
+    stranger = client.get(f"/facilitate/{shop.code}", follow_redirects=False)
+    assert (stranger.status_code, stranger.headers["location"]) == (
+        303,
+        f"/login?next=%2Ffacilitate%2F{shop.code}",
+    )
+    sign_in(client, "bob@example.org")
+    for path in ("", "/delete", "/live"):
+        assert client.get(f"/facilitate/{shop.code}{path}").status_code == 403
+    assert client.post(f"/facilitate/{shop.code}/phase", data={"phase": "vision"}).status_code == 403
+
+
+def test_create_run_forward_and_back_and_moderate(client: TestClient, db: Database) -> None:
+    factories.facilitator(db, "ana@example.org")
+    sign_in(client, "ana@example.org")
+    refused = client.post("/", data={"title": " ", "language": "en"})
+    assert refused.status_code == 422
+    assert (
+        BeautifulSoup(refused.text, "html.parser").select_one("[role=alert]").get_text()
+        == "This cannot be empty."
+    )
+
+    created = client.post(
+        "/", data={"title": "Region 2045", "present_year": "2026", "vision_year": "2045", "language": "en"}
+    )
+    code = str(created.url).rsplit("/", 1)[-1]
+    page = BeautifulSoup(created.text, "html.parser")
+    assert page.select_one("h1").get_text() == "Region 2045"
+    assert page.select_one(".stepper-phases .current").get_text(strip=True) == "Lobby"
+
+    for phase in (
+        "vision",
+        "milestones",
+        "needs",
+        "measures",
+        "rating",
+        "prioritisation",
+        "results",
+        "vision",
+    ):
+        shown = BeautifulSoup(
+            client.post(f"/facilitate/{code}/phase", data={"phase": phase}).text, "html.parser"
+        )
+        assert shown.select_one(".stepper-phases .current button").get_text() == phase.capitalize()
+
+    client.post(f"/facilitate/{code}/items", data={"kind": "vision", "text": "Every firm shares"})
+    client.post(f"/facilitate/{code}/items", data={"kind": "vision", "text": "Every firm shares leftovers"})
+    shown = BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser")
+    rows = shown.select(".moderation li")
+    assert [row.p.get_text(" ", strip=True) for row in rows] == [
+        "Every firm shares facilitator",
+        "Every firm shares leftovers facilitator",
+    ]
+    first, second = (int(row["id"].split("-")[1]) for row in rows)
+
+    client.post(f"/facilitate/{code}/items/{first}", data={"hidden": "1"})
+    client.post(f"/facilitate/{code}/items/{second}", data={"text": "Every firm shares its leftovers"})
+    shown = BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser")
+    assert [row.p.get_text(" ", strip=True) for row in shown.select(".moderation li")] == [
+        "Every firm shares hidden facilitator",
+        "Every firm shares its leftovers facilitator",
+    ]
+    assert "Every firm shares its leftovers" in client.get(f"/w/{code}/screen").text
+
+    client.post(f"/facilitate/{code}/items/{first}", data={"merged_into": str(second)})
+    with db.read() as session:
+        assert session.get(Item, first).merged_into_id == second
+    assert items.standing_of_kind(db, factories.fresh_by_code(db, code), "vision")[0].id == second
+
+
+def test_the_timer_starts_pauses_and_refuses_nonsense(client: TestClient, db: Database) -> None:
+    shop = factories.workshop(db, factories.facilitator(db, "ana@example.org"))
+    sign_in(client, "ana@example.org")
+    started = BeautifulSoup(
+        client.post(f"/facilitate/{shop.code}/timer", data={"action": "start", "minutes": "5"}).text,
+        "html.parser",
+    )
+    assert started.select_one(".timer-controls .screen-timer").get_text() in {"5:00", "4:59"}
+    client.post(f"/facilitate/{shop.code}/timer", data={"action": "pause"})
+    again = client.post(f"/facilitate/{shop.code}/timer", data={"action": "pause"})
+    assert again.status_code == 422
+    assert (
+        BeautifulSoup(again.text, "html.parser").select_one("[role=alert]").get_text()
+        == "The timer is not running."
+    )
+
+
+def test_delete_says_what_is_lost_and_needs_the_code(client: TestClient, db: Database) -> None:
+    tree = factories.tree(db)
+    factories.join(db, tree.workshop)
+    sign_in(client, tree.owner.email)
+    page = BeautifulSoup(client.get(f"/facilitate/{tree.workshop.code}/delete").text, "html.parser")
+    assert [li.get_text() for li in page.select("main ul li")][:3] == [
+        "1 participant",
+        "4 contributions",
+        "0 ratings",
+    ]
+
+    wrong = client.post(
+        f"/facilitate/{tree.workshop.code}/delete", data={"confirm": "nope"}, follow_redirects=False
+    )
+    assert wrong.headers["location"].endswith("/delete?wrong=1")
+    client.post(f"/facilitate/{tree.workshop.code}/delete", data={"confirm": tree.workshop.code})
+    assert client.get(f"/w/{tree.workshop.code}/screen").status_code == 404
