@@ -18,6 +18,7 @@ from backcast.settings import Settings
 from backcast.web import auth, console, errors, health, home, language, phone, screen
 from backcast.web.console_live import ConsoleLive
 from backcast.web.locale import LocaleMiddleware
+from backcast.web.origin import OriginGuard
 from backcast.web.phone_live import PhoneLive
 from backcast.web.screen_live import ScreenLive
 from backcast.web.templating import make_templates
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         https_only=bool(settings.public_url and settings.public_url.startswith("https://")),
     )
     app.add_middleware(LocaleMiddleware)
+    app.add_middleware(OriginGuard)
     errors.install(app)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
