@@ -61,7 +61,7 @@ def test_a_facilitator_creates_runs_and_moderates_while_the_screen_follows(  # t
 
     console.locator("#items li", has_text="Repairing").get_by_role("button", name="Hide").click()
     expect(screen.locator(".sticky")).to_have_text(["Every firm shares its leftovers"], timeout=2000)
-    console.get_by_role("button", name="Start").click()
+    console.get_by_role("button", name="Start timer").click()
     expect(screen.locator(".screen-timer")).to_have_text("4:59", timeout=3000)
     screenshot(console, "console-vision")
     screenshot(screen, "screen-vision-live")

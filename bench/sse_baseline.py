@@ -1,0 +1,28 @@
+"""The baseline for bench/live.py: a bare FastAPI server-sent-events fan-out, nothing else."""
+
+import asyncio
+
+from fastapi import FastAPI
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+app = FastAPI()
+listeners: set[asyncio.Queue[str]] = set()
+
+
+@app.put("/rate/{n}")
+async def rate(n: int) -> dict[str, int]:
+    for queue in listeners:
+        queue.put_nowait(str(n))
+    return {"n": n}
+
+
+@app.get("/events", response_class=EventSourceResponse)
+async def events():  # type: ignore[no-untyped-def]
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    listeners.add(queue)
+    try:
+        yield ServerSentEvent(comment="open")
+        while True:
+            yield ServerSentEvent(event="rated", data=await queue.get())
+    finally:
+        listeners.discard(queue)
