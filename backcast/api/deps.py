@@ -21,9 +21,12 @@ def bearer_token(request: Request) -> str:
 
 def current_actor(request: Request, db: Database = Depends(get_db)) -> Facilitator | Participant:
     token = bearer_token(request)
-    actor: Facilitator | Participant | None = accounts.facilitator_for_token(db, token)
-    if actor is None:
-        actor = participants.participant_for_token(db, token)
+    # The prefix says whose token it is, so one lookup does (participants call far more often).
+    actor: Facilitator | Participant | None = (
+        participants.participant_for_token(db, token)
+        if token.startswith("bcp_")
+        else accounts.facilitator_for_token(db, token)
+    )
     if actor is None:
         raise NotAuthenticated(N_("This token is not valid."))
     return actor
