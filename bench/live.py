@@ -212,7 +212,8 @@ class Baseline(Target):
         wait_up(f"http://127.0.0.1:{self.port}/docs")
 
     def listener(self, n: int) -> tuple[str, int, str, dict[str, str], bool]:
-        return "127.0.0.1", self.port, "/events", {}, n % 10 == 0
+        measures = n % 10 == 0  # the same share as backcast's JSON streams
+        return "127.0.0.1", self.port, "/events?feed=1" if measures else "/events", {}, measures
 
     def rating(self, k: int) -> tuple[str, dict[str, int], dict[str, str], tuple[int, int, int]]:
         return f"http://127.0.0.1:{self.port}/rate/{k}", {}, {}, (k, 0, 0)

@@ -17,9 +17,11 @@ async def rate(n: int) -> dict[str, int]:
 
 
 @app.get("/events", response_class=EventSourceResponse)
-async def events():  # type: ignore[no-untyped-def]
+async def events(feed: bool = False):  # type: ignore[no-untyped-def]
+    """`feed=1` listeners get every rating (as backcast's JSON streams do); the rest stay idle."""
     queue: asyncio.Queue[str] = asyncio.Queue()
-    listeners.add(queue)
+    if feed:
+        listeners.add(queue)
     try:
         yield ServerSentEvent(comment="open")
         while True:

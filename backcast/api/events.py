@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from collections import OrderedDict
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -27,14 +29,30 @@ REPLAY_BATCH = 500
 
 
 def envelope(row: EventRecord) -> ServerSentEvent:
-    data: dict[str, Any] = {
-        "seq": row.seq,
-        "type": row.type,
-        "actor": row.actor,
-        "at": row.created_at.isoformat(),
-        "data": row.data,
-    }
-    return ServerSentEvent(id=str(row.seq), event=row.type, data=data)
+    return ServerSentEvent(id=str(row.seq), event=row.type, raw_data=_encoded(row))
+
+
+# Recent events' JSON, so that each is encoded once however many listeners receive it.
+# Only the event loop touches it.
+_ENCODED: OrderedDict[tuple[int, int], str] = OrderedDict()
+_ENCODED_LIMIT = 8192
+
+
+def _encoded(row: EventRecord) -> str:
+    key = (row.workshop_id, row.seq)
+    text = _ENCODED.get(key)
+    if text is None:
+        data: dict[str, Any] = {
+            "seq": row.seq,
+            "type": row.type,
+            "actor": row.actor,
+            "at": row.created_at.isoformat(),
+            "data": row.data,
+        }
+        text = _ENCODED[key] = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if len(_ENCODED) > _ENCODED_LIMIT:
+            _ENCODED.popitem(last=False)
+    return text
 
 
 def resume_point(header: str | None, query: int | None) -> int:
