@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from backcast import __version__, migrate
@@ -70,6 +71,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(OriginGuard)
+    # Phones on poor Wi-Fi: compress pages, styles and scripts (event streams are left alone).
+    app.add_middleware(GZipMiddleware, minimum_size=500)
     errors.install(app)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
