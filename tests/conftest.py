@@ -120,3 +120,11 @@ def client(db: Database, settings: Settings) -> Iterator[TestClient]:
 def sqlite_client(sqlite_db: Database, settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings, db=sqlite_db)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium under Playwright, shared by a module's browser tests."""
+    from tests.browser import chromium
+
+    yield from chromium()

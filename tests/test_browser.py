@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests import server as real_server
-from tests.conftest import IN_CI
 
 pytestmark = pytest.mark.browser
 
@@ -23,21 +21,6 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(
     os.environ.get("BACKCAST_SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "test-artifacts")
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        if IN_CI:
-            pytest.fail("Debian's chromium is required under CI=true (make test installs it)")
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

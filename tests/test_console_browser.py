@@ -9,17 +9,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import server as real_server
-from tests.browser import chromium, screenshot
+from tests.browser import screenshot
 from tests.live_helpers import PASSWORD, facilitator_token, sqlite_url
 
 pytestmark = pytest.mark.browser
 LAPTOP = {"width": 1366, "height": 768}
 PROJECTOR = {"width": 1920, "height": 1080}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from chromium()
 
 
 @pytest.fixture

@@ -9,15 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import server as real_server
-from tests.browser import PHONE, SMALL_PHONE, chromium, screenshot
+from tests.browser import PHONE, SMALL_PHONE, screenshot
 from tests.live_helpers import Room, facilitator_token, open_room, sqlite_url
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from chromium()
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,11 @@ import httpx2 as httpx
 import pytest
 
 from tests import server as real_server
-from tests.browser import chromium, screenshot
+from tests.browser import screenshot
 from tests.live_helpers import facilitator_token, open_room, sqlite_url
 
 pytestmark = pytest.mark.browser
 PROJECTOR = {"width": 1920, "height": 1080}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from chromium()
 
 
 @pytest.fixture

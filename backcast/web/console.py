@@ -23,6 +23,7 @@ from backcast.services import items, timer, workshops
 from backcast.services.errors import ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import LoginRequired, get_db, get_templates, session_facilitator
+from backcast.web.live_stream import messages_of
 from backcast.web.locale import use_room_language
 
 router = APIRouter(include_in_schema=False)
@@ -212,12 +213,5 @@ async def console_live(
     listener = await request.app.state.broker.channels.listen(
         request.app.state.console_live, workshop.id, language
     )
-    try:
-        yield ServerSentEvent(retry=2000, comment="live")
-        while True:
-            message = await listener.next()
-            if message is None:
-                return
-            yield ServerSentEvent(event=message.event, raw_data=message.data)
-    finally:
-        listener.close()
+    async for event in messages_of(listener):
+        yield event

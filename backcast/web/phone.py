@@ -5,7 +5,6 @@ Every form works as a plain POST; htmx, when it runs, swaps just the part that c
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterable
 from typing import Annotated, Any
@@ -23,6 +22,7 @@ from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.web.deps import get_db, get_templates
 from backcast.web.limits import Limiter
+from backcast.web.live_stream import messages_of
 from backcast.web.participant import participant_for, remember
 
 router = APIRouter(include_in_schema=False)
@@ -352,13 +352,5 @@ async def phone_live(
     channels = request.app.state.broker.channels
     view = request.app.state.phone_live
     listener = await channels.listen(view, participant.workshop_id, i18n.current_language.get())
-    try:
-        yield ServerSentEvent(retry=2000, comment="live")
-        while True:
-            message = await listener.next()
-            if message is None:
-                return  # too far behind: the browser reconnects and the page fetches its view afresh
-            yield ServerSentEvent(event=message.event, raw_data=message.data)
-    finally:
-        listener.close()
-        await asyncio.sleep(0)
+    async for event in messages_of(listener):
+        yield event

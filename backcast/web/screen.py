@@ -15,6 +15,7 @@ from backcast.queries.screen import screen_view
 from backcast.services import codes, workshops
 from backcast.services.errors import NotFound
 from backcast.web.deps import get_db, get_templates
+from backcast.web.live_stream import messages_of
 from backcast.web.locale import use_room_language
 from backcast.web.screen_live import screen_context
 
@@ -50,12 +51,5 @@ async def screen_live(
     listener = await request.app.state.broker.channels.listen(
         request.app.state.screen_live, workshop.id, language
     )
-    try:
-        yield ServerSentEvent(retry=2000, comment="live")
-        while True:
-            message = await listener.next()
-            if message is None:
-                return
-            yield ServerSentEvent(event=message.event, raw_data=message.data)
-    finally:
-        listener.close()
+    async for event in messages_of(listener):
+        yield event
