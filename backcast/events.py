@@ -223,3 +223,49 @@ class TimerSet(Event):
     action: str
     ends_at: str | None
     paused_seconds: int | None
+
+
+class ItemAdopted(Event):
+    """The facilitator adopted a vision statement as the synthesis later phases refer to (or let
+    it go again, `adopted` false)."""
+
+    type = "item-adopted"
+    item_id: int
+    adopted: bool
+
+
+class AgendaEntryAdded(Event):
+    """A measure was put on the action agenda."""
+
+    type = "agenda-entry-added"
+    entry_id: int
+    item_id: int
+    owner: str
+    start_year: int | None
+    note: str
+    position: int
+
+
+class AgendaEntryUpdated(Event):
+    """An agenda entry's owner, start year or note changed."""
+
+    type = "agenda-entry-updated"
+    entry_id: int
+    owner: str
+    start_year: int | None
+    note: str
+
+
+class AgendaEntryRemoved(Event):
+    """A measure was taken off the agenda (the measure itself stays)."""
+
+    type = "agenda-entry-removed"
+    entry_id: int
+    item_id: int
+
+
+class AgendaReordered(Event):
+    """The agenda's order changed; `order` lists the entry ids first to last."""
+
+    type = "agenda-reordered"
+    order: list[int]

@@ -83,6 +83,7 @@ def patch_item(
         text=body.text if "text" in given else UNSET,
         year=body.year if "year" in given else UNSET,
         hidden=body.hidden,
+        adopted=body.adopted,
         merged_into=body.merged_into,
     )
     return item_out(item, items.link_targets(db, item))

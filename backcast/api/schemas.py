@@ -154,6 +154,7 @@ class ItemPatch(Body):
     text: StrictStr | None = None
     year: StrictInt | None = None
     hidden: StrictBool | None = None
+    adopted: StrictBool | None = None
     merged_into: StrictInt | None = None
 
 

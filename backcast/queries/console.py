@@ -10,10 +10,11 @@ from sqlmodel import select
 
 from backcast.db import Database
 from backcast.enums import KIND_PHASE, ItemKind
-from backcast.models import Criterion, EventRecord, Item, Participant, Rating, Workshop
+from backcast.models import AgendaEntry, Criterion, EventRecord, Item, Participant, Rating, Workshop
 from backcast.queries.phone import PHASE_KIND
-from backcast.queries.progress import rating_completion
+from backcast.queries.progress import dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
+from backcast.services.agenda import agenda_of
 from backcast.services.items import items_of
 from backcast.services.timer import seconds_left
 from backcast.services.workshops import criteria_of, groups_of, participant_count
@@ -30,6 +31,8 @@ class ConsoleView:
     criteria: list[Criterion]
     completion: float
     timer_seconds: int | None
+    agenda: list[tuple[AgendaEntry, Item]]
+    candidates: list[tuple[Item, int]]  # rated measures not on the agenda yet, most dots first
 
     @property
     def merge_targets(self) -> list[Item]:
@@ -45,6 +48,9 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
         participants = participant_count(session, workshop_id)
         criteria = criteria_of(session, workshop_id)
         kinds = Counter(item.kind for item in standing if not item.hidden)
+        by_id = {item.id: item for item in standing}
+        agenda = agenda_of(session, workshop)
+        on_agenda = {entry.item_id for entry in agenda}
         return ConsoleView(
             workshop=workshop,
             participants=participants,
@@ -55,6 +61,10 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
             criteria=criteria,
             completion=rating_completion(session, workshop),
             timer_seconds=seconds_left(workshop),
+            agenda=[(entry, by_id[entry.item_id]) for entry in agenda if entry.item_id in by_id],
+            candidates=[
+                (item, total) for item, total in dot_totals(session, workshop) if item.id not in on_agenda
+            ],
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from backcast.models import Rating, Workshop
+from backcast.models import Dots, Item, Rating, Workshop
 from backcast.queries.phone import rated_items
 from backcast.services.workshops import criteria_of, participant_count
 
@@ -22,3 +22,16 @@ def rating_completion(session: Session, workshop: Workshop) -> float:
         * len(criteria_of(session, workshop.id))
     )
     return min(1.0, given / possible) if possible else 0.0
+
+
+def dot_totals(session: Session, workshop: Workshop) -> list[tuple[Item, int]]:
+    """Every rated item with the dots it got, most first, then in the order they came."""
+    assert workshop.id is not None
+    query = (
+        select(Dots.item_id, func.sum(Dots.count))
+        .where(Dots.workshop_id == workshop.id)
+        .group_by(Dots.item_id)
+    )
+    totals = {item_id: int(total) for item_id, total in session.exec(query).all()}
+    ranked = [(item, totals.get(item.id or 0, 0)) for item in rated_items(session, workshop)]
+    return sorted(ranked, key=lambda pair: (-pair[1], pair[0].id or 0))

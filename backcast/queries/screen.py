@@ -10,9 +10,10 @@ from sqlmodel import Session, select
 
 from backcast.db import Database
 from backcast.enums import ItemKind
-from backcast.models import Criterion, Dots, Item, Participant, Rating, StakeholderGroup, Workshop
+from backcast.models import AgendaEntry, Criterion, Item, Participant, Rating, StakeholderGroup, Workshop
 from backcast.queries.phone import rated_items
-from backcast.queries.progress import rating_completion
+from backcast.queries.progress import dot_totals, rating_completion
+from backcast.services.agenda import agenda_of
 from backcast.services.items import items_of, links_of
 from backcast.services.timer import seconds_left
 from backcast.services.workshops import criteria_of, groups_of
@@ -55,6 +56,7 @@ class ScreenView:
     raters: int
     completion: float  # share of all expected ratings given, 0..1
     dot_totals: list[tuple[Item, int]]
+    roadmap: list[tuple[int | None, list[tuple[AgendaEntry, Item]]]]
     timer_seconds: int | None
 
 
@@ -73,6 +75,17 @@ def group_counts(session: Session, workshop_id: int, groups: list[StakeholderGro
     if counted.get(None):
         found.append(GroupCount("", counted[None]))
     return found
+
+
+def roadmap(
+    entries: list[AgendaEntry], items: dict[int | None, Item]
+) -> list[tuple[int | None, list[tuple[AgendaEntry, Item]]]]:
+    """The agenda by start year, earliest first; entries without a year come last."""
+    columns: dict[int | None, list[tuple[AgendaEntry, Item]]] = defaultdict(list)
+    for entry in entries:
+        if entry.item_id in items:
+            columns[entry.start_year].append((entry, items[entry.item_id]))
+    return sorted(columns.items(), key=lambda column: (column[0] is None, column[0] or 0))
 
 
 def screen_view(db: Database, workshop_id: int) -> ScreenView:
@@ -110,13 +123,6 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
         raters = session.exec(
             select(func.count(func.distinct(Rating.participant_id))).where(Rating.workshop_id == workshop_id)
         ).one()
-        totals = dict(
-            session.exec(
-                select(Dots.item_id, func.sum(Dots.count))
-                .where(Dots.workshop_id == workshop_id)
-                .group_by(Dots.item_id)
-            ).all()
-        )
         return ScreenView(
             workshop=workshop,
             participants=participants,
@@ -130,9 +136,7 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
             rated=rated,
             raters=raters,
             completion=rating_completion(session, workshop),
-            dot_totals=sorted(
-                ((item, int(totals.get(item.id, 0))) for item in rated),
-                key=lambda pair: (-pair[1], pair[0].id or 0),
-            ),
+            dot_totals=dot_totals(session, workshop),
+            roadmap=roadmap(agenda_of(session, workshop), {item.id: item for item in standing}),
             timer_seconds=seconds_left(workshop),
         )

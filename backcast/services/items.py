@@ -12,6 +12,7 @@ from backcast.db import Database, Transaction
 from backcast.enums import KIND_PHASE, LINK_TARGET, PHASE_ORDER, ItemKind, Phase
 from backcast.events import (
     ItemAdded,
+    ItemAdopted,
     ItemEdited,
     ItemHidden,
     ItemMerged,
@@ -210,10 +211,13 @@ def moderate_item(
     year: Any = UNSET,
     hidden: bool | None = None,
     merged_into: int | None = None,
+    adopted: bool | None = None,
 ) -> Item:
-    """The facilitator's edit, hide/unhide and merge, in one transaction."""
-    if hidden is not None and not isinstance(hidden, bool):
-        raise Invalid(N_("This must be true or false."), field="hidden")
+    """The facilitator's edit, hide/unhide, merge and adoption of the vision synthesis, in one
+    transaction."""
+    for name, flag in (("hidden", hidden), ("adopted", adopted)):
+        if flag is not None and not isinstance(flag, bool):
+            raise Invalid(N_("This must be true or false."), field=name)
     with db.write() as tx:
         workshop, item = _lock_item(tx, item_id)
         lock_owned(tx, facilitator, workshop.code)
@@ -223,6 +227,11 @@ def moderate_item(
             item.hidden, item.updated_at = hidden, utcnow()
             event = ItemHidden(item_id=item.id) if hidden else ItemUnhidden(item_id=item.id)
             record(tx, workshop, event, facilitator)
+        if adopted is not None and adopted != item.adopted:
+            if item.kind != ItemKind.vision:
+                raise Invalid(N_("Only a vision statement can be adopted as the synthesis."), field="adopted")
+            item.adopted, item.updated_at = adopted, utcnow()
+            record(tx, workshop, ItemAdopted(item_id=item.id, adopted=adopted), facilitator)
         if merged_into is not None:
             _merge(tx, workshop, item, merged_into, facilitator)
         return item

@@ -19,7 +19,7 @@ from backcast.enums import PHASE_ORDER
 from backcast.models import Facilitator, Workshop
 from backcast.network import join_url
 from backcast.queries.console import console_view, footprint
-from backcast.services import items, timer, workshops
+from backcast.services import agenda, items, timer, workshops
 from backcast.services.errors import ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import LoginRequired, get_db, get_templates, session_facilitator
@@ -153,6 +153,7 @@ def moderate_item(
     request: Request,
     text: Annotated[str | None, Form(max_length=5000)] = None,
     hidden: Annotated[str | None, Form(max_length=5)] = None,
+    adopted: Annotated[str | None, Form(max_length=5)] = None,
     merged_into: Annotated[str | None, Form(max_length=12)] = None,
     facilitator: Facilitator = Depends(console_facilitator),
     workshop: Workshop = Depends(owned),
@@ -165,6 +166,7 @@ def moderate_item(
             item_id,
             text=UNSET if text is None else text,
             hidden=None if hidden is None else hidden == "1",
+            adopted=None if adopted is None else adopted == "1",
             merged_into=int(merged_into) if merged_into and merged_into.isdigit() else None,
         )
 
@@ -180,6 +182,64 @@ def edit_item_page(
     targets = [other for other in items.standing_of_kind(db, workshop, item.kind) if other.id != item.id]
     context = {"workshop": workshop, "item": item, "targets": targets}
     return get_templates(request).TemplateResponse(request, "console/edit_item.html", context)
+
+
+@router.post("/facilitate/{code}/agenda")
+def add_to_agenda(
+    request: Request,
+    item_id: Annotated[int, Form()],
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    return _run(request, db, workshop, lambda: agenda.add_to_agenda(db, facilitator, workshop.code, item_id))
+
+
+@router.post("/facilitate/{code}/agenda/{entry_id}")
+def update_agenda_entry(
+    entry_id: int,
+    request: Request,
+    owner: Annotated[str, Form(max_length=2000)] = "",
+    start_year: Annotated[str, Form(max_length=10)] = "",
+    note: Annotated[str, Form(max_length=5000)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    year = int(start_year) if start_year.strip().isdigit() else start_year.strip()
+
+    def change() -> None:
+        agenda.update_agenda_entry(
+            db, facilitator, workshop.code, entry_id, owner=owner, start_year=year, note=note
+        )
+
+    return _run(request, db, workshop, change)
+
+
+@router.post("/facilitate/{code}/agenda/{entry_id}/remove")
+def remove_from_agenda(
+    entry_id: int,
+    request: Request,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    return _run(
+        request, db, workshop, lambda: agenda.remove_from_agenda(db, facilitator, workshop.code, entry_id)
+    )
+
+
+@router.post("/facilitate/{code}/agenda/{entry_id}/move")
+def move_agenda_entry(
+    entry_id: int,
+    request: Request,
+    step: Annotated[int, Form(ge=-1, le=1)] = 0,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    change = lambda: agenda.move_agenda_entry(db, facilitator, workshop.code, entry_id, step)  # noqa: E731
+    return _run(request, db, workshop, change)
 
 
 @router.get("/facilitate/{code}/delete")
