@@ -127,3 +127,24 @@ def test_delete_says_what_is_lost_and_needs_the_code(client: TestClient, db: Dat
     assert wrong.headers["location"].endswith("/delete?wrong=1")
     client.post(f"/facilitate/{tree.workshop.code}/delete", data={"confirm": tree.workshop.code})
     assert client.get(f"/w/{tree.workshop.code}/screen").status_code == 404
+
+
+def test_duplicate_copies_the_set_up_and_none_of_the_people(client: TestClient, db: Database) -> None:
+    tree = factories.tree(db, consent_text="Research use only.", dot_budget=7)
+    factories.join(db, tree.workshop, consent=True)
+    sign_in(client, tree.owner.email)
+
+    copied = client.post(f"/facilitate/{tree.workshop.code}/duplicate")
+    code = str(copied.url).rsplit("/", 1)[-1]
+
+    assert code != tree.workshop.code
+    copy = factories.fresh_by_code(db, code)
+    assert (copy.title, copy.consent_text, copy.dot_budget, copy.phase) == (
+        "Circular economy in the region 2045 (2)",
+        "Research use only.",
+        7,
+        "lobby",
+    )
+    page = BeautifulSoup(copied.text, "html.parser")
+    assert page.select_one(".counters dd").get_text() == "0"
+    assert page.select(".moderation li.muted")

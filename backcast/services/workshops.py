@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from backcast import defaults
 from backcast.db import Database, Transaction
-from backcast.enums import KIND_PHASE, ItemKind, Language, NamesMode, Phase
+from backcast.enums import KIND_PHASE, Direction, ItemKind, Language, NamesMode, Phase
 from backcast.events import (
     InputClosed,
     InputOpened,
@@ -379,3 +379,42 @@ def require_access(db: Database, actor: Facilitator | Participant, workshop: Wor
         return
     with db.read() as session:
         _require_owner(session, workshop, actor)
+
+
+def duplicate_workshop(db: Database, facilitator: Facilitator, code: str) -> Workshop:
+    """A new workshop with this one's set-up (question, years, criteria, groups, consent), and none
+    of its people or contributions: for running the same format again."""
+    source = owned_workshop(db, facilitator, code)
+    with db.read() as session:
+        assert source.id is not None
+        criteria = [
+            defaults.CriterionSpec(
+                key=c.key,
+                label=c.label,
+                low_label=c.low_label,
+                high_label=c.high_label,
+                scale_min=c.scale_min,
+                scale_max=c.scale_max,
+                weight=c.weight,
+                direction=Direction(c.direction),
+            )
+            for c in criteria_of(session, source.id)
+        ]
+        groups = [defaults.GroupSpec(key=g.key, label=g.label) for g in groups_of(session, source.id)]
+    copy_title = source.title if len(source.title) > L.TITLE_MAX - 10 else f"{source.title} (2)"
+    return create_workshop(
+        db,
+        facilitator,
+        title=copy_title,
+        question=source.question,
+        present_year=source.present_year,
+        vision_year=source.vision_year,
+        milestone_years=source.milestone_years,
+        language=source.language,
+        dot_budget=source.dot_budget,
+        names=source.names,
+        rated_kinds=source.rated_kinds,
+        consent_text=source.consent_text,
+        criteria=criteria,
+        groups=groups,
+    )

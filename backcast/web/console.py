@@ -242,6 +242,16 @@ def move_agenda_entry(
     return _run(request, db, workshop, change)
 
 
+@router.post("/facilitate/{code}/duplicate")
+def duplicate(
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    copy = workshops.duplicate_workshop(db, facilitator, workshop.code)
+    return RedirectResponse(f"/facilitate/{copy.code}", status_code=303)
+
+
 @router.get("/facilitate/{code}/delete")
 def delete_page(
     request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)
