@@ -1,15 +1,17 @@
 """Everything results and exports are made from, read in one transaction.
 
-Ratings are read as plain tuples rather than ORM objects: a large workshop has a hundred thousand
-of them, and the exports must stay fast.
+Ratings and dots are read as plain tuples rather than ORM objects: a large workshop has a hundred
+thousand ratings, and the exports must stay fast.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from sqlalchemy import DateTime, Dialect, type_coerce
 from sqlmodel import Session, select
 
 from backcast.db import Database
@@ -24,6 +26,7 @@ from backcast.models import (
     StakeholderGroup,
     Workshop,
 )
+from backcast.models.base import UTCDateTime
 from backcast.services.workshops import criteria_of, groups_of
 
 
@@ -79,6 +82,24 @@ def counts_in_results(workshop: Workshop, item: Item) -> bool:
     )
 
 
+def _with_utc_times(rows: Sequence[Any], dialect: Dialect) -> list[RatingRow]:
+    """Rating rows with aware UTC times, as `UTCDateTime` gives them. A participant's ratings of
+    an item share one time, so each distinct time is converted once rather than once a cell."""
+    convert = UTCDateTime().process_result_value
+    times: dict[datetime, datetime | None] = {}
+
+    def utc(moment: datetime) -> datetime:
+        found = times.get(moment)
+        if found is None:
+            found = times[moment] = convert(moment, dialect)
+        return found  # type: ignore[return-value]
+
+    return [
+        RatingRow(participant, item, criterion, value, utc(rated_at), utc(updated_at))
+        for participant, item, criterion, value, rated_at, updated_at in rows
+    ]
+
+
 def load_workshop(db: Database, workshop: Workshop) -> WorkshopData:
     with db.read() as session:
         return read_workshop(session, workshop)
@@ -88,20 +109,22 @@ def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
     workshop_id = workshop.id
     assert workshop_id is not None
     criteria = criteria_of(session, workshop_id)
-    rating_rows = session.execute(
+    # Core rows, not ORM ones: for a hundred thousand ratings the ORM's bookkeeping is the slow part.
+    connection = session.connection()
+    rating_rows = connection.execute(
         select(
             Rating.participant_id,
             Rating.item_id,
             Rating.criterion_id,
             Rating.value,
-            Rating.rated_at,
-            Rating.updated_at,
+            type_coerce(Rating.rated_at, DateTime),
+            type_coerce(Rating.updated_at, DateTime),
         )
         .join(Criterion, Criterion.id == Rating.criterion_id)
         .where(Rating.workshop_id == workshop_id)
         .order_by(Rating.item_id, Criterion.position, Criterion.id, Rating.participant_id)
     )
-    dots_rows = session.execute(
+    dots_rows = connection.execute(
         select(Dots.participant_id, Dots.item_id, Dots.count, Dots.updated_at)
         .where(Dots.workshop_id == workshop_id)
         .order_by(Dots.item_id, Dots.participant_id)
@@ -121,8 +144,8 @@ def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
                 select(Link).where(Link.workshop_id == workshop_id).order_by(Link.from_id, Link.to_id)
             )
         ),
-        ratings=[RatingRow(*row) for row in rating_rows],
-        dots=[DotsRow(*row) for row in dots_rows],
+        ratings=_with_utc_times(rating_rows.fetchall(), connection.dialect),
+        dots=list(map(DotsRow._make, dots_rows.fetchall())),
         agenda=list(
             session.exec(
                 select(AgendaEntry)

@@ -24,4 +24,6 @@ def utc(moment: datetime) -> datetime:
 
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC with microseconds, one fixed width, so files sort and compare cleanly."""
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if moment.tzinfo is not UTC:
+        moment = utc(moment)
+    return moment.isoformat(timespec="microseconds")[:-6] + "Z"  # drop "+00:00"

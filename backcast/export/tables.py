@@ -11,7 +11,6 @@ from typing import Any
 from backcast.analysis.data import WorkshopData
 from backcast.analysis.results import Figures, Results
 from backcast.analysis.stats import Summary
-from backcast.export.cells import utc
 from backcast.export.schema import TABLES, TableSpec
 from backcast.models import Participant, Workshop
 
@@ -21,7 +20,7 @@ Row = tuple[Any, ...]
 @dataclass(frozen=True)
 class Table:
     spec: TableSpec
-    count: int
+    count: int  # rows; for results_counts at most this many, as hidden group figures have none
     rows: Callable[[], Iterator[Row]]  # a new iterator on each call, so every format can read it
 
     @property
@@ -61,15 +60,20 @@ def shown_names(workshop: Workshop, participants: list[Participant], names: bool
 
 
 def build_tables(
-    data: WorkshopData, results: Results, pseudonym: Callable[[int], str], names: dict[int, str]
+    data: WorkshopData,
+    results_of: Callable[[], Results],
+    pseudonym: Callable[[int], str],
+    names: dict[int, str],
 ) -> dict[str, Table]:
+    """The tables of an export. Times stay as the database gives them, aware and in UTC.
+    `results_of` is called only when a results table is read: a CSV of ratings needs none."""
     workshop = data.workshop
     items = {item.id: item for item in data.items}
-    criteria = {criterion.id: criterion for criterion in data.criteria}
     group_key = {group.id: group.key for group in data.groups}
     member_of = {p.id: group_key.get(p.group_id) if p.group_id else None for p in data.participants}
     aliases = {p.id: pseudonym(p.id) for p in data.participants if p.id is not None}
     counted = data.counted_item_ids
+    scale_values = sum(criterion.scale_max - criterion.scale_min + 1 for criterion in data.criteria)
 
     def workshop_rows() -> Iterator[Row]:
         yield (
@@ -85,7 +89,7 @@ def build_tables(
             " ".join(workshop.rated_kinds),
             workshop.consent_text,
             workshop.consent_version,
-            utc(workshop.created_at),
+            workshop.created_at,
         )
 
     def criteria_rows() -> Iterator[Row]:
@@ -104,7 +108,8 @@ def build_tables(
 
     def group_rows() -> Iterator[Row]:
         for group in data.groups:
-            yield group.key, group.label, group.position, results.group_participants[group.key]
+            members = sum(1 for participant in data.participants if participant.group_id == group.id)
+            yield group.key, group.label, group.position, members
 
     def participant_rows() -> Iterator[Row]:
         for p in data.participants:
@@ -112,9 +117,9 @@ def build_tables(
                 aliases[p.id],
                 names.get(p.id),  # type: ignore[arg-type]
                 member_of[p.id],
-                utc(p.joined_at),
+                p.joined_at,
                 p.consent_version,
-                utc(p.consented_at) if p.consented_at else None,
+                p.consented_at,
             )
 
     def item_rows() -> Iterator[Row]:
@@ -131,8 +136,8 @@ def build_tables(
                 item.merged_into_id,
                 item.adopted,
                 item.id in counted,
-                utc(item.created_at),
-                utc(item.updated_at),
+                item.created_at,
+                item.updated_at,
             )
 
     def link_rows() -> Iterator[Row]:
@@ -140,19 +145,22 @@ def build_tables(
             yield link.from_id, items[link.from_id].kind, link.to_id, items[link.to_id].kind
 
     def rating_rows() -> Iterator[Row]:
+        # Plain values looked up once: reading ORM attributes a hundred thousand times is slow.
+        about = {item.id: (item.kind, item.text) for item in data.items}
+        keys = {criterion.id: criterion.key for criterion in data.criteria}
         for r in data.ratings:
-            item = items[r.item_id]
+            kind, text = about[r.item_id]
             yield (
                 r.item_id,
-                item.kind,
-                item.text,
-                criteria[r.criterion_id].key,
+                kind,
+                text,
+                keys[r.criterion_id],
                 r.value,
                 r.value is None,
                 aliases[r.participant_id],
                 member_of[r.participant_id],
-                utc(r.rated_at),
-                utc(r.updated_at),
+                r.rated_at,
+                r.updated_at,
                 r.item_id in counted,
             )
 
@@ -163,7 +171,7 @@ def build_tables(
                 aliases[d.participant_id],
                 member_of[d.participant_id],
                 d.count,
-                utc(d.updated_at),
+                d.updated_at,
                 d.item_id in counted,
             )
 
@@ -172,7 +180,7 @@ def build_tables(
     ]
 
     def result_rows() -> Iterator[Row]:
-        for result in results.items:
+        for result in results_of().items:
             for scope, figures_of in scopes:
                 f: Figures | None = figures_of(result)
                 if f is None:
@@ -193,7 +201,7 @@ def build_tables(
                 )
 
     def result_criteria_rows() -> Iterator[Row]:
-        for result in results.items:
+        for result in results_of().items:
             for scope, figures_of in scopes:
                 f = figures_of(result)
                 for criterion in data.criteria:
@@ -221,7 +229,7 @@ def build_tables(
                     )
 
     def result_count_rows() -> Iterator[Row]:
-        for result in results.items:
+        for result in results_of().items:
             for scope, figures_of in scopes:
                 f = figures_of(result)
                 for criterion in data.criteria:
@@ -250,9 +258,9 @@ def build_tables(
         "links": (len(data.links), link_rows),
         "ratings": (len(data.ratings), rating_rows),
         "dots": (len(data.dots), dots_rows),
-        "results": (len(results.items) * len(scopes), result_rows),
-        "results_criteria": (len(results.items) * len(scopes) * len(data.criteria), result_criteria_rows),
-        "results_counts": (sum(1 for _ in result_count_rows()), result_count_rows),
+        "results": (len(counted) * len(scopes), result_rows),
+        "results_criteria": (len(counted) * len(scopes) * len(data.criteria), result_criteria_rows),
+        "results_counts": (len(counted) * len(scopes) * scale_values, result_count_rows),
         "agenda": (len(data.agenda), agenda_rows),
     }
     return {name: Table(TABLES[name], *builders[name]) for name in TABLES}

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from backcast.export.cells import neutralise, utc
-from backcast.export.csvfile import PROGRESS_EVERY, Progress
+from backcast.export.csvfile import CHUNK, Progress
 from backcast.export.tables import Table
 
 WIDTH_SAMPLE = 200  # rows looked at to size the columns
@@ -76,10 +76,10 @@ def _sheet(
         for row in source:
             sheet.append([_cell(sheet, value) for value in row])
             written += 1
-            if progress is not None and written % PROGRESS_EVERY == 0:
-                progress(PROGRESS_EVERY)
+            if progress is not None and written % CHUNK == 0:
+                progress(CHUNK)
     if progress is not None:
-        progress(written % PROGRESS_EVERY)
+        progress(written % CHUNK)
 
 
 def xlsx_bytes(
