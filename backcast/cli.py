@@ -6,6 +6,8 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
 
 from pydantic import ValidationError
 
@@ -109,6 +111,59 @@ def cmd_token_new(args: argparse.Namespace) -> None:
         db.dispose()
 
 
+class ProgressBar:
+    """Rows written so far, redrawn in place on a terminal; silent for small exports."""
+
+    def __init__(self, stream: TextIO, minimum: int = 10_000, width: int = 30) -> None:
+        self.stream, self.minimum, self.width = stream, minimum, width
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.minimum:
+            return
+        filled = self.width * done // total
+        bar = "#" * filled + "." * (self.width - filled)
+        self.stream.write(f"\rexporting [{bar}] {done:,}/{total:,} rows")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from backcast.export.exporter import export_workshop
+    from backcast.services import workshops
+
+    settings = _settings()
+    db = _database(settings)
+    try:
+        migrate.check_current(db.engine)
+        exported = export_workshop(
+            db,
+            workshops.workshop_by_code(db, args.code),
+            format_=args.format,
+            table=args.table,
+            names=args.names,
+            secret_key=settings.resolved_secret_key,
+            exported_by="backcast export on the command line",
+            progress=ProgressBar(sys.stderr) if sys.stderr.isatty() else None,
+        )
+    finally:
+        db.dispose()
+    if args.out == "-":
+        sys.stdout.buffer.write(exported.content)
+        sys.stdout.flush()
+        return
+    out = Path(args.out or exported.filename)
+    # Written beside the target and renamed, so a failed export never leaves half a file behind.
+    partial = out.with_name(out.name + ".partial")
+    try:
+        partial.write_bytes(exported.content)
+        partial.replace(out)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise CommandError(f"cannot write {out}: {error.strerror}") from None
+    print(f"{out}: {len(exported.content):,} bytes")
+
+
 def cmd_not_yet(args: argparse.Namespace) -> None:
     raise CommandError(f"`backcast {args.command}` is not available in this version yet")
 
@@ -150,8 +205,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=cmd_not_yet)
     export = commands.add_parser("export", help="export a workshop's data")
     export.add_argument("code")
-    export.add_argument("--format", default="csv")
-    export.set_defaults(handler=cmd_not_yet)
+    export.add_argument("--format", default="csv", help="csv (default), xlsx, json or datapackage")
+    export.add_argument("--table", help="with --format csv: which table (default ratings)")
+    export.add_argument(
+        "--names", action="store_true", help="include display names where the workshop allows it"
+    )
+    export.add_argument("--out", help="file to write (default: a name like backcast-CODE.csv; - for stdout)")
+    export.set_defaults(handler=cmd_export)
     return parser
 
 

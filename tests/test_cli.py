@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from backcast import migrate
+from backcast.cli import ProgressBar
 from backcast.db import Database, make_engine
 from backcast.services import accounts
 
@@ -123,3 +127,76 @@ def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
 def test_an_empty_setting_counts_as_unset(data_dir: Path) -> None:
     result = backcast(data_dir, "db", "upgrade", BACKCAST_DATABASE_URL="", BACKCAST_PUBLIC_URL="")
     assert result.returncode == 0, result.stderr
+
+
+def seeded_workshop(data_dir: Path) -> str:
+    """A rated workshop in the CLI's own database; returns its code."""
+    from tests.scenario import rated_workshop
+
+    db = open_db(data_dir)
+    try:
+        return rated_workshop(db).workshop.code
+    finally:
+        db.dispose()
+
+
+def test_export_writes_the_file_and_says_so(data_dir: Path, tmp_path: Path) -> None:
+    code = seeded_workshop(data_dir)
+    out = tmp_path / "ratings.csv"
+    result = backcast(data_dir, "export", code, "--format", "csv", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{out}: {out.stat().st_size:,} bytes\n"
+    assert out.read_text().splitlines()[0].startswith("item_id,item_kind,item_text,criterion,value")
+
+    package = tmp_path / "package.zip"
+    assert (
+        backcast(data_dir, "export", code, "--format", "datapackage", "--out", str(package)).returncode == 0
+    )
+    with zipfile.ZipFile(package) as archive:
+        manifest = json.loads(archive.read("datapackage.json"))
+    assert manifest["provenance"]["exported_by"] == "backcast export on the command line"
+
+    dots = backcast(data_dir, "export", code, "--table", "dots", "--out", "-")
+    assert dots.stdout.splitlines()[0] == "item_id,participant,group,count,updated_at,in_results"
+    unknown = backcast(data_dir, "export", "ZZZZZZ")
+    assert (unknown.returncode, unknown.stderr) == (
+        1,
+        "backcast: error: There is no workshop with this code.\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--format", "pdf"), "Choose a format: csv, xlsx, json or datapackage."),
+        (("--format", "xlsx", "--table", "dots"), "A single table can be exported only as CSV."),
+        (
+            ("--out", "/nonexistent-dir/x.csv"),
+            "cannot write /nonexistent-dir/x.csv: No such file or directory",
+        ),
+    ],
+)
+def test_export_errors_are_one_line(data_dir: Path, args: tuple[str, ...], message: str) -> None:
+    code = seeded_workshop(data_dir)
+    result = backcast(data_dir, "export", code, *args)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [f"backcast: error: {message}"]
+    assert (
+        backcast(data_dir, "export", "ZZZZZZ").stderr
+        == "backcast: error: There is no workshop with this code.\n"
+    )
+
+
+def test_export_shows_progress_on_a_terminal_for_large_workshops() -> None:
+    shown = io.StringIO()
+    bar = ProgressBar(shown, minimum=100, width=10)
+    for done in (0, 50, 100):
+        bar(done, 100)
+    assert shown.getvalue() == (
+        "\rexporting [..........] 0/100 rows"
+        "\rexporting [#####.....] 50/100 rows"
+        "\rexporting [##########] 100/100 rows\n"
+    )
+    quiet = io.StringIO()
+    ProgressBar(quiet, minimum=1000)(10, 10)
+    assert quiet.getvalue() == ""

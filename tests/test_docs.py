@@ -7,6 +7,7 @@ import re
 import pytest
 
 from backcast import events
+from backcast.export.schema import TABLES
 from backcast.paths import ROOT
 from backcast.settings import Settings
 
@@ -47,3 +48,17 @@ def test_readme_opens_with_the_two_commands() -> None:
     head = (ROOT / "README.md").read_text().split("\n\n")[:3]
 
     assert any("make run" in block and "make test" in block for block in head)
+
+
+def test_the_codebook_lists_every_column_of_every_export_table() -> None:
+    text = (ROOT / "docs" / "results.md").read_text()
+    sections = dict(re.findall(r"^### `([a-z_]+)`\n(.*?)(?=^#|\Z)", text, flags=re.M | re.S))
+
+    assert list(sections) == list(TABLES)
+    for name, spec in TABLES.items():
+        documented = re.findall(r"^\| `(\w+)` \| (\w+) \|", sections[name], flags=re.M)
+        assert documented == [(column.name, column.type) for column in spec.columns], name
+
+
+def test_the_readme_links_the_results_docs() -> None:
+    assert "[results and exports](docs/results.md)" in (ROOT / "README.md").read_text()

@@ -1,0 +1,156 @@
+"""Everything results and exports are made from, read in one transaction.
+
+Ratings and dots are read as plain tuples rather than ORM objects: a large workshop has a hundred
+thousand ratings, and the exports must stay fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import DateTime, Dialect, type_coerce
+from sqlmodel import Session, select
+
+from backcast.db import Database
+from backcast.models import (
+    AgendaEntry,
+    Criterion,
+    Dots,
+    Item,
+    Link,
+    Participant,
+    Rating,
+    StakeholderGroup,
+    Workshop,
+)
+from backcast.models.base import UTCDateTime
+from backcast.services.workshops import criteria_of, groups_of
+
+
+class RatingRow(NamedTuple):
+    participant_id: int
+    item_id: int
+    criterion_id: int
+    value: int | None  # None: can't judge
+    rated_at: datetime
+    updated_at: datetime
+
+
+class DotsRow(NamedTuple):
+    participant_id: int
+    item_id: int
+    count: int
+    updated_at: datetime
+
+
+@dataclass
+class WorkshopData:
+    """A workshop's rows, each list in a stable order (ids, positions), so outputs are repeatable."""
+
+    workshop: Workshop
+    criteria: list[Criterion]
+    groups: list[StakeholderGroup]
+    participants: list[Participant]
+    items: list[Item]  # every item, including hidden, withdrawn and merged ones
+    links: list[Link]
+    ratings: list[RatingRow]  # by item, criterion position, participant
+    dots: list[DotsRow]  # by item, participant
+    agenda: list[AgendaEntry]
+    counted_item_ids: frozenset[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.counted_item_ids = frozenset(
+            item.id for item in self.items if counts_in_results(self.workshop, item)
+        )
+
+    @property
+    def counted_items(self) -> list[Item]:
+        return [item for item in self.items if item.id in self.counted_item_ids]
+
+
+def counts_in_results(workshop: Workshop, item: Item) -> bool:
+    """The items up for rating: of a rated kind, and not hidden, withdrawn or merged away.
+    Ratings and dots given to an item before it was hidden stay in the raw data, not in results."""
+    return (
+        item.kind in workshop.rated_kinds
+        and not item.hidden
+        and not item.withdrawn
+        and item.merged_into_id is None
+    )
+
+
+def _with_utc_times(rows: Sequence[Any], dialect: Dialect) -> list[RatingRow]:
+    """Rating rows with aware UTC times, as `UTCDateTime` gives them. A participant's ratings of
+    an item share one time, so each distinct time is converted once rather than once a cell."""
+    convert = UTCDateTime().process_result_value
+    times: dict[datetime, datetime | None] = {}
+
+    def utc(moment: datetime) -> datetime:
+        found = times.get(moment)
+        if found is None:
+            found = times[moment] = convert(moment, dialect)
+        return found  # type: ignore[return-value]
+
+    return [
+        RatingRow(participant, item, criterion, value, utc(rated_at), utc(updated_at))
+        for participant, item, criterion, value, rated_at, updated_at in rows
+    ]
+
+
+def load_workshop(db: Database, workshop: Workshop) -> WorkshopData:
+    with db.read() as session:
+        return read_workshop(session, workshop)
+
+
+def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
+    workshop_id = workshop.id
+    assert workshop_id is not None
+    criteria = criteria_of(session, workshop_id)
+    # Core rows, not ORM ones: for a hundred thousand ratings the ORM's bookkeeping is the slow part.
+    connection = session.connection()
+    rating_rows = connection.execute(
+        select(
+            Rating.participant_id,
+            Rating.item_id,
+            Rating.criterion_id,
+            Rating.value,
+            type_coerce(Rating.rated_at, DateTime),
+            type_coerce(Rating.updated_at, DateTime),
+        )
+        .join(Criterion, Criterion.id == Rating.criterion_id)
+        .where(Rating.workshop_id == workshop_id)
+        .order_by(Rating.item_id, Criterion.position, Criterion.id, Rating.participant_id)
+    )
+    dots_rows = connection.execute(
+        select(Dots.participant_id, Dots.item_id, Dots.count, Dots.updated_at)
+        .where(Dots.workshop_id == workshop_id)
+        .order_by(Dots.item_id, Dots.participant_id)
+    )
+    return WorkshopData(
+        workshop=workshop,
+        criteria=criteria,
+        groups=groups_of(session, workshop_id),
+        participants=list(
+            session.exec(
+                select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.id)
+            )
+        ),
+        items=list(session.exec(select(Item).where(Item.workshop_id == workshop_id).order_by(Item.id))),
+        links=list(
+            session.exec(
+                select(Link).where(Link.workshop_id == workshop_id).order_by(Link.from_id, Link.to_id)
+            )
+        ),
+        ratings=_with_utc_times(rating_rows.fetchall(), connection.dialect),
+        dots=list(map(DotsRow._make, dots_rows.fetchall())),
+        agenda=list(
+            session.exec(
+                select(AgendaEntry)
+                .where(AgendaEntry.workshop_id == workshop_id)
+                .order_by(AgendaEntry.position, AgendaEntry.id)
+            )
+        ),
+    )

@@ -1,0 +1,59 @@
+"""A workshop's results and its research exports, for its facilitators."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from backcast.analysis.document import workshop_results
+from backcast.api.deps import current_facilitator
+from backcast.db import Database
+from backcast.export.exporter import FORMATS, export_workshop
+from backcast.models import Facilitator
+from backcast.services import workshops
+from backcast.web.deps import get_db
+
+router = APIRouter(tags=["results"])
+
+
+@router.get("/workshops/{code}/results")
+def results(
+    code: str, facilitator: Facilitator = Depends(current_facilitator), db: Database = Depends(get_db)
+) -> dict[str, Any]:
+    """Per item and criterion: n, can't judge, mean, median, SD, quartiles, IQR, min, max, counts per
+    scale value and consensus; per item: weighted score, dots and rank; the same by stakeholder group
+    where at least 3 of its participants answered. Methods: docs/results.md."""
+    return workshop_results(db, workshops.owned_workshop(db, facilitator, code))
+
+
+@router.get(
+    "/workshops/{code}/export",
+    response_class=Response,
+    responses={200: {"content": {media: {} for media, _ in FORMATS.values()}}},
+)
+def export(
+    code: str,
+    request: Request,
+    format: Annotated[str, Query(description="csv, xlsx, json or datapackage")] = "csv",
+    table: Annotated[str | None, Query(description="With format=csv: which table (default ratings)")] = None,
+    names: Annotated[bool, Query(description="Include display names where the workshop allows it")] = False,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> Response:
+    """The workshop's data for research; codebook in docs/results.md."""
+    workshop = workshops.owned_workshop(db, facilitator, code)
+    exported = export_workshop(
+        db,
+        workshop,
+        format_=format,
+        table=table,
+        names=names,
+        secret_key=request.app.state.settings.resolved_secret_key,
+        exported_by=f"facilitator {facilitator.email} through the API",
+    )
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
