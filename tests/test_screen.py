@@ -74,3 +74,51 @@ def test_an_unknown_code_is_a_404_page(client: TestClient) -> None:
     response = client.get("/w/ZZZZZZ/screen", headers={"Accept": "text/html"})
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
+
+
+def test_revealed_results_rank_the_measures_on_screen_and_phone(client: TestClient, db: Database) -> None:
+    tree = factories.tree(db)
+    factories.phase(db, tree.workshop, Phase.rating)
+    people = [factories.join(db, tree.workshop)[0] for _ in range(3)]
+    for person, (a, b) in zip(people, [(5, 2), (4, 1), (5, 2)], strict=True):
+        ratings.rate_item(db, person, tree.measures[0].id, {"impact": b, "feasibility": b, "urgency": b})
+        ratings.rate_item(db, person, tree.measures[1].id, {"impact": a, "feasibility": a, "urgency": a})
+    factories.phase(db, tree.workshop, Phase.results)
+    hidden = BeautifulSoup(client.get(f"/w/{tree.workshop.code}/screen").text, "html.parser")
+    assert hidden.select(".ranking") == []
+
+    workshops.set_results_visible(db, tree.owner, tree.workshop.code, True)
+    shown = BeautifulSoup(client.get(f"/w/{tree.workshop.code}/screen").text, "html.parser")
+    assert [li.select_one(".bar-label").get_text() for li in shown.select(".ranking li")] == [
+        "Train waste officers in SMEs",
+        "Start a materials exchange",
+    ]
+    assert [li.select_one(".bar-value").get_text() for li in shown.select(".ranking li")] == ["92", "17"]
+    assert len(shown.select(".quadrant .point")) == 2
+
+
+def test_the_phone_shows_my_ratings_beside_the_groups_once_revealed(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    tree = factories.tree(sqlite_db)
+    sqlite_client.post(f"/j/{tree.workshop.code}", data={})
+    factories.phase(sqlite_db, tree.workshop, Phase.rating)
+    sqlite_client.post(
+        f"/w/{tree.workshop.code}/items/{tree.measures[0].id}/rating",
+        data={"criterion": "impact", "value": "4"},
+    )
+    others = [factories.join(sqlite_db, tree.workshop)[0] for _ in range(2)]
+    for person in others:
+        ratings.rate_item(sqlite_db, person, tree.measures[0].id, {"impact": 1})
+    factories.phase(sqlite_db, tree.workshop, Phase.results)
+    assert (
+        BeautifulSoup(sqlite_client.get(f"/w/{tree.workshop.code}").text, "html.parser").select(".compare")
+        == []
+    )
+
+    workshops.set_results_visible(sqlite_db, tree.owner, tree.workshop.code, True)
+    page = BeautifulSoup(sqlite_client.get(f"/w/{tree.workshop.code}").text, "html.parser")
+    first = page.select_one(".phone-results li")
+    impact = first.select_one("tbody tr")
+    assert first.select_one(".item-text").get_text().strip() == "1. Start a materials exchange"
+    assert [cell.get_text() for cell in impact.find_all(["th", "td"])] == ["Impact", "4", "2.0"]

@@ -27,6 +27,7 @@ from backcast.models import (
     Workshop,
 )
 from backcast.models.base import UTCDateTime
+from backcast.services.items import up_for_rating
 from backcast.services.workshops import criteria_of, groups_of
 
 
@@ -63,23 +64,12 @@ class WorkshopData:
 
     def __post_init__(self) -> None:
         self.counted_item_ids = frozenset(
-            item.id for item in self.items if counts_in_results(self.workshop, item)
+            item.id for item in self.items if up_for_rating(self.workshop, item)
         )
 
     @property
     def counted_items(self) -> list[Item]:
         return [item for item in self.items if item.id in self.counted_item_ids]
-
-
-def counts_in_results(workshop: Workshop, item: Item) -> bool:
-    """The items up for rating: of a rated kind, and not hidden, withdrawn or merged away.
-    Ratings and dots given to an item before it was hidden stay in the raw data, not in results."""
-    return (
-        item.kind in workshop.rated_kinds
-        and not item.hidden
-        and not item.withdrawn
-        and item.merged_into_id is None
-    )
 
 
 def _with_utc_times(rows: Sequence[Any], dialect: Dialect) -> list[RatingRow]:

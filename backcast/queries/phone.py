@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from backcast.db import Database
 from backcast.enums import KIND_PHASE, LINK_TARGET, ItemKind, Phase
 from backcast.models import Criterion, Dots, Item, Participant, Rating, StakeholderGroup, Workshop
-from backcast.services.items import items_of, links_of
+from backcast.queries.results_view import ResultsView, results_view
+from backcast.services.items import items_of, links_of, up_for_rating
 from backcast.services.workshops import criteria_of, groups_of
 
 # The kind of item each contribution phase collects.
@@ -38,6 +39,10 @@ class PhoneView:
     links: dict[int, list[int]] = field(default_factory=dict)
     cards: list[RatingCard] = field(default_factory=list)
     dots: dict[int, int] = field(default_factory=dict)
+    results: ResultsView | None = None  # once the facilitator reveals them
+
+    def mine_for(self, item_id: int | None) -> dict[int, int | None]:
+        return next((card.values for card in self.cards if card.item.id == item_id), {})
 
     @property
     def rated(self) -> int:
@@ -55,7 +60,7 @@ class PhoneView:
 def rated_items(session: Session, workshop: Workshop) -> list[Item]:
     """The items up for rating and dots, in the order they were contributed."""
     assert workshop.id is not None
-    return [item for item in items_of(session, workshop.id) if item.kind in workshop.rated_kinds]
+    return [item for item in items_of(session, workshop.id) if up_for_rating(workshop, item)]
 
 
 def phone_view(db: Database, participant: Participant) -> PhoneView:
@@ -80,6 +85,8 @@ def phone_view(db: Database, participant: Participant) -> PhoneView:
             view.links = dict(links)
         if workshop.phase in (Phase.rating, Phase.results):
             view.cards = _cards(session, workshop, participant)
+        if workshop.phase == Phase.results and workshop.results_visible:
+            view.results = results_view(session, workshop)
         if workshop.phase in (Phase.prioritisation, Phase.results):
             view.cards = view.cards or _cards(session, workshop, participant)
             view.dots = {

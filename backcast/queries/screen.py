@@ -13,6 +13,7 @@ from backcast.enums import ItemKind
 from backcast.models import AgendaEntry, Criterion, Item, Participant, Rating, StakeholderGroup, Workshop
 from backcast.queries.phone import rated_items
 from backcast.queries.progress import dot_totals, rating_completion
+from backcast.queries.results_view import ResultsView, results_view
 from backcast.services.agenda import agenda_of
 from backcast.services.items import items_of, links_of
 from backcast.services.timer import seconds_left
@@ -58,6 +59,7 @@ class ScreenView:
     dot_totals: list[tuple[Item, int]]
     roadmap: list[tuple[int | None, list[tuple[AgendaEntry, Item]]]]
     timer_seconds: int | None
+    results: ResultsView | None = None  # only once revealed
 
 
 def _position(workshop: Workshop, year: int | None) -> float:
@@ -139,4 +141,5 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
             dot_totals=dot_totals(session, workshop),
             roadmap=roadmap(agenda_of(session, workshop), {item.id: item for item in standing}),
             timer_seconds=seconds_left(workshop),
+            results=results_view(session, workshop) if workshop.results_visible else None,
         )

@@ -15,6 +15,7 @@ from backcast.models import limits as L
 from backcast.services import validate
 from backcast.services.errors import Conflict, Invalid, NotFound
 from backcast.services.eventlog import record
+from backcast.services.items import up_for_rating
 from backcast.services.workshops import lock_owned
 
 
@@ -48,7 +49,7 @@ def add_to_agenda(
         item = tx.session.get(Item, item_id) if isinstance(item_id, int) else None
         if item is None or item.workshop_id != workshop.id:
             raise NotFound(N_("There is no such item."), field="item")
-        if item.kind not in workshop.rated_kinds or item.hidden or item.withdrawn or item.merged_into_id:
+        if not up_for_rating(workshop, item):
             raise Invalid(N_("Only the measures that were rated can go on the agenda."), field="item")
         exists = tx.session.exec(
             select(AgendaEntry.id).where(

@@ -314,3 +314,14 @@ def standing_of_kind(db: Database, workshop: Workshop, kind: str) -> list[Item]:
     assert workshop.id is not None
     with db.read() as session:
         return [item for item in items_of(session, workshop.id) if item.kind == kind]
+
+
+def up_for_rating(workshop: Workshop, item: Item) -> bool:
+    """The items up for rating and dots: of a rated kind, and not hidden, withdrawn or merged away.
+    Ratings and dots given to an item before it was hidden stay in the raw data, not in results."""
+    return (
+        item.kind in workshop.rated_kinds
+        and not item.hidden
+        and not item.withdrawn
+        and item.merged_into_id is None
+    )
