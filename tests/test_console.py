@@ -148,3 +148,17 @@ def test_duplicate_copies_the_set_up_and_none_of_the_people(client: TestClient, 
     page = BeautifulSoup(copied.text, "html.parser")
     assert page.select_one(".counters dd").get_text() == "0"
     assert page.select(".moderation li.muted")
+
+
+def test_the_console_downloads_exports_for_its_owner_only(client: TestClient, db: Database) -> None:
+    tree = factories.tree(db)
+    factories.facilitator(db, "bob@example.org")
+    sign_in(client, "bob@example.org")
+    assert client.get(f"/facilitate/{tree.workshop.code}/export?format=csv").status_code == 403
+
+    sign_in(client, tree.owner.email)
+    download = client.get(f"/facilitate/{tree.workshop.code}/export?format=csv")
+    assert download.status_code == 200
+    assert download.headers["content-disposition"].startswith("attachment; filename=")
+    assert download.text.splitlines()[0].startswith("item_id,")
+    assert client.get(f"/facilitate/{tree.workshop.code}/export?format=pdf").status_code == 422

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from backcast.analysis.document import workshop_results
 from backcast.api.deps import current_facilitator
 from backcast.db import Database
-from backcast.export.exporter import FORMATS, export_workshop
+from backcast.export.exporter import FORMATS
 from backcast.models import Facilitator
 from backcast.services import workshops
 from backcast.web.deps import get_db
+from backcast.web.downloads import export_download
 
 router = APIRouter(tags=["results"])
 
@@ -43,17 +44,6 @@ def export(
 ) -> Response:
     """The workshop's data for research; codebook in docs/results.md."""
     workshop = workshops.owned_workshop(db, facilitator, code)
-    exported = export_workshop(
-        db,
-        workshop,
-        format_=format,
-        table=table,
-        names=names,
-        secret_key=request.app.state.settings.resolved_secret_key,
-        exported_by=f"facilitator {facilitator.email} through the API",
-    )
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    return export_download(
+        request, db, workshop, facilitator, format_=format, table=table, names=names, via="through the API"
     )

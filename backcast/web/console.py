@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
@@ -23,6 +23,7 @@ from backcast.services import agenda, items, timer, workshops
 from backcast.services.errors import ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import LoginRequired, get_db, get_templates, session_facilitator
+from backcast.web.downloads import export_download
 from backcast.web.live_stream import messages_of
 from backcast.web.locale import use_room_language
 
@@ -250,6 +251,19 @@ def duplicate(
 ) -> Response:
     copy = workshops.duplicate_workshop(db, facilitator, workshop.code)
     return RedirectResponse(f"/facilitate/{copy.code}", status_code=303)
+
+
+@router.get("/facilitate/{code}/export")
+def export(
+    request: Request,
+    format: Annotated[str, Query(max_length=20)] = "xlsx",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    return export_download(
+        request, db, workshop, facilitator, format_=format, table=None, names=False, via="from the console"
+    )
 
 
 @router.get("/facilitate/{code}/delete")
