@@ -32,8 +32,8 @@ ENGLISH_BROWSER = "en-GB,en;q=0.9,de;q=0.5"
 EMAIL = "ana@example.org"
 TITLE = "Weser-Ems 2045"
 # Text that is no UI string: the product's name, a path shown as a link, the switcher's own labels
-# (each language names itself), and what people typed.
-NOT_UI_TEXT = ["backcast", "/join", "DE", "EN", "Deutsch", "English", EMAIL, TITLE]
+# (each language names itself), file formats' names, and what people typed.
+NOT_UI_TEXT = ["backcast", "/join", "DE", "EN", "Deutsch", "English", "XLSX", "CSV", "JSON", EMAIL, TITLE]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 LETTER = re.compile(r"[^\W\d_]")
 
