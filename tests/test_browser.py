@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests import server as real_server
+from tests.browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-SCREENSHOTS = Path(
-    os.environ.get("BACKCAST_SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "test-artifacts")
-)
 
 
 @pytest.fixture

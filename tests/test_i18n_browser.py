@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests import server as real_server
-from tests.test_browser import SCREENSHOTS
+from tests.browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 

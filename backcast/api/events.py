@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -16,6 +16,7 @@ from backcast.api.deps import stream_facilitator
 from backcast.db import Database
 from backcast.i18n import N_
 from backcast.live.broker import Broker
+from backcast.live.feed import Subscription
 from backcast.models import EventRecord, Facilitator, Workshop
 from backcast.services import workshops
 from backcast.services.errors import Invalid
@@ -92,42 +93,51 @@ def stream_start(
     return StreamStart(workshop, after)
 
 
+async def event_subscription(
+    request: Request, start: StreamStart = Depends(stream_start)
+) -> AsyncIterator[Subscription]:
+    """The stream's subscription, closed by the request's own clean-up when the client goes: an
+    abandoned generator would only be closed whenever the garbage collector comes round."""
+    assert start.workshop.id is not None
+    broker: Broker = request.app.state.broker
+    subscription = await broker.hub.subscribe(start.workshop.id)
+    try:
+        yield subscription
+    finally:
+        subscription.close()
+
+
 @router.get(
     "/workshops/{code}/events",
     response_class=EventSourceResponse,
     responses={200: {"description": "`id:` is the event's seq, `event:` its type, `data:` a JSON envelope."}},
 )
 async def workshop_events(
-    request: Request,
     start: StreamStart = Depends(stream_start),
+    subscription: Subscription = Depends(event_subscription),
     db: Database = Depends(get_db),
 ) -> AsyncIterable[ServerSentEvent]:
     """Every event of the workshop after `Last-Event-ID` (header or `?last_event_id=`), then live,
     with no gap and no duplicate between the two. Heartbeat comments keep proxies from closing it."""
     workshop_id, after = start.workshop.id, start.after
     assert workshop_id is not None
-    broker: Broker = request.app.state.broker
-    # Subscribe before replaying: whatever commits during the replay arrives on the subscription.
-    subscription = await broker.hub.subscribe(workshop_id)
-    try:
-        yield ServerSentEvent(retry=RETRY_MILLISECONDS, comment="backcast events")
-        while True:
-            rows = await asyncio.to_thread(_read, db, workshop_id, after)
-            for row in rows:
+    # The subscription came first: whatever commits during the replay arrives on it.
+    yield ServerSentEvent(retry=RETRY_MILLISECONDS, comment="backcast events")
+    while True:
+        rows = await asyncio.to_thread(_read, db, workshop_id, after)
+        for row in rows:
+            yield envelope(row)
+            after = row.seq
+        if len(rows) < REPLAY_BATCH:
+            break
+    while True:
+        batch = await subscription.next_batch()
+        if batch is None:
+            return  # too slow to keep up: the client resumes from its Last-Event-ID
+        for row in batch.events:
+            if row.seq > after:
                 yield envelope(row)
                 after = row.seq
-            if len(rows) < REPLAY_BATCH:
-                break
-        while True:
-            batch = await subscription.next_batch()
-            if batch is None:
-                return  # too slow to keep up: the client resumes from its Last-Event-ID
-            for row in batch.events:
-                if row.seq > after:
-                    yield envelope(row)
-                    after = row.seq
-    finally:
-        subscription.close()
 
 
 def _read(db: Database, workshop_id: int, after: int) -> list[EventRecord]:

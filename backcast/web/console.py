@@ -6,7 +6,7 @@ the counters and the item list follow the room live.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -16,6 +16,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from backcast import i18n
 from backcast.db import Database
 from backcast.enums import PHASE_ORDER
+from backcast.live.views import Listener
 from backcast.models import Facilitator, Workshop
 from backcast.network import join_url
 from backcast.queries.console import console_view, footprint
@@ -24,7 +25,7 @@ from backcast.services.errors import ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import LoginRequired, get_db, get_templates, session_facilitator
 from backcast.web.downloads import export_download
-from backcast.web.live_stream import messages_of
+from backcast.web.live_stream import listening, messages_of
 from backcast.web.locale import use_room_language
 
 router = APIRouter(include_in_schema=False)
@@ -288,14 +289,14 @@ def delete(
     return RedirectResponse("/", status_code=303)
 
 
-@router.get("/facilitate/{code}/live", response_class=EventSourceResponse)
-async def console_live(
-    request: Request, workshop: Workshop = Depends(owned)
-) -> AsyncIterable[ServerSentEvent]:
+async def console_listener(request: Request, workshop: Workshop = Depends(owned)) -> AsyncIterator[Listener]:
     assert workshop.id is not None
     language = use_room_language(request, workshop.language)
-    listener = await request.app.state.broker.channels.listen(
-        request.app.state.console_live, workshop.id, language
-    )
+    async with listening(request, request.app.state.console_live, workshop.id, language) as listener:
+        yield listener
+
+
+@router.get("/facilitate/{code}/live", response_class=EventSourceResponse)
+async def console_live(listener: Listener = Depends(console_listener)) -> AsyncIterable[ServerSentEvent]:
     async for event in messages_of(listener):
         yield event

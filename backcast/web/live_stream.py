@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from fastapi import Request
 from fastapi.sse import ServerSentEvent
 
-from backcast.live.views import Listener
+from backcast.live.views import Listener, View
 
 RETRY_MILLISECONDS = 2000
+
+
+@asynccontextmanager
+async def listening(request: Request, view: View, workshop_id: int, language: str) -> AsyncIterator[Listener]:
+    """A listener for a dependency with yield: the request's own clean-up closes it when the client
+    goes, where an abandoned generator would wait for the garbage collector."""
+    listener = await request.app.state.broker.channels.listen(view, workshop_id, language)
+    try:
+        yield listener
+    finally:
+        listener.close()
 
 
 async def messages_of(listener: Listener) -> AsyncIterator[ServerSentEvent]:
     """The listener's messages as server-sent events, until it is cut loose (the browser then
     reconnects and fetches its view afresh) or the client goes away."""
-    try:
-        yield ServerSentEvent(retry=RETRY_MILLISECONDS, comment="live")
-        while True:
-            message = await listener.next()
-            if message is None:
-                return
-            yield ServerSentEvent(event=message.event, raw_data=message.data)
-    finally:
-        listener.close()
+    yield ServerSentEvent(retry=RETRY_MILLISECONDS, comment="live")
+    while True:
+        message = await listener.next()
+        if message is None:
+            return
+        yield ServerSentEvent(event=message.event, raw_data=message.data)

@@ -6,7 +6,7 @@ Every form works as a plain POST; htmx, when it runs, swaps just the part that c
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -16,13 +16,14 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from backcast import i18n
 from backcast.db import Database
 from backcast.i18n import N_
+from backcast.live.views import Listener
 from backcast.models import Participant, Workshop
 from backcast.queries.phone import PhoneView, phone_view, rating_card
 from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.web.deps import get_db, get_templates
 from backcast.web.limits import Limiter
-from backcast.web.live_stream import messages_of
+from backcast.web.live_stream import listening, messages_of
 from backcast.web.participant import participant_for, remember
 
 router = APIRouter(include_in_schema=False)
@@ -344,13 +345,18 @@ def set_dots(
 # --- live --------------------------------------------------------------------------------------
 
 
-@router.get("/w/{code}/live", response_class=EventSourceResponse)
-async def phone_live(
+async def phone_listener(
     request: Request, participant: Participant = Depends(current_participant)
-) -> AsyncIterable[ServerSentEvent]:
+) -> AsyncIterator[Listener]:
+    language = i18n.current_language.get()
+    async with listening(
+        request, request.app.state.phone_live, participant.workshop_id, language
+    ) as listener:
+        yield listener
+
+
+@router.get("/w/{code}/live", response_class=EventSourceResponse)
+async def phone_live(listener: Listener = Depends(phone_listener)) -> AsyncIterable[ServerSentEvent]:
     """Status for every phone, rendered once; `phase` and `refresh` tell a phone to fetch its own view."""
-    channels = request.app.state.broker.channels
-    view = request.app.state.phone_live
-    listener = await channels.listen(view, participant.workshop_id, i18n.current_language.get())
     async for event in messages_of(listener):
         yield event

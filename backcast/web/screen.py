@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -10,12 +10,13 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from backcast.db import Database
 from backcast.i18n import N_
+from backcast.live.views import Listener
 from backcast.models import Workshop
 from backcast.queries.screen import screen_view
 from backcast.services import codes, workshops
 from backcast.services.errors import NotFound
 from backcast.web.deps import get_db, get_templates
-from backcast.web.live_stream import messages_of
+from backcast.web.live_stream import listening, messages_of
 from backcast.web.locale import use_room_language
 from backcast.web.screen_live import screen_context
 
@@ -42,14 +43,16 @@ def screen_page(
     return get_templates(request).TemplateResponse(request, "screen/page.html", context)
 
 
-@router.get("/w/{code}/screen/live", response_class=EventSourceResponse)
-async def screen_live(
+async def screen_listener(
     request: Request, workshop: Workshop = Depends(screen_workshop)
-) -> AsyncIterable[ServerSentEvent]:
+) -> AsyncIterator[Listener]:
     assert workshop.id is not None
     language = use_room_language(request, workshop.language)
-    listener = await request.app.state.broker.channels.listen(
-        request.app.state.screen_live, workshop.id, language
-    )
+    async with listening(request, request.app.state.screen_live, workshop.id, language) as listener:
+        yield listener
+
+
+@router.get("/w/{code}/screen/live", response_class=EventSourceResponse)
+async def screen_live(listener: Listener = Depends(screen_listener)) -> AsyncIterable[ServerSentEvent]:
     async for event in messages_of(listener):
         yield event
