@@ -18,6 +18,7 @@ from backcast.paths import STATIC
 from backcast.settings import Settings
 from backcast.web import auth, console, errors, health, home, language, phone, screen
 from backcast.web.console_live import ConsoleLive
+from backcast.web.headers import SecurityHeaders
 from backcast.web.locale import LocaleMiddleware
 from backcast.web.origin import OriginGuard
 from backcast.web.phone_live import PhoneLive
@@ -71,6 +72,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(OriginGuard)
+    app.add_middleware(
+        SecurityHeaders, https=bool(settings.public_url and settings.public_url.startswith("https://"))
+    )
     # Phones on poor Wi-Fi: compress pages, styles and scripts (event streams are left alone).
     app.add_middleware(GZipMiddleware, minimum_size=500)
     errors.install(app)
