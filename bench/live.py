@@ -47,6 +47,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def psql(sql: str, *, check: bool = True) -> None:
+    """One statement against the local PostgreSQL's `test` database (for a bench database of its own)."""
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc", sql], check=check)
+
+
 def wait_up(url: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -236,20 +241,7 @@ class Backcast(Target):
         self.database_name = None
         if multi:
             self.database_name = f"backcast_bench_{uuid.uuid4().hex[:8]}"
-            subprocess.run(
-                [
-                    "psql",
-                    "-h",
-                    "127.0.0.1",
-                    "-U",
-                    "postgres",
-                    "-d",
-                    "test",
-                    "-qc",
-                    f'CREATE DATABASE "{self.database_name}"',
-                ],
-                check=True,
-            )
+            psql(f'CREATE DATABASE "{self.database_name}"')
             env["BACKCAST_DATABASE_URL"] = (
                 f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.database_name}"
             )
@@ -330,20 +322,7 @@ class Backcast(Target):
             process.terminate()
             process.wait(15)
         if self.database_name:
-            subprocess.run(
-                [
-                    "psql",
-                    "-h",
-                    "127.0.0.1",
-                    "-U",
-                    "postgres",
-                    "-d",
-                    "test",
-                    "-qc",
-                    f'DROP DATABASE IF EXISTS "{self.database_name}" WITH (FORCE)',
-                ],
-                check=False,
-            )
+            psql(f'DROP DATABASE IF EXISTS "{self.database_name}" WITH (FORCE)', check=False)
 
 
 def report(name: str, f: Figures, listeners: int) -> dict[str, float]:

@@ -122,3 +122,29 @@ def test_the_phone_shows_my_ratings_beside_the_groups_once_revealed(
     impact = first.select_one("tbody tr")
     assert first.select_one(".item-text").get_text().strip() == "1. Start a materials exchange"
     assert [cell.get_text() for cell in impact.find_all(["th", "td"])] == ["Impact", "4", "2.0"]
+
+
+def test_the_phone_refuses_another_workshops_item_and_changes_nothing(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    mine, theirs = factories.tree(sqlite_db), factories.tree(sqlite_db)
+    sqlite_client.post(f"/j/{mine.workshop.code}", data={})
+    factories.phase(sqlite_db, mine.workshop, Phase.rating)
+    before = (
+        factories.event_count(sqlite_db, mine.workshop),
+        factories.event_count(sqlite_db, theirs.workshop),
+    )
+
+    response = sqlite_client.post(
+        f"/w/{mine.workshop.code}/items/{theirs.measures[0].id}/rating",
+        data={"criterion": "impact", "value": "4"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 403
+    alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]")
+    assert alert is not None and alert.get_text() == "This item belongs to another workshop."
+    assert (
+        factories.event_count(sqlite_db, mine.workshop),
+        factories.event_count(sqlite_db, theirs.workshop),
+    ) == before

@@ -34,10 +34,6 @@ class ConsoleView:
     agenda: list[tuple[AgendaEntry, Item]]
     candidates: list[tuple[Item, int]]  # rated measures not on the agenda yet, most dots first
 
-    @property
-    def merge_targets(self) -> list[Item]:
-        return [item for item in self.items if not item.hidden]
-
 
 def console_view(db: Database, workshop_id: int) -> ConsoleView:
     with db.read() as session:

@@ -28,6 +28,15 @@ from backcast.web.participant import participant_for, remember
 
 router = APIRouter(include_in_schema=False)
 
+# The same statuses as the API's problem details, by the refusal's stable code.
+REFUSAL_STATUS = {
+    "phase-closed": 409,
+    "over-budget": 409,
+    "conflict": 409,
+    "forbidden": 403,
+    "not-found": 404,
+}
+
 # Ten wrong codes in five minutes from one address, and it has to wait.
 wrong_codes = Limiter(limit=10, window=300)
 
@@ -178,7 +187,7 @@ def _render_view(
         "draft": draft or {},
     }
     if error is not None and status_code == 200:
-        status_code = 409 if error.code in {"phase-closed", "over-budget", "conflict"} else 422
+        status_code = REFUSAL_STATUS.get(error.code, 422)
     response = get_templates(request).TemplateResponse(request, template, context, status_code=status_code)
     if error is not None and template == "phone/_compose.html":
         # A refused contribution re-shows the form, with what was typed, in place of the form only.
