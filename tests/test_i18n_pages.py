@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import select
 
-from backcast import i18n
+from backcast import i18n, workshop_templates
 from backcast.db import Database
 from backcast.models import Criterion, StakeholderGroup, Workshop
 from backcast.network import join_url, public_base_url
@@ -69,8 +69,14 @@ def visible_text(html: str) -> str:
     """What a person sees or hears: the title, the body's text (not code samples), and the
     attributes that browsers show or read out."""
     page = BeautifulSoup(html, "html.parser")
-    for hidden in page(["script", "style", "code"]):
+    # Code samples and the titles of works cited are in no page's language.
+    for hidden in page(["script", "style", "code", "cite"]):
         hidden.decompose()
+    # Text marked as another language (the set-up page's prompt in each language) is that language's.
+    assert page.html is not None
+    for foreign in page.select("body [lang]"):
+        if foreign["lang"] != page.html.get("lang"):
+            foreign.decompose()
     assert page.title is not None and page.body is not None
     lines = [page.title.get_text(strip=True), *page.body.stripped_strings]
     for attribute in ("title", "aria-label", "placeholder", "alt"):
@@ -125,6 +131,9 @@ def every_page(
     yield "home, a workshop", client.get("/")
     yield "console, lobby", client.get(f"/facilitate/{shop.code}")
     yield "console, delete", client.get(f"/facilitate/{shop.code}/delete")
+    yield "console, set-up", client.get(f"/facilitate/{shop.code}/setup")
+    yield "console, set-up refused", client.post(f"/facilitate/{shop.code}/setup", data={"action": "save"})
+    yield "templates", client.get("/templates")
     yield "screen, lobby", client.get(f"/w/{shop.code}/screen")
     yield "join, type the code", client.get("/join")
     yield "join, wrong code", client.post("/join", data={"code": "ZZZZZZ"})
@@ -150,9 +159,15 @@ def workshop_data(db: Database, settings: Settings) -> list[str]:
                 str(shop.vision_year),
                 str(shop.present_year),
             ]
+            found += [text for texts in shop.prompts.values() for text in texts.values()]
         found += [group.label for group in session.exec(select(StakeholderGroup))]
         for criterion in session.exec(select(Criterion)):
             found += [criterion.label, criterion.low_label, criterion.high_label]
+    # The built-in templates' own texts, which the template list shows in the page's language.
+    for template in workshop_templates.built_ins():
+        found += [*template.name.values(), *template.description.values()]
+        for criterion in template.criteria:
+            found += criterion.label.values()
     return [text for text in found if text]
 
 

@@ -14,9 +14,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from backcast import __version__, i18n
 from backcast.enums import Phase
+from backcast.models import Workshop
 from backcast.paths import TEMPLATES
 from backcast.web import labels
 from backcast.web.language import switcher
+from backcast.workshop_templates import pick
 
 
 def phase_label(phase: str) -> str:
@@ -24,8 +26,22 @@ def phase_label(phase: str) -> str:
     return i18n.gettext(labels.PHASE_LABELS[Phase(phase)])
 
 
-def format_number(value: float | Decimal) -> str:
-    """A number as the current language writes it, with up to three decimals: 1234.5 → "1.234,5"."""
+def phase_prompt(workshop: Workshop, phase: str) -> str:
+    """What participants are asked in `phase`: the workshop's own text in the current language (or
+    its other one), else the built-in prompt translated."""
+    own = pick(workshop.prompts.get(phase, {}), i18n.current_language.get())  # type: ignore[arg-type]
+    if own:
+        return own.replace("{vision_year}", str(workshop.vision_year)).replace(
+            "{present_year}", str(workshop.present_year)
+        )
+    return i18n.gettext(labels.PHASE_PROMPTS[phase], year=workshop.vision_year)
+
+
+def format_number(value: float | Decimal | str) -> str:
+    """A number as the current language writes it, with up to three decimals: 1234.5 → "1.234,5".
+    Text is shown as it is: a form shown again keeps what was typed, number or not."""
+    if isinstance(value, str):
+        return value
     return babel_format_decimal(value, locale=i18n.format_locale())
 
 
@@ -70,7 +86,8 @@ def make_templates() -> Jinja2Templates:
     env.filters["percent"] = format_percent
     env.filters["date"] = format_date
     env.filters["phase"] = phase_label
-    env.globals["PHASE_PROMPTS"] = labels.PHASE_PROMPTS
+    env.globals["phase_prompt"] = phase_prompt
+    env.globals["pick"] = pick
     env.globals["KIND_NAMES"] = labels.KIND_NAMES
     env.globals["PARENT_QUESTIONS"] = labels.PARENT_QUESTIONS
     return Jinja2Templates(env=env, context_processors=[switcher])
