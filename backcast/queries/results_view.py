@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from sqlmodel import Session
 
@@ -39,6 +40,11 @@ class ResultsView:
     axes: tuple[Criterion, Criterion] | None  # (x, y) of the square, when both criteria exist
 
 
+def score_percent(score: Fraction | None) -> float | None:
+    """A score (0-1) as the screens show it: 0-100 with one decimal."""
+    return round(float(score) * 100, 1) if score is not None else None
+
+
 def _share(summary: Summary | None, criterion: Criterion) -> float | None:
     if summary is None or summary.mean is None:
         return None
@@ -51,7 +57,7 @@ def results_view(session: Session, workshop: Workshop) -> ResultsView:
     rows = [
         Row(
             result,
-            round(float(result.overall.score) * 100, 1) if result.overall.score is not None else None,
+            score_percent(result.overall.score),
             sum(
                 1 for summary in result.overall.criteria.values() if summary is not None and summary.consensus
             ),
