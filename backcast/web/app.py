@@ -16,7 +16,7 @@ from backcast.db import Database
 from backcast.live.factory import make_broker
 from backcast.paths import STATIC
 from backcast.settings import Settings
-from backcast.web import auth, console, errors, health, home, language, phone, screen
+from backcast.web import auth, console, errors, health, home, language, phone, report, screen
 from backcast.web.console_live import ConsoleLive
 from backcast.web.headers import SecurityHeaders
 from backcast.web.locale import LocaleMiddleware
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(phone.router)
     app.include_router(screen.router)
     app.include_router(console.router)
+    app.include_router(report.router)
     app.include_router(api_router)
     return app
 
