@@ -231,3 +231,19 @@ def test_a_german_workshop_s_report_is_german_with_english_beside(
         row.td.get_text(" ", strip=True) for row in page.select("section[aria-labelledby=criteria] tr")[1:]
     ]
     assert criteria[0] == "Wirkung / Impact (impact)"
+
+
+def test_an_english_workshop_s_criteria_read_in_german_carry_their_german_names(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    owner = factories.facilitator(sqlite_db)
+    shop = factories.workshop(sqlite_db, owner, language="en")
+    sign_in(sqlite_client, owner.email)
+    sqlite_client.post("/language", data={"language": "de", "next": "/"})
+    page = report_of(sqlite_client, shop.code)
+    assert page.html["lang"] == "de"
+    criteria = [
+        row.td.get_text(" ", strip=True) for row in page.select("section[aria-labelledby=criteria] tr")[1:]
+    ]
+    assert criteria[0] == "Impact / Wirkung (impact)"
+    assert page.select_one("section[aria-labelledby=criteria] .companion-inline")["lang"] == "de"
