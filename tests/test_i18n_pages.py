@@ -71,6 +71,10 @@ def visible_text(html: str) -> str:
     page = BeautifulSoup(html, "html.parser")
     for hidden in page(["script", "style", "code"]):
         hidden.decompose()
+    # Text marked as another language on purpose, as the report's headings in both languages.
+    assert page.html is not None
+    for other in page.select(f"body [lang]:not([lang='{page.html.get('lang')}'])"):
+        other.decompose()
     assert page.title is not None and page.body is not None
     lines = [page.title.get_text(strip=True), *page.body.stripped_strings]
     for attribute in ("title", "aria-label", "placeholder", "alt"):
@@ -135,6 +139,7 @@ def every_page(
         yield f"phone, {phase}", client.get(f"/w/{shop.code}")
         yield f"screen, {phase}", client.get(f"/w/{shop.code}/screen")
         yield f"console, {phase}", client.get(f"/facilitate/{shop.code}")
+    yield "report, results", client.get(f"/facilitate/{shop.code}/report")
 
 
 def workshop_data(db: Database, settings: Settings) -> list[str]:
@@ -152,7 +157,7 @@ def workshop_data(db: Database, settings: Settings) -> list[str]:
             ]
         found += [group.label for group in session.exec(select(StakeholderGroup))]
         for criterion in session.exec(select(Criterion)):
-            found += [criterion.label, criterion.low_label, criterion.high_label]
+            found += [criterion.key, criterion.label, criterion.low_label, criterion.high_label]
     return [text for text in found if text]
 
 
@@ -164,7 +169,7 @@ def test_every_page_speaks_one_language(
     for name, response in every_page(sqlite_client, sqlite_db, settings, language):
         page = BeautifulSoup(response.text, "html.parser")
         text = visible_text(response.text)
-        dates = [cell.get_text() for cell in page.select("td.created")]
+        dates = [cell.get_text() for cell in page.select("td.created, dd.created")]
 
         assert page.html is not None and page.html["lang"] == language, name
         assert other_language_left(text, language) == [], name
