@@ -72,11 +72,10 @@ def visible_text(html: str) -> str:
     # Code samples and the titles of works cited are in no page's language.
     for hidden in page(["script", "style", "code", "cite"]):
         hidden.decompose()
-    # Text marked as another language (the set-up page's prompt in each language) is that language's.
+    # Text marked as another language on purpose, as the report's headings in both languages.
     assert page.html is not None
-    for foreign in page.select("body [lang]"):
-        if foreign["lang"] != page.html.get("lang"):
-            foreign.decompose()
+    for other in page.select(f"body [lang]:not([lang='{page.html.get('lang')}'])"):
+        other.decompose()
     assert page.title is not None and page.body is not None
     lines = [page.title.get_text(strip=True), *page.body.stripped_strings]
     for attribute in ("title", "aria-label", "placeholder", "alt"):
@@ -144,6 +143,7 @@ def every_page(
         yield f"phone, {phase}", client.get(f"/w/{shop.code}")
         yield f"screen, {phase}", client.get(f"/w/{shop.code}/screen")
         yield f"console, {phase}", client.get(f"/facilitate/{shop.code}")
+    yield "report, results", client.get(f"/facilitate/{shop.code}/report")
 
 
 def workshop_data(db: Database, settings: Settings) -> list[str]:
@@ -162,7 +162,7 @@ def workshop_data(db: Database, settings: Settings) -> list[str]:
             found += [text for texts in shop.prompts.values() for text in texts.values()]
         found += [group.label for group in session.exec(select(StakeholderGroup))]
         for criterion in session.exec(select(Criterion)):
-            found += [criterion.label, criterion.low_label, criterion.high_label]
+            found += [criterion.key, criterion.label, criterion.low_label, criterion.high_label]
     # The built-in templates' own texts, which the template list shows in the page's language.
     for template in workshop_templates.built_ins():
         found += [*template.name.values(), *template.description.values()]
@@ -179,7 +179,7 @@ def test_every_page_speaks_one_language(
     for name, response in every_page(sqlite_client, sqlite_db, settings, language):
         page = BeautifulSoup(response.text, "html.parser")
         text = visible_text(response.text)
-        dates = [cell.get_text() for cell in page.select("td.created")]
+        dates = [cell.get_text() for cell in page.select("td.created, dd.created")]
 
         assert page.html is not None and page.html["lang"] == language, name
         assert other_language_left(text, language) == [], name

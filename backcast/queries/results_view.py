@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from sqlmodel import Session
 
@@ -81,6 +82,11 @@ class ResultsView:
     axes: tuple[Criterion, Criterion] | None  # (x, y): the second criterion across, the first up
 
 
+def score_percent(score: Fraction | None) -> float | None:
+    """A score (0-1) as the screens show it: 0-100 with one decimal."""
+    return round(float(score) * 100, 1) if score is not None else None
+
+
 def _share(summary: Summary | None, criterion: Criterion) -> float | None:
     if summary is None or summary.mean is None:
         return None
@@ -93,7 +99,7 @@ def results_view(session: Session, workshop: Workshop) -> ResultsView:
     rows = [
         Row(
             result,
-            round(float(result.overall.score) * 100, 1) if result.overall.score is not None else None,
+            score_percent(result.overall.score),
             sum(
                 1 for summary in result.overall.criteria.values() if summary is not None and summary.consensus
             ),

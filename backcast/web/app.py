@@ -25,6 +25,7 @@ from backcast.web import (
     home,
     language,
     phone,
+    report,
     screen,
     template_library,
 )
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(console.router)
     app.include_router(configure.router)
     app.include_router(template_library.router)
+    app.include_router(report.router)
     app.include_router(api_router)
     return app
 

@@ -68,6 +68,21 @@ def _with_digits(pattern: NumberPattern, value: float | Decimal, digits: int) ->
     return fixed.apply(value, i18n.format_locale())
 
 
+# The two languages a printed report carries, so that partners reading either can follow it.
+REPORT_LANGUAGES = ("en", "de")
+
+
+def companion_language() -> str:
+    """The report's second language: the other of German and English, beside the page's own."""
+    current = i18n.current_language.get()
+    return next(language for language in REPORT_LANGUAGES if language != current)
+
+
+def in_language(message: str, language: str) -> str:
+    """A message (an msgid marked with `N_`) in another language than the page's."""
+    return i18n.translate(message, language)
+
+
 def make_templates() -> Jinja2Templates:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -88,6 +103,10 @@ def make_templates() -> Jinja2Templates:
     env.filters["phase"] = phase_label
     env.globals["phase_prompt"] = phase_prompt
     env.globals["pick"] = pick
+    env.filters["in_language"] = in_language
+    # `N_("…")` marks a message for extraction where a macro translates it into two languages.
+    env.globals["N_"] = i18n.N_
+    env.globals["companion_language"] = companion_language
     env.globals["KIND_NAMES"] = labels.KIND_NAMES
     env.globals["PARENT_QUESTIONS"] = labels.PARENT_QUESTIONS
     return Jinja2Templates(env=env, context_processors=[switcher])
