@@ -13,6 +13,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +24,15 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from backcast import migrate
 from backcast.db import Database, make_engine
 from backcast.live.feed import SAFETY_POLL_SECONDS
 from backcast.models import Dots, Item, Link, Participant, Rating, Workshop
 from backcast.services import accounts
 from tests import server as real_server
-from tests.sse import open_stream
+from tests.conftest import fresh_postgres_database
+from tests.sse import Message, Stream, open_stream
+from tests.test_live_brokers import redis_client
 
 PARTICIPANTS = 6
 
@@ -56,52 +62,62 @@ class Output(threading.Thread):
         return self.seen
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[real_server.Server]:
-    running = real_server.start(tmp_path / "data")
-    try:
-        yield running
-    finally:
-        running.stop()
+@dataclass
+class Live:
+    """A running rehearsal, its workshop, and the server it writes beside."""
+
+    process: subprocess.Popen[str]
+    output: Output
+    db: Database
+    server: real_server.Server
+    code: str
+    workshop_id: int
+    headers: dict[str, str]
+    broker_line: str
+
+    def phase(self, name: str) -> None:
+        """Moved on the server, as the console does; the rehearsal notices and says so."""
+        response = httpx.post(
+            f"{self.server.base_url}/api/v1/workshops/{self.code}/phase",
+            json={"phase": name},
+            headers=self.headers,
+        )
+        assert response.status_code == 200, response.text
+        line = self.output.next()
+        assert re.fullmatch(rf"\[\d\d:\d\d\] phase {name}: \d+ joined, .*", line), line
+
+    def stream(self) -> Stream:
+        stream = open_stream(f"{self.server.base_url}/api/v1/workshops/{self.code}/events", self.headers)
+        assert stream.status == 200
+        return stream
+
+    def count(self, model: Any, *where: Any, distinct: Any = None) -> int:
+        with self.db.read() as session:
+            what = func.count(func.distinct(distinct)) if distinct is not None else func.count()
+            query = select(what).select_from(model).where(model.workshop_id == self.workshop_id, *where)
+            return session.exec(query).one()
 
 
-def rehearsal(data_dir: Path, *args: str) -> subprocess.Popen[str]:
-    environment = {"PATH": os.environ["PATH"], "PYTHONUNBUFFERED": "1", "BACKCAST_DATA_DIR": str(data_dir)}
-    return subprocess.Popen(
+@contextmanager
+def rehearsal(
+    server: real_server.Server, data_dir: Path, database_url: str, *args: str, **env: str
+) -> Iterator[Live]:
+    environment = {
+        "PATH": os.environ["PATH"],
+        "PYTHONUNBUFFERED": "1",
+        "BACKCAST_DATA_DIR": str(data_dir),
+        **env,
+    }
+    process = subprocess.Popen(
         [sys.executable, "-m", "backcast.cli", "demo", "--live", *args],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"not within {timeout} s: {what}")
-
-
-def count(db: Database, model: Any, workshop_id: int, *where: Any, distinct: Any = None) -> int:
-    with db.read() as session:
-        what = func.count(func.distinct(distinct)) if distinct is not None else func.count()
-        query = select(what).select_from(model).where(model.workshop_id == workshop_id, *where)
-        return session.exec(query).one()
-
-
-def test_simulated_participants_follow_the_phases_set_in_the_console(
-    server: real_server.Server, tmp_path: Path
-) -> None:
-    data_dir = tmp_path / "data"
-    process = rehearsal(data_dir, "--participants", str(PARTICIPANTS), "--minutes", "3", "--speed", "40")
     output = Output(process)
     output.start()
-    db = Database(make_engine(f"sqlite:///{data_dir / 'backcast.sqlite3'}"))
-    stream = None
+    db = Database(make_engine(database_url))
     try:
         title = "Kreislaufwirtschaft im Nordwesten 2045 \\(Probe\\)"
         head = re.fullmatch(rf'rehearsal workshop ([A-Z0-9]{{6}}) "{title}", in the lobby', output.next())
@@ -115,77 +131,16 @@ def test_simulated_participants_follow_the_phases_set_in_the_console(
         )
         assert login, output.rest()
         assert output.next().startswith(f"{PARTICIPANTS} simulated participants arrive")
-        assert "BACKCAST_BROKER=postgres or redis" in output.next()
-
+        broker_line = output.next()
+        assert accounts.authenticate(db, login.group(1), login.group(2)).email == login.group(1)
         with db.read() as session:
             workshop = session.exec(select(Workshop).where(Workshop.code == code)).one()
         assert workshop.phase == "lobby" and workshop.id is not None
-        shop = workshop.id
         token = accounts.issue_api_token(db, login.group(1))
-        headers = {"Authorization": f"Bearer {token}"}
-        stream = open_stream(f"{server.base_url}/api/v1/workshops/{code}/events", headers)
-        assert stream.status == 200
-
-        def phase(name: str) -> None:
-            response = httpx.post(
-                f"{server.base_url}/api/v1/workshops/{code}/phase", json={"phase": name}, headers=headers
-            )
-            assert response.status_code == 200, response.text
-            line = output.next()
-            assert re.fullmatch(rf"\[\d\d:\d\d\] phase {name}: \d+ joined, .*", line), line
-
-        eventually(lambda: count(db, Participant, shop) == PARTICIPANTS, "everyone joined")
-        for name, kind in [
-            ("vision", "vision"),
-            ("milestones", "milestone"),
-            ("needs", "need"),
-            ("measures", "measure"),
-        ]:
-            phase(name)
-            eventually(
-                lambda kind=kind: count(db, Item, shop, Item.kind == kind, Item.author_id.is_not(None)),
-                f"a participant's {kind}",
-            )
-        # Each need serves a milestone and each measure meets a need, as the content has it.
-        with db.read() as session:
-            children = session.exec(
-                select(Item.id).where(Item.workshop_id == shop, Item.kind.in_(["need", "measure"]))
-            ).all()
-            linked = session.exec(select(Link.from_id).where(Link.workshop_id == shop).distinct()).all()
-        assert sorted(children) == sorted(linked)
-
-        phase("rating")
-        measures = count(db, Item, shop, Item.kind == "measure")
-        eventually(
-            lambda: count(db, Rating, shop) == PARTICIPANTS * measures * 4,
-            "every measure rated by everyone on every criterion",
+        yield Live(
+            process, output, db, server, code, workshop.id, {"Authorization": f"Bearer {token}"}, broker_line
         )
-        phase("prioritisation")
-        eventually(lambda: count(db, Dots, shop, distinct=Dots.participant_id) >= PARTICIPANTS - 1, "dots")
-
-        # The server learnt of the other process's writes from its feed's safety poll.
-        arrived = stream.wait_for(
-            lambda events: (
-                {"participant-joined", "item-added", "item-rated", "dots-set"}
-                <= {event.event for event in events}
-            ),
-            timeout=SAFETY_POLL_SECONDS + 5,
-        )
-        actors = {event.json()["actor"].split(":")[0] for event in arrived}
-        assert actors == {"facilitator", "participant"}
-
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0, process.stderr.read() if process.stderr else ""
-        output.join(timeout=5)
-        last = output.rest()[-1]
-        assert re.fullmatch(
-            rf"rehearsal stopped: {PARTICIPANTS} joined, \d+ contributions, \d+ ratings, \d+ dots placed",
-            last,
-        ), last
-        assert process.stderr is not None and process.stderr.read() == ""
     finally:
-        if stream is not None:
-            stream.close()
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
@@ -194,3 +149,131 @@ def test_simulated_participants_follow_the_phases_set_in_the_console(
             if pipe is not None:
                 pipe.close()
         db.dispose()
+
+
+def eventually(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
+def stop_with_ctrl_c(live: Live) -> None:
+    live.process.send_signal(signal.SIGINT)
+    assert live.process.wait(timeout=30) == 0
+    live.output.join(timeout=5)
+    last = live.output.rest()[-1]
+    assert re.fullmatch(
+        rf"rehearsal stopped: {PARTICIPANTS} joined, \d+ contributions, \d+ ratings, \d+ dots placed", last
+    ), last
+    assert live.process.stderr is not None and live.process.stderr.read() == ""
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[real_server.Server]:
+    running = real_server.start(tmp_path / "data")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def test_simulated_participants_follow_the_phases_set_in_the_console(
+    server: real_server.Server, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    url = f"sqlite:///{data_dir / 'backcast.sqlite3'}"
+    args = ("--participants", str(PARTICIPANTS), "--minutes", "3", "--speed", "40")
+    with rehearsal(server, data_dir, url, *args) as live:
+        assert "BACKCAST_BROKER=postgres or redis" in live.broker_line
+        stream = live.stream()
+        try:
+            eventually(lambda: live.count(Participant) == PARTICIPANTS, "everyone joined")
+            for phase, kind in [
+                ("vision", "vision"),
+                ("milestones", "milestone"),
+                ("needs", "need"),
+                ("measures", "measure"),
+            ]:
+                live.phase(phase)
+                eventually(
+                    lambda kind=kind: live.count(Item, Item.kind == kind, Item.author_id.is_not(None)),
+                    f"a participant's {kind}",
+                )
+            # Each need serves a milestone and each measure meets a need, as the content has it.
+            with live.db.read() as session:
+                children = session.exec(
+                    select(Item.id).where(
+                        Item.workshop_id == live.workshop_id, Item.kind.in_(["need", "measure"])
+                    )
+                ).all()
+                linked = session.exec(
+                    select(Link.from_id).where(Link.workshop_id == live.workshop_id).distinct()
+                ).all()
+            assert sorted(children) == sorted(linked)
+
+            live.phase("rating")
+            measures = live.count(Item, Item.kind == "measure")
+            eventually(
+                lambda: live.count(Rating) == PARTICIPANTS * measures * 4,
+                "every measure rated by everyone on every criterion",
+            )
+            live.phase("prioritisation")
+            eventually(lambda: live.count(Dots, distinct=Dots.participant_id) >= PARTICIPANTS - 1, "dots")
+
+            # The server learnt of the other process's writes from its feed's safety poll.
+            arrived = stream.wait_for(
+                lambda events: (
+                    {"participant-joined", "item-added", "item-rated", "dots-set"}
+                    <= {event.event for event in events}
+                ),
+                timeout=SAFETY_POLL_SECONDS + 5,
+            )
+            assert {event.json()["actor"].split(":")[0] for event in arrived} == {
+                "facilitator",
+                "participant",
+            }
+        finally:
+            stream.close()
+        stop_with_ctrl_c(live)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("broker", ["postgres", "redis"])
+def test_with_a_shared_broker_the_server_hears_of_each_change_at_once(tmp_path: Path, broker: str) -> None:
+    if broker == "redis":
+        redis_client().close()
+    with fresh_postgres_database() as url:
+        migrate.upgrade(url)
+        env = {"BACKCAST_DATABASE_URL": url, "BACKCAST_BROKER": broker}
+        server = real_server.start(tmp_path / "data", **env)
+        args = ("--participants", str(PARTICIPANTS), "--minutes", "3", "--speed", "20")
+        try:
+            with rehearsal(server, tmp_path / "data", url, *args, **env) as live:
+                assert live.broker_line.startswith(
+                    f"They write to this database and tell the server through the {broker} broker"
+                )
+                eventually(lambda: live.count(Participant) == PARTICIPANTS, "everyone joined")
+                stream = live.stream()
+                delays: dict[str, float] = {}  # each contribution's time from commit to the stream
+
+                def note_arrivals(events: list[Message]) -> bool:
+                    for event in events:
+                        if event.event == "item-added" and event.id not in delays:
+                            written = datetime.fromisoformat(event.json()["at"]).timestamp()
+                            delays[event.id or ""] = time.time() - written
+                    return len(delays) >= 3
+
+                try:
+                    live.phase("needs")
+                    stream.wait_for(note_arrivals, timeout=30)
+                finally:
+                    stream.close()
+                # Well inside the feed's safety poll: the broker carried each one.
+                assert len(delays) >= 3 and max(delays.values()) < 1.5, delays
+                stop_with_ctrl_c(live)
+        finally:
+            server.stop()
