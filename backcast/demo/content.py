@@ -347,7 +347,7 @@ MEASURES = [
         "Zirkuläre Kriterien als Pflicht in allen kommunalen Ausschreibungen ab 50.000 Euro.",
         15,
         ("n_tender_law", "n_tender_skills"),
-        {R: (3.9, 0.8), F: (3.0, 0.7), C: (2.3, 0.7), T: (2.6, 0.8)},
+        {R: (3.9, 1.0), F: (3.0, 0.9), C: (2.3, 0.7), T: (2.6, 1.1)},
         # Firms fear paperwork; the administration expects little trouble.
         leanings={"sme": {F: -1.6}, "public_administration": {F: 1.3}, "association": {F: -0.6}},
     ),
@@ -363,7 +363,7 @@ MEASURES = [
         "Reparaturbonus für Haushalte und Betriebe: die Hälfte der Reparaturkosten, bis 200 Euro.",
         23,
         ("n_workers", "n_prices"),
-        {R: (3.0, 0.8), F: (4.2, 0.6), C: (3.0, 0.8), T: (1.9, 0.6)},
+        {R: (3.0, 1.0), F: (4.2, 0.6), C: (3.0, 1.0), T: (1.9, 0.6)},
         # Who pays decides how dear it looks.
         leanings={"public_administration": {C: 1.5}, "civil_society": {C: -1.0}, "sme": {C: -0.8}},
     ),
@@ -410,7 +410,7 @@ MEASURES = [
         "Mehrweg-Pfandsystem für Transportverpackungen zwischen den Betrieben der Region.",
         7,
         ("n_prices", "n_buyers"),
-        {R: (3.7, 0.8), F: (2.9, 0.8), C: (3.2, 0.8), T: (2.7, 0.8)},
+        {R: (3.7, 1.0), F: (2.9, 1.0), C: (3.2, 1.0), T: (2.7, 0.8)},
         # Large firms already run such loops; small ones see the logistics.
         leanings={"large_company": {F: 1.5, C: -0.8}, "sme": {F: -1.2, C: 0.8}},
     ),
@@ -419,7 +419,7 @@ MEASURES = [
         "Digitale Produktpässe zuerst in zwei Branchen erproben: Möbel und Landtechnik.",
         20,
         ("n_passports",),
-        {R: (3.2, 1.2), F: (2.3, 0.9), C: (3.6, 0.9), T: (3.9, 0.8)},
+        {R: (3.2, 1.3), F: (2.3, 1.1), C: (3.6, 1.1), T: (3.9, 1.0)},
         leanings={"research": {R: 1.0}, "sme": {R: -0.8, F: -0.6}},
         unsure={R: 0.12, C: 0.25, T: 0.2},
     ),
