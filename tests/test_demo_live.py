@@ -28,7 +28,7 @@ from backcast import migrate
 from backcast.db import Database, make_engine
 from backcast.live.feed import SAFETY_POLL_SECONDS
 from backcast.models import Dots, Item, Link, Participant, Rating, Workshop
-from backcast.services import accounts
+from backcast.services import accounts, workshops
 from tests import server as real_server
 from tests.conftest import fresh_postgres_database
 from tests.sse import Message, Stream, open_stream
@@ -277,3 +277,19 @@ def test_with_a_shared_broker_the_server_hears_of_each_change_at_once(tmp_path: 
                 stop_with_ctrl_c(live)
         finally:
             server.stop()
+
+
+def test_a_rehearsal_ends_when_its_workshop_is_deleted(server: real_server.Server, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    url = f"sqlite:///{data_dir / 'backcast.sqlite3'}"
+    args = ("--participants", str(PARTICIPANTS), "--minutes", "3", "--speed", "40")
+    with rehearsal(server, data_dir, url, *args) as live:
+        eventually(lambda: live.count(Participant) >= 1, "someone joined")
+        owner = accounts.facilitator_by_email(live.db, "demo@backcast.invalid")
+        assert owner is not None
+        workshops.delete_workshop(live.db, owner, live.code)
+        assert live.process.wait(timeout=30) == 0
+        live.output.join(timeout=5)
+        last = live.output.rest()[-1]
+        assert re.fullmatch(r"rehearsal over, the workshop was deleted: \d+ joined, .*", last), last
+        assert live.process.stderr is not None and live.process.stderr.read() == ""
