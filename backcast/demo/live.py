@@ -175,7 +175,7 @@ class Simulated:
     """One simulated participant."""
 
     def __init__(self, rehearsal: Rehearsal, room: Room, index: int, rng: random.Random) -> None:
-        self.rehearsal, self.room, self.index, self.rng = rehearsal, room, index, rng
+        self.rehearsal, self.room, self.rng = rehearsal, room, rng
         if index < len(content.PEOPLE):
             self.person = content.PEOPLE[index]
         else:
@@ -189,7 +189,6 @@ class Simulated:
         self.added = dict.fromkeys(QUOTAS, 0)
         self.participant: Participant | None = None
         self.given: dict[int, dict[str, int | None]] = {}
-        self.dots: dict[int, int] = {}
         self.voted = False
         self.phase_seen: str | None = None
 
@@ -209,6 +208,11 @@ class Simulated:
         while True:
             if not await self.step():
                 await asyncio.sleep(self.rehearsal.poll)
+
+    @property
+    def me(self) -> Participant:
+        assert self.participant is not None, "acts only once joined"
+        return self.participant
 
     async def step(self) -> bool:
         """One thing this person does now; False when there is nothing to do."""
@@ -244,7 +248,7 @@ class Simulated:
         item = await self.act(
             items.add_item,
             self.rehearsal.db,
-            self.participant,
+            self.me,
             self.rehearsal.code,
             kind=kind,
             text=contribution.text,
@@ -278,10 +282,7 @@ class Simulated:
             return True
         values = self.opinion(item)
         self.given[item.id] = values
-        if (
-            await self.act(ratings.rate_item, self.rehearsal.db, self.participant, item.id, values)
-            is not None
-        ):
+        if await self.act(ratings.rate_item, self.rehearsal.db, self.me, item.id, values) is not None:
             self.rehearsal.tally.ratings += 1
         return True
 
@@ -305,7 +306,7 @@ class Simulated:
                 await self.pause(*VOTING)
                 if not self.still(Phase.prioritisation):
                     return True
-                done = await self.act(ratings.set_dots, self.rehearsal.db, self.participant, item_id, placed)
+                done = await self.act(ratings.set_dots, self.rehearsal.db, self.me, item_id, placed)
                 if done is None:
                     return True
                 self.rehearsal.tally.dots += 1
