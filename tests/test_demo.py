@@ -226,6 +226,8 @@ def test_every_page_shows_the_demo(demo_client: TestClient, demo_db: Database, d
         texts[entry.item_id] for entry in sorted(rows(demo_db, AgendaEntry, demo), key=lambda e: e.position)
     ]
     sign_in(demo_client, demo)
+    home = page(demo_client, "/")
+    assert [a.get_text() for a in home.select(f'a[href="/facilitate/{code}"]')] == [content.TITLE]
     console = page(demo_client, f"/facilitate/{code}")
     assert [p.get_text() for p in console.select(".agenda-list .agenda-item")] == agenda
 
