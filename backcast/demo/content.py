@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from backcast.defaults import CriterionSpec, GroupSpec
-from backcast.enums import Direction
+from backcast import workshop_templates
 
 TITLE = "Kreislaufwirtschaft im Nordwesten 2045"
 QUESTION = (
@@ -23,29 +22,10 @@ VISION_YEAR = 2045
 MILESTONE_YEARS = [2028, 2030, 2035, 2040]
 DOT_BUDGET = 5
 
-# The keys match the "regional circular economy" workshop template.
-CRITERIA = [
-    CriterionSpec("resource_effect", "Wirkung auf Ressourcenverbrauch", "sehr gering", "sehr groß"),
-    CriterionSpec("sme_feasibility", "Umsetzbarkeit für KMU", "sehr schwer", "sehr leicht"),
-    CriterionSpec("cost", "Kosten", "sehr gering", "sehr hoch", direction=Direction.lower),
-    CriterionSpec(
-        "time_to_effect",
-        "Zeit bis zur Wirkung",
-        "innerhalb eines Jahres",
-        "mehr als zehn Jahre",
-        direction=Direction.lower,
-    ),
-]
-
-GROUPS = [
-    GroupSpec("sme", "KMU"),
-    GroupSpec("large_company", "Großunternehmen"),
-    GroupSpec("association", "Verband oder Kammer"),
-    GroupSpec("public_administration", "Öffentliche Verwaltung"),
-    GroupSpec("research", "Forschung oder Bildung"),
-    GroupSpec("civil_society", "Zivilgesellschaft"),
-    GroupSpec("other", "Sonstige"),
-]
+# The set-up comes from the "regional circular economy" workshop template, in German.
+TEMPLATE = workshop_templates.built_in("regional-circular-economy")
+CRITERIA = TEMPLATE.criteria_in("de")
+GROUPS = TEMPLATE.groups_in("de")
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,7 @@ def create_demo_workshop(db: Database, facilitator: Facilitator, *, title: str =
         milestone_years=content.MILESTONE_YEARS,
         language="de",
         dot_budget=content.DOT_BUDGET,
-        criteria=content.CRITERIA,
-        groups=content.GROUPS,
+        template=content.TEMPLATE,
     )
 
 
