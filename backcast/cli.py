@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -68,6 +69,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
             print(f"No facilitator account yet. Create the first one here: {link}", flush=True)
     finally:
         db.dispose()
+    # The app (in each worker) builds its settings from the environment: it must know the address
+    # it really serves on, or the join address and QR code would name the default port.
+    os.environ["BACKCAST_HOST"], os.environ["BACKCAST_PORT"] = host, str(port)
     uvicorn.run(
         "backcast.web.app:app_factory",
         factory=True,

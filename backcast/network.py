@@ -6,6 +6,7 @@ import contextlib
 import ipaddress
 import socket
 
+from backcast.i18n import N_
 from backcast.settings import Settings
 
 
@@ -37,6 +38,27 @@ def public_base_url(settings: Settings) -> str:
     address = lan_address()
     host = address if address is not None else socket.gethostname()
     return f"http://{host}:{settings.port}"
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def unreachable_reason(settings: Settings) -> str | None:
+    """Why phones could not reach this server at its join address, or None when they should.
+    The reasons are msgids, translated where they are shown."""
+    if settings.public_url:
+        return None
+    if settings.host in LOOPBACK_HOSTS:
+        return N_(
+            "This server listens only on this computer (%(host)s): phones cannot reach it. Start it "
+            "with --host 0.0.0.0, or set BACKCAST_PUBLIC_URL to an address phones can open."
+        )
+    if lan_address() is None:
+        return N_(
+            "This computer has no network address that phones could use. Connect it to the room's "
+            "Wi-Fi, or set BACKCAST_PUBLIC_URL to an address phones can open."
+        )
+    return None
 
 
 def join_url(settings: Settings, code: str) -> str:

@@ -35,7 +35,8 @@ def take(out: Path, languages: list[str]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as data:
-        server = real_server.start(Path(data))
+        # The address a room's laptop would have on its Wi-Fi, so pictures show a real join address.
+        server = real_server.start(Path(data), BACKCAST_PUBLIC_URL="http://192.168.178.20:8000")
         db = Database(make_engine(sqlite_url(Path(data))))
         try:
             account = demo_account(db, password=PASSWORD)

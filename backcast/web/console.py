@@ -19,7 +19,7 @@ from backcast.db import Database
 from backcast.enums import LINK_TARGET, PHASE_ORDER, ItemKind
 from backcast.live.views import Listener
 from backcast.models import Facilitator, Workshop
-from backcast.network import join_url
+from backcast.network import join_url, unreachable_reason
 from backcast.queries.console import console_view, footprint
 from backcast.services import agenda, items, timer, workshops
 from backcast.services.errors import ServiceError
@@ -49,6 +49,12 @@ def _back(workshop: Workshop, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/facilitate/{workshop.code}{anchor}", status_code=303)
 
 
+def _unreachable(request: Request) -> str | None:
+    settings = request.app.state.settings
+    reason = unreachable_reason(settings)
+    return i18n.gettext(reason, host=settings.host) if reason else None
+
+
 def _page(request: Request, db: Database, workshop: Workshop, error: ServiceError | None = None) -> Response:
     assert workshop.id is not None
     use_room_language(request, workshop.language)
@@ -61,6 +67,7 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
         "previous_phase": PHASE_ORDER[index - 1].value if index > 0 else None,
         "next_phase": PHASE_ORDER[index + 1].value if index + 1 < len(PHASE_ORDER) else None,
         "join_url": join_url(request.app.state.settings, view.workshop.code),
+        "unreachable": _unreachable(request),
         "takes_input": view.workshop.phase in workshops.INPUT_PHASES,
         "error": i18n.gettext(error.message, **error.params) if error else None,
     }
