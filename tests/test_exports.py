@@ -351,3 +351,42 @@ def test_exports_are_for_the_workshops_facilitators_only(
     assert_problem(export(sqlite_client, api_token(sqlite_db), code), 403, "forbidden")
     participant = {"Authorization": f"Bearer {rated.tokens[0]}"}
     assert_problem(export(sqlite_client, participant, code), 403, "forbidden")
+
+
+def test_the_agenda_is_exported_in_its_order_in_every_format(client: TestClient, db: Database) -> None:
+    from backcast.services import agenda
+
+    tree = factories.tree(db)
+    headers = {"Authorization": f"Bearer {accounts.issue_api_token(db, tree.owner.email)}"}
+    code = tree.workshop.code
+    first, second = (agenda.add_to_agenda(db, tree.owner, code, measure.id) for measure in tree.measures)
+    agenda.update_agenda_entry(db, tree.owner, code, first.id, owner="=Kammer", start_year=2028, note="Pilot")
+    agenda.update_agenda_entry(db, tree.owner, code, second.id, owner="Landkreis", start_year=2027, note="")
+    agenda.move_agenda_entry(db, tree.owner, code, second.id, -1)
+    expected = [
+        (0, tree.measures[1].id, "Train waste officers in SMEs", "Landkreis", 2027, ""),
+        (1, tree.measures[0].id, "Start a materials exchange", "=Kammer", 2028, "Pilot"),
+    ]
+
+    csv = pd.read_csv(
+        io.BytesIO(export(client, headers, code, format="csv", table="agenda").content), keep_default_na=False
+    )
+    assert list(csv.columns) == [column.name for column in TABLES["agenda"].columns]
+    rows = [tuple(row) for row in csv.itertuples(index=False)]
+    assert [row[:2] + row[2:3] + (row[3],) + row[4:] for row in rows] == [
+        (0, tree.measures[1].id, "Train waste officers in SMEs", "Landkreis", 2027, ""),
+        (1, tree.measures[0].id, "Start a materials exchange", "'=Kammer", 2028, "Pilot"),
+    ]  # the owner that looks like a formula is neutralised
+
+    document = json.loads(export(client, headers, code, format="json").content)
+    agenda_rows = [
+        (e["position"], e["item_id"], e["owner"], e["start_year"], e["note"]) for e in document["agenda"]
+    ]
+    assert agenda_rows == [(p, i, o, y, n) for p, i, _, o, y, n in expected]  # JSON: text with the items
+
+    workbook = openpyxl.load_workbook(io.BytesIO(export(client, headers, code, format="xlsx").content))
+    sheet = [tuple(row) for row in workbook["agenda"].iter_rows(min_row=2, values_only=True)]
+    assert [(p, i, t, o, y, n or "") for p, i, t, o, y, n in sheet] == [
+        expected[0],
+        (1, tree.measures[0].id, "Start a materials exchange", "'=Kammer", 2028, "Pilot"),
+    ]

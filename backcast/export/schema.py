@@ -146,7 +146,7 @@ TABLES: dict[str, TableSpec] = {
                     True,
                     enum=tuple(Direction),
                 ),
-                Column("position", "integer", N_("Order of the criterion."), True),
+                Column("position", "integer", N_("Order of the criterion, from 0 for the first."), True),
             ),
             primary_key=("criterion",),
         ),
@@ -156,7 +156,7 @@ TABLES: dict[str, TableSpec] = {
             (
                 Column("group", "string", N_("Key of the stakeholder group."), True),
                 Column("label", "string", N_("The group as participants saw it."), True),
-                Column("position", "integer", N_("Order of the group."), True),
+                Column("position", "integer", N_("Order of the group, from 0 for the first."), True),
                 Column("participants", "integer", N_("Participants who chose this group."), True, 0),
             ),
             primary_key=("group",),
@@ -334,7 +334,7 @@ TABLES: dict[str, TableSpec] = {
             "agenda",
             N_("The action agenda: the measures the workshop decided to pursue."),
             (
-                Column("position", "integer", N_("Order on the agenda."), True),
+                Column("position", "integer", N_("Order on the agenda, from 0 for the first."), True),
                 ITEM_ID,
                 Column("item_text", "string", N_("Text of the item."), True),
                 Column("owner", "string", N_("Who takes the measure forward.")),
