@@ -12,11 +12,31 @@
       sessionStorage.setItem(draftKey(event.target), event.target.value);
     }
   });
+  // The ticks in the list a contribution links to are part of the draft too: that list is
+  // fetched again whenever the room adds to it.
+  var TICKS = "form[data-draft] input[name=links]";
+  function ticksKey(form) {
+    return "draft:" + location.pathname + ":" + form.getAttribute("data-draft") + ":links";
+  }
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches(TICKS)) { return; }
+    var form = event.target.form;
+    var ticked = Array.prototype.map.call(form.querySelectorAll(TICKS + ":checked"), function (box) {
+      return box.value;
+    });
+    sessionStorage.setItem(ticksKey(form), JSON.stringify(ticked));
+  });
   function restore(root) {
     root.querySelectorAll(FIELDS).forEach(function (field) {
       var saved = sessionStorage.getItem(draftKey(field));
       if (saved !== null && !field.value) { field.value = saved; }
     });
+    root.querySelectorAll(TICKS).forEach(function (box) {
+      var saved = JSON.parse(sessionStorage.getItem(ticksKey(box.form)) || "[]");
+      if (saved.indexOf(box.value) !== -1) { box.checked = true; }
+    });
+    var filter = document.querySelector("input[data-filter=parents]");
+    if (filter && filter.value) { filter.dispatchEvent(new Event("input", { bubbles: true })); }
   }
   document.addEventListener("htmx:afterSettle", function (event) { restore(event.detail.elt); });
   document.addEventListener("DOMContentLoaded", function () { restore(document); });
@@ -27,6 +47,7 @@
       form.querySelectorAll("textarea, input[name=year]").forEach(function (field) {
         sessionStorage.removeItem(draftKey(field));
       });
+      sessionStorage.removeItem(ticksKey(form));
     }
   });
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -154,4 +155,31 @@ def test_a_wrong_code_is_said_inline(browser, live: real_server.Server) -> None:
     assert page.get_by_role("alert").inner_text() == "There is no workshop with this code. Please check it."
     assert page.get_by_label("Workshop code").get_attribute("aria-invalid") == "true"
     screenshot(page, "phone-join-wrong-code")
+    page.close()
+
+
+def test_what_others_add_to_the_parent_list_arrives_and_ticks_and_typing_stay(
+    browser, live: real_server.Server, room: Room
+) -> None:  # type: ignore[no-untyped-def]
+    room.phase("milestones")
+    first = room.add(room.facilitator, kind="milestone", text="Firms share machines", year=2030)
+    room.phase("needs")
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{live.base_url}/j/{room.code}")
+    page.get_by_label("I agree").check()
+    page.get_by_role("button", name="Join").click()
+    page.get_by_role("heading", name="Needs").wait_for()
+    page.get_by_label("Need", exact=True).fill("A shared workshop space")
+    page.get_by_label("Firms share machines").check()
+
+    second = room.add(room.facilitator, kind="milestone", text="Repair is normal", year=2035)
+    page.get_by_label("Repair is normal").wait_for(timeout=3000)
+    assert page.get_by_label("Firms share machines").is_checked()
+    assert page.get_by_label("Need", exact=True).input_value() == "A shared workshop space"
+    page.get_by_label("Repair is normal").check()
+    page.get_by_role("button", name="Send").click()
+    page.locator(".mine p", has_text="A shared workshop space").wait_for()
+    items = httpx.get(f"{live.base_url}/api/v1/workshops/{room.code}/items", headers=room.facilitator).json()
+    need = next(item for item in items if item["text"] == "A shared workshop space")
+    assert sorted(need["links"]) == sorted([first["id"], second["id"]])
     page.close()

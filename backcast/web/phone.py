@@ -220,6 +220,15 @@ def phone_mine(
     return _render_view(request, phone_view(db, participant), template="phone/_personal.html")
 
 
+@router.get("/w/{code}/parents")
+def phone_parents(
+    request: Request, participant: Participant = Depends(current_participant), db: Database = Depends(get_db)
+) -> Response:
+    """The list a new contribution links to, fetched again when the room adds to it; the phone
+    keeps its ticks (phone.js)."""
+    return _render_view(request, phone_view(db, participant), template="phone/_parents.html")
+
+
 def _after_change(
     request: Request, db: Database, participant: Participant, code: str, template: str
 ) -> Response:
