@@ -345,3 +345,70 @@ def test_a_backup_made_as_the_operator_guide_says_restores_a_working_database(tm
         assert (health["status"], health["database"]["reachable"]) == ("ok", True)
     finally:
         running.stop()
+
+
+# --- links between the documents ---------------------------------------------------------------
+
+SCREENSHOT = re.compile(
+    r"screenshots/((console|screen|phone)-(lobby|vision|milestones|needs|measures|rating|prioritisation"
+    r"|results)(-de)?|setup|report)\.png"
+)
+
+
+def anchors(path: Path) -> set[str]:
+    """GitHub's anchors for a Markdown file's headings."""
+    text = re.sub(r"^( *)```.*?^\1```", "", path.read_text(), flags=re.M | re.S)
+    headings = re.findall(r"^#{1,6} +(.+?) *$", text, flags=re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+@pytest.mark.parametrize("document", ["README.md", *(f"docs/{p.name}" for p in sorted(DOCS.glob("*.md")))])
+def test_links_between_the_documents_lead_somewhere(document: str) -> None:
+    path = ROOT / document
+    text = re.sub(r"^( *)```.*?^\1```", "", path.read_text(), flags=re.M | re.S)
+    broken = []
+    for image, target in re.findall(r"(!?)\[[^\]]*\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        if image:  # screenshots are made apart from the docs; their names follow one scheme
+            if not SCREENSHOT.fullmatch(target):
+                broken.append(target)
+            continue
+        file, _, anchor = target.partition("#")
+        linked = (path.parent / file).resolve() if file else path
+        if not linked.exists() or (anchor and anchor not in anchors(linked)):
+            broken.append(target)
+    assert broken == []
+
+
+def test_the_readme_lists_the_guides() -> None:
+    readme = (ROOT / "README.md").read_text()
+    guides = re.search(r"^## Guides\n(.*?)(?=^## |\Z)", readme, flags=re.M | re.S)
+    assert guides, "README has no Guides section"
+    linked = re.findall(r"^- \[[^]]+\]\((docs/[a-z]+\.md)\)", guides.group(1), flags=re.M)
+    assert linked[:4] == ["docs/facilitator.md", "docs/researcher.md", "docs/api.md", "docs/operator.md"]
+
+
+def documented_commands() -> list[tuple[str, str]]:
+    """Every `backcast ...` line of the documents' shell blocks, without its comment."""
+    found = []
+    for path in [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]:
+        for block in fenced_blocks(path):
+            if block.lang not in {"sh", "ini"}:
+                continue
+            for line in block.code.splitlines():
+                line = re.sub(r"^Exec\w*=", "", line.strip())  # a systemd unit's commands
+                command = re.match(r"(?:\w+=\S+\s+)*(?:\S*/)?backcast\s+([a-z].*?)(?:\s+#.*)?$", line)
+                if command:
+                    found.append((path.name, command.group(1)))
+    return found
+
+
+@pytest.mark.parametrize(("document", "command"), documented_commands())
+def test_every_documented_backcast_command_is_one_the_cli_takes(document: str, command: str) -> None:
+    import shlex
+
+    from backcast.cli import build_parser
+
+    args = build_parser().parse_args(shlex.split(command.replace('"$CODE"', "K7XQ2M")))
+    assert callable(args.handler)
