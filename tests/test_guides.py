@@ -350,7 +350,7 @@ def test_a_backup_made_as_the_operator_guide_says_restores_a_working_database(tm
 # --- links between the documents ---------------------------------------------------------------
 
 SCREENSHOT = re.compile(
-    r"screenshots/((console|screen|phone)-(lobby|vision|milestones|needs|measures|rating|prioritisation"
+    r"(docs/)?screenshots/((console|screen|phone)-(lobby|vision|milestones|needs|measures|rating|prioritisation"
     r"|results)(-de)?|setup|report)\.png"
 )
 
@@ -367,7 +367,9 @@ def test_links_between_the_documents_lead_somewhere(document: str) -> None:
     path = ROOT / document
     text = re.sub(r"^( *)```.*?^\1```", "", path.read_text(), flags=re.M | re.S)
     broken = []
-    for image, target in re.findall(r"(!?)\[[^\]]*\]\(([^)\s]+)\)", text):
+    links = re.findall(r"(!?)\[[^\]]*\]\(([^)\s]+)\)", text)
+    links += [("!", source) for source in re.findall(r'<img src="([^"]+)"', text)]
+    for image, target in links:
         if re.match(r"[a-z]+:", target):
             continue
         if image:  # screenshots are made apart from the docs; their names follow one scheme
