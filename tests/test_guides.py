@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from backcast.export.schema import TABLES
 from backcast.paths import ROOT
 from tests import server as servers
 
@@ -113,6 +114,9 @@ def test_the_researchers_pandas_example_recomputes_the_demo_results(
             assert math.isclose(means.loc[item_id, key], figures["mean"], abs_tol=1e-12)
             assert bool(consensus.loc[(item_id, key)]) is figures["consensus"], (item_id, key)
     assert 0 < int(consensus.sum()) < consensus.size  # the demo has agreement and dispute
+
+    assert list(namespace["sheets"]) == ["README", *TABLES]
+    assert namespace["top"]["item_id"] == ranking.index[0]
 
     side_by_side = namespace["side_by_side"]
     assert list(side_by_side.columns[:1]) == ["everyone"]
