@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from backcast import __version__
 from backcast.export.schema import TABLES
 from backcast.paths import ROOT
 from tests import server as servers
@@ -91,7 +92,7 @@ def test_the_researchers_pandas_example_recomputes_the_demo_results(
     for number, code_ in enumerate(python):
         exec(compile(code_, f"docs/researcher.md, python block {number + 1}", "exec"), namespace)
     printed = capsys.readouterr().out
-    assert printed.startswith("Kreislaufwirtschaft im Nordwesten 2045 0.1.0\n")
+    assert printed.startswith(f"Kreislaufwirtschaft im Nordwesten 2045 {__version__}\n")
 
     # What the API's /results says (the JSON export carries exactly that document).
     results = json.loads(backcast(data, "export", code, "--format", "json", "--out", "-"))["results"]
