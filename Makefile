@@ -70,8 +70,9 @@ chromium:
 		{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
 	else echo "chromium is missing and cannot be installed here: browser tests will say so"; fi
 
+# Every benchmark in bench/ and one table of their figures at the end (bench/run.py says how).
 bench: $(TEST_STAMP)
-	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script"; done
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2 as httpx
+from run import figure_line
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -210,7 +211,17 @@ class Baseline(Target):
     def __init__(self) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "uvicorn", "sse_baseline:app", "--port", str(self.port), "--log-level", "warning"],
+            # Bare FastAPI logs a traceback for every listener that hangs up at the end; none is a figure.
+            [
+                PYTHON,
+                "-m",
+                "uvicorn",
+                "sse_baseline:app",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "critical",
+            ],
             cwd=ROOT / "bench",
         )
         self.pids = [self.process.pid]
@@ -374,6 +385,10 @@ def main() -> None:
             target.close()
     (base, ours) = rows.values()
     print(f"\nsustained rate, backcast / baseline: {ours['ratings/s'] / base['ratings/s']:.2f}")
+    setting = f"{args.listeners} listeners{', 2 processes' if args.multi else ''}"
+    for figure, unit in (("ratings/s", "1/s"), ("to listener p95 ms", "ms"), ("request p95 ms", "ms")):
+        name = f"{figure.removesuffix(' ms')}, {setting}, vs bare SSE"
+        print(figure_line("live", name, ours[figure], unit, base[figure]))
 
 
 if __name__ == "__main__":

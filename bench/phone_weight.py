@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx2 as httpx
+from run import figure_line
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = 40 * 1024
@@ -89,6 +90,11 @@ def main() -> None:
     print(f"{'total':48} {total_raw:9,} {total_gzip:9,} {total_served:9,}")
     verdict = "within" if total_served <= BUDGET else "over"
     print(f"budget {BUDGET:,} bytes as served: {verdict} ({total_served / BUDGET:.0%})")
+    print(
+        figure_line(
+            "phone_weight", "phone page, first load, as served vs budget", total_served, "bytes", BUDGET
+        )
+    )
 
 
 if __name__ == "__main__":
