@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase
+from backcast.models.limits import MAX_LINKS
 
 Value = StrictInt | None
 
@@ -180,7 +181,7 @@ class ItemCreate(Body):
     kind: ItemKind
     text: StrictStr
     year: StrictInt | None = None
-    links: Annotated[list[StrictInt], Field(max_length=100)] = Field(default_factory=list)
+    links: Annotated[list[StrictInt], Field(max_length=MAX_LINKS)] = Field(default_factory=list)
 
 
 class ItemPatch(Body):
@@ -192,7 +193,7 @@ class ItemPatch(Body):
     hidden: StrictBool | None = None
     adopted: StrictBool | None = None
     merged_into: StrictInt | None = None
-    links: list[StrictInt] | None = Field(
+    links: Annotated[list[StrictInt], Field(max_length=MAX_LINKS)] | None = Field(
         None,
         description="The whole new list of what the item links to: a need's milestones, a measure's needs.",
     )

@@ -28,7 +28,7 @@ from backcast.services.errors import Conflict, Invalid, NotAllowed, NotFound, Ph
 from backcast.services.eventlog import Actor, lock_workshop, record
 from backcast.services.workshops import lock_owned
 
-MAX_LINKS = 30
+MAX_LINKS = L.MAX_LINKS
 
 # "Leave unchanged" for optional fields where None is a value (a year may be cleared).
 UNSET: Any = object()
