@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Response
+from fastapi import APIRouter, Body, Depends, Header, Request, Response
 
 from backcast.api import schemas
 from backcast.api.deps import current_actor, current_facilitator, current_participant
@@ -13,6 +13,7 @@ from backcast.models import Facilitator, Item, Participant
 from backcast.services import items, ratings, workshops
 from backcast.services.items import UNSET
 from backcast.web.deps import get_db
+from backcast.web.limits import take_contribution
 
 router = APIRouter(tags=["items"])
 
@@ -38,12 +39,16 @@ def item_out(item: Item, links: list[int]) -> schemas.ItemOut:
 def add_item(
     code: str,
     body: schemas.ItemCreate,
+    request: Request,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
     actor: Facilitator | Participant = Depends(current_actor),
     db: Database = Depends(get_db),
 ) -> schemas.ItemOut:
+    """A participant adds at most `BACKCAST_CONTRIBUTION_LIMIT` items per window; more get 429."""
     workshop = workshops.workshop_by_code(db, code)
+    if isinstance(actor, Participant):
+        take_contribution(request, actor.id)
     item = items.add_item(
         db,
         actor,

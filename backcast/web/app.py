@@ -17,8 +17,10 @@ from backcast.live.factory import make_broker
 from backcast.paths import STATIC
 from backcast.settings import Settings
 from backcast.web import auth, console, errors, health, home, language, phone, screen
+from backcast.web.body import BodyLimit
 from backcast.web.console_live import ConsoleLive
 from backcast.web.headers import SecurityHeaders
+from backcast.web.limits import Limits
 from backcast.web.locale import LocaleMiddleware
 from backcast.web.origin import OriginGuard
 from backcast.web.phone_live import PhoneLive
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.phone_live = PhoneLive(db, app.state.templates)
     app.state.screen_live = ScreenLive(db, app.state.templates, settings)
     app.state.console_live = ConsoleLive(db, app.state.templates)
+    app.state.limits = Limits.from_settings(settings)
 
     app.add_middleware(
         SessionMiddleware,
@@ -70,6 +73,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         same_site="lax",
         https_only=bool(settings.public_url and settings.public_url.startswith("https://")),
     )
+    # Inside the locale middleware, so that a 413 speaks the reader's language.
+    app.add_middleware(BodyLimit, max_size=settings.max_body_size)
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(OriginGuard)
     app.add_middleware(
