@@ -46,7 +46,7 @@ def add_item(
     db: Database = Depends(get_db),
 ) -> schemas.ItemOut:
     """A participant adds at most `BACKCAST_CONTRIBUTION_LIMIT` items per window; more get 429."""
-    workshop = workshops.workshop_by_code(db, code)
+    workshop = workshops.readable_workshop(db, actor, code)
     if isinstance(actor, Participant):
         take_contribution(request, actor.id)
     item = items.add_item(
@@ -67,8 +67,7 @@ def add_item(
 def list_items(
     code: str, actor: Facilitator | Participant = Depends(current_actor), db: Database = Depends(get_db)
 ) -> list[schemas.ItemOut]:
-    workshop = workshops.workshop_by_code(db, code)
-    workshops.require_access(db, actor, workshop)
+    workshop = workshops.readable_workshop(db, actor, code)
     standing, links = items.items_with_links(db, workshop, include_hidden=isinstance(actor, Facilitator))
     return [item_out(item, links.get(item.id or 0, [])) for item in standing]
 
