@@ -22,6 +22,7 @@ from tests import server as real_server
 PARTICIPANTS = 8
 MEASURES = 30
 WRITERS = 12
+ITEM_WRITERS = 3
 KILL_AFTER_ACKS = 150
 KILL_AFTER_SECONDS = 3.0
 
@@ -79,14 +80,18 @@ def test_a_killed_server_keeps_every_acknowledged_rating_and_no_half_written_ite
                     with lock:
                         acked.append((person, item_id, criterion))
 
-        def add_items() -> None:
+        def add_items(writer: int) -> None:
             with httpx.Client(base_url=live.base_url, timeout=10) as client:
                 n = 0
                 while not stop.is_set():
                     try:
                         response = client.post(
                             f"/api/v1/workshops/{code}/items",
-                            json={"kind": "measure", "text": f"Added under load {n}", "links": [need_id]},
+                            json={
+                                "kind": "measure",
+                                "text": f"Added under load {writer}.{n}",
+                                "links": [need_id],
+                            },
                             headers=facilitator,
                         )
                     except httpx.TransportError:
@@ -96,7 +101,7 @@ def test_a_killed_server_keeps_every_acknowledged_rating_and_no_half_written_ite
                     n += 1
 
         threads = [threading.Thread(target=rate, args=(combos[n::WRITERS],)) for n in range(WRITERS)]
-        threads.append(threading.Thread(target=add_items))
+        threads += [threading.Thread(target=add_items, args=(n,)) for n in range(ITEM_WRITERS)]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + KILL_AFTER_SECONDS
