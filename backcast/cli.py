@@ -5,17 +5,22 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pydantic import ValidationError
 
 from backcast import __version__, i18n, migrate
 from backcast.db import Database
+from backcast.demo import DEMO_EMAIL
 from backcast.services import accounts
 from backcast.services.errors import ServiceError
 from backcast.settings import Settings
+
+if TYPE_CHECKING:
+    from backcast.demo.seed import DemoAccount
 
 
 class CommandError(Exception):
@@ -164,8 +169,112 @@ def cmd_export(args: argparse.Namespace) -> None:
     print(f"{out}: {len(exported.content):,} bytes")
 
 
-def cmd_not_yet(args: argparse.Namespace) -> None:
-    raise CommandError(f"`backcast {args.command}` is not available in this version yet")
+def cmd_demo(args: argparse.Namespace) -> None:
+    from backcast.demo import content, seed
+
+    settings = _settings()
+    if args.live:
+        if not 1 <= args.participants <= 200:
+            raise CommandError("--participants: from 1 to 200")
+        if not 0 < args.minutes <= 240:
+            raise CommandError("--minutes: more than 0, at most 240")
+        if not 0 < args.speed <= 1000:
+            raise CommandError("--speed: more than 0, at most 1000")
+    db = _database(settings)
+    if args.live and settings.broker == "postgres" and db.dialect != "postgresql":
+        db.dispose()
+        raise CommandError("BACKCAST_BROKER=postgres needs PostgreSQL as BACKCAST_DATABASE_URL")
+    try:
+        migrate.check_current(db.engine)
+        password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+        account = seed.demo_account(db, args.email, password)
+        if args.live:
+            workshop = seed.create_demo_workshop(db, account.facilitator, title=f"{content.TITLE} (Probe)")
+            print(f'rehearsal workshop {workshop.code} "{workshop.title}", in the lobby')
+            _print_demo_access(settings, workshop.code, account, generated=password is None)
+            _rehearse(db, settings, workshop.code, args)
+        else:
+            started = time.perf_counter()
+            demo = seed.seed_demo(db, account.facilitator)
+            print(
+                f'demo workshop {demo.workshop.code} "{demo.workshop.title}": '
+                f"{len(demo.participants)} participants, {len(demo.items)} contributions, rated, "
+                f"prioritised, results shown ({time.perf_counter() - started:.1f} s)"
+            )
+            _print_demo_access(settings, demo.workshop.code, account, generated=password is None)
+            print("These pages need the server: run `backcast serve` (or `make run`).")
+    finally:
+        db.dispose()
+
+
+def _print_demo_access(settings: Settings, code: str, account: DemoAccount, *, generated: bool) -> None:
+    from backcast.network import join_url, public_base_url
+
+    base = public_base_url(settings)
+    print(f"  console: {base}/facilitate/{code}")
+    print(f"  screen:  {base}/w/{code}/screen")
+    print(f"  join:    {join_url(settings, code)}")
+    email = account.facilitator.email
+    if account.password is None:
+        print(f"  sign in as {email}, an account that exists already: its password is unchanged")
+    elif generated:
+        print(f"  sign in as {email} with the password {account.password} (shown only this once)")
+    else:
+        print(f"  sign in as {email} with the password you gave")
+
+
+def _rehearse(db: Database, settings: Settings, code: str, args: argparse.Namespace) -> None:
+    import asyncio
+
+    from backcast.demo.live import ARRIVALS, Rehearsal
+    from backcast.live.feed import SAFETY_POLL_SECONDS
+
+    span, arrivals = _span(args.minutes * 60), _span(ARRIVALS / args.speed)
+    print(
+        f"{args.participants} simulated participants arrive, most in the first {arrivals}, "
+        f"and follow the phases you set in the console for {span}; Ctrl-C ends the rehearsal sooner."
+    )
+    if settings.broker == "memory":
+        print(
+            "They write to this database: keep `backcast serve` running on it. With BACKCAST_BROKER=memory "
+            f"the server shows their changes within {SAFETY_POLL_SECONDS:g} seconds; set "
+            "BACKCAST_BROKER=postgres or redis on both for instant updates."
+        )
+    else:
+        print(
+            f"They write to this database and tell the server through the {settings.broker} broker: "
+            "keep `backcast serve` running with the same settings."
+        )
+    sys.stdout.flush()
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    rehearsal = Rehearsal(
+        db,
+        settings,
+        code,
+        participants=args.participants,
+        seconds=args.minutes * 60,
+        speed=args.speed,
+        seed=args.seed,
+        say=say,
+    )
+    try:
+        asyncio.run(rehearsal.run())
+    except KeyboardInterrupt:
+        print(f"rehearsal stopped: {rehearsal.tally.line()}")
+        return
+    if rehearsal.deleted:
+        print(f"rehearsal over, the workshop was deleted: {rehearsal.tally.line()}")
+    else:
+        print(f"rehearsal over after {span}: {rehearsal.tally.line()}")
+
+
+def _span(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.3g} second{'' if seconds == 1 else 's'}"
+    return f"{seconds / 60:.3g} minutes"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -201,8 +310,27 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--label", default="", help="a note on what the token is for")
     new.set_defaults(handler=cmd_token_new)
 
-    demo = commands.add_parser("demo", help="create a realistic demo workshop")
-    demo.set_defaults(handler=cmd_not_yet)
+    demo = commands.add_parser(
+        "demo", help="create a finished demo workshop, or with --live rehearse one with simulated people"
+    )
+    demo.add_argument(
+        "--live", action="store_true", help="a workshop in the lobby, with simulated participants"
+    )
+    demo.add_argument(
+        "--email", default=DEMO_EMAIL, help=f"the facilitator account to use or create (default {DEMO_EMAIL})"
+    )
+    demo.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="a new account's password from standard input instead of a generated one",
+    )
+    demo.add_argument("--participants", type=int, default=25, help="with --live: how many (default 25)")
+    demo.add_argument("--minutes", type=float, default=10, help="with --live: how long (default 10)")
+    demo.add_argument(
+        "--speed", type=float, default=1, help="with --live: pace, 2 is twice as fast (default 1)"
+    )
+    demo.add_argument("--seed", type=int, default=2045, help="with --live: random seed (default 2045)")
+    demo.set_defaults(handler=cmd_demo)
     export = commands.add_parser("export", help="export a workshop's data")
     export.add_argument("code")
     export.add_argument("--format", default="csv", help="csv (default), xlsx, json or datapackage")

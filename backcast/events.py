@@ -51,6 +51,8 @@ class WorkshopCreated(Event):
     rated_kinds: list[str]
     criteria: list[str]
     groups: list[str]
+    # The template it started from; empty for workshops older than templates.
+    template: str = ""
 
 
 class OwnerAdded(Event):
@@ -150,6 +152,15 @@ class ItemUnhidden(Event):
     item_id: int
 
 
+class ItemLinksSet(Event):
+    """The facilitator set what an item links to (a need's milestones, a measure's needs);
+    `links` is the whole new list."""
+
+    type = "item-links-set"
+    item_id: int
+    links: list[int]
+
+
 class ItemMerged(Event):
     """A duplicate was merged into another item; its links moved to the survivor."""
 
@@ -213,6 +224,36 @@ class WorkshopDeleted(Event):
     workshop_id: int
     code: str
     facilitator_id: int
+
+
+class TemplateSaved(Event):
+    """A facilitator saved a workshop's set-up as a template, or imported a template file;
+    `replaced` when it took the place of their own template with the same key."""
+
+    type = "template-saved"
+    facilitator_id: int
+    key: str
+    via: str
+    replaced: bool
+
+
+class TemplateDeleted(Event):
+    """A facilitator deleted one of their saved templates."""
+
+    type = "template-deleted"
+    facilitator_id: int
+    key: str
+
+
+class WorkshopConfigured(Event):
+    """The facilitator changed the workshop's set-up. `changed` names what changed; `values` holds
+    the new values of the plain fields among them; `criteria` and `groups` the keys after it."""
+
+    type = "workshop-configured"
+    changed: list[str]
+    values: dict[str, Any]
+    criteria: list[str]
+    groups: list[str]
 
 
 class TimerSet(Event):

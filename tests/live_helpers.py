@@ -56,6 +56,14 @@ class Room:
         )
         response.raise_for_status()
 
+    def results(self, visible: bool) -> None:
+        response = httpx.post(
+            f"{self.base_url}/api/v1/workshops/{self.code}/results",
+            json={"visible": visible},
+            headers=self.facilitator,
+        )
+        response.raise_for_status()
+
     def moderate(self, item_id: int, **changes: Any) -> None:
         response = httpx.patch(
             f"{self.base_url}/api/v1/items/{item_id}", json=changes, headers=self.facilitator

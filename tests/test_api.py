@@ -261,3 +261,81 @@ def test_openapi_describes_the_contract_with_examples(client: TestClient) -> Non
 
 def test_unknown_api_route_is_a_problem(client: TestClient) -> None:
     assert_problem(client.get("/api/v1/nothing-here"), 404, "not-found")
+
+
+def test_create_from_a_template_and_patch_the_set_up(client: TestClient, db: Database) -> None:
+    headers = api_token(db, "ana@example.org")
+    shop = create(client, headers, template="regional-circular-economy", question=None)
+    assert shop["template"] == "regional-circular-economy"
+    assert [c["key"] for c in shop["criteria"]] == [
+        "resource_effect",
+        "sme_feasibility",
+        "cost",
+        "time_to_effect",
+    ]
+    assert shop["question"].startswith("What does a regional circular economy look like")
+    assert shop["prompts"]["needs"]["de"].startswith("Was braucht dieser Meilenstein?")
+    assert_problem(
+        client.post("/api/v1/workshops", json={"title": "X", "template": "nope"}, headers=headers),
+        404,
+        "not-found",
+    )
+
+    code = shop["code"]
+    patched = client.patch(
+        f"/api/v1/workshops/{code}",
+        json={
+            "title": "Kreislauf Nordwest",
+            "dot_budget": 7,
+            "criteria": [{"key": "cost", "label": "Kosten", "direction": "lower"}],
+        },
+        headers=headers,
+    )
+    assert patched.status_code == 200, patched.text
+    body = patched.json()
+    assert (body["title"], body["dot_budget"], body["question"]) == (
+        "Kreislauf Nordwest",
+        7,
+        shop["question"],
+    )
+    assert [(c["key"], c["label"], c["direction"]) for c in body["criteria"]] == [("cost", "Kosten", "lower")]
+
+    joined = client.post("/api/v1/join", json={"code": code}).json()
+    client.post(f"/api/v1/workshops/{code}/phase", json={"phase": "rating"}, headers=headers)
+    measure = client.post(
+        f"/api/v1/workshops/{code}/items", json={"kind": "measure", "text": "Repair café"}, headers=headers
+    ).json()
+    rated = client.put(
+        f"/api/v1/items/{measure['id']}/ratings",
+        json={"cost": 2},
+        headers={"Authorization": f"Bearer {joined['token']}"},
+    )
+    assert rated.status_code == 200, rated.text
+    refused = assert_problem(
+        client.patch(
+            f"/api/v1/workshops/{code}",
+            json={"criteria": [{"key": "cost", "label": "Kosten", "scale_max": 10}]},
+            headers=headers,
+        ),
+        422,
+        "invalid",
+    )
+    assert refused["detail"] == "The scale of “Kosten” cannot change: 1 ratings use it."
+    assert_problem(
+        client.patch(f"/api/v1/workshops/{code}", json={"dot_budget": "7"}, headers=headers), 422, "invalid"
+    )
+    assert_problem(
+        client.patch(f"/api/v1/workshops/{code}", json={"title": "Mine"}, headers=api_token(db)),
+        403,
+        "forbidden",
+    )
+    assert_problem(
+        client.patch(
+            f"/api/v1/workshops/{code}",
+            json={"title": "Mine"},
+            headers={"Authorization": f"Bearer {joined['token']}"},
+        ),
+        403,
+        "forbidden",
+    )
+    assert client.get(f"/api/v1/workshops/{code}", headers=headers).json()["title"] == "Kreislauf Nordwest"

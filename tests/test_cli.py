@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 from backcast import migrate
 from backcast.cli import ProgressBar
 from backcast.db import Database, make_engine
-from backcast.services import accounts
+from backcast.services import accounts, workshops
 
 
 def backcast(data_dir: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
@@ -78,7 +80,9 @@ def test_facilitator_add_and_token_new(data_dir: Path) -> None:
             "Choose a password of at least 10 characters.",
         ),
         (("token", "new", "nobody@example.org"), "", "There is no facilitator with this email."),
-        (("demo",), "", "`backcast demo` is not available in this version yet"),
+        (("demo", "--live", "--minutes", "0"), "", "--minutes: more than 0, at most 240"),
+        (("demo", "--live", "--participants", "0"), "", "--participants: from 1 to 200"),
+        (("demo", "--email", "nobody"), "", "This is not an email address."),
     ],
 )
 def test_errors_are_one_line_and_a_nonzero_exit(
@@ -200,3 +204,81 @@ def test_export_shows_progress_on_a_terminal_for_large_workshops() -> None:
     quiet = io.StringIO()
     ProgressBar(quiet, minimum=1000)(10, 10)
     assert quiet.getvalue() == ""
+
+
+def test_demo_prints_where_to_find_it_and_the_login_once(data_dir: Path) -> None:
+    first = backcast(data_dir, "demo", BACKCAST_PUBLIC_URL="https://workshop.example.org/")
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    found = re.fullmatch(
+        r'demo workshop ([A-Z0-9]{6}) "Kreislaufwirtschaft im Nordwesten 2045": 25 participants, '
+        r"46 contributions, rated, prioritised, results shown \(\d+\.\d s\)",
+        lines[0],
+    )
+    assert found, lines[0]
+    code = found.group(1)
+    password = re.fullmatch(
+        r"  sign in as demo@backcast.invalid with the password (\S+) \(shown only this once\)", lines[4]
+    )
+    assert password, lines[4]
+    assert lines[1:4] + lines[5:] == [
+        f"  console: https://workshop.example.org/facilitate/{code}",
+        f"  screen:  https://workshop.example.org/w/{code}/screen",
+        f"  join:    https://workshop.example.org/j/{code}",
+        "These pages need the server: run `backcast serve` (or `make run`).",
+    ]
+
+    second = backcast(data_dir, "demo")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines()[4] == (
+        "  sign in as demo@backcast.invalid, an account that exists already: its password is unchanged"
+    )
+    db = open_db(data_dir)
+    try:
+        facilitator = accounts.authenticate(db, "demo@backcast.invalid", password.group(1))
+        owned = workshops.workshops_of(db, facilitator)
+        assert len(owned) == 2 and code in {shop.code for shop in owned}
+        assert {(shop.phase, shop.results_visible) for shop in owned} == {("results", True)}
+    finally:
+        db.dispose()
+    assert password.group(1).encode() not in (data_dir / "backcast.sqlite3").read_bytes()
+
+
+def test_demo_takes_another_account_and_its_password_from_stdin(data_dir: Path) -> None:
+    result = backcast(
+        data_dir, "demo", "--email", "Me@Example.org", "--password-stdin", stdin="my own password\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[4] == "  sign in as me@example.org with the password you gave"
+    db = open_db(data_dir)
+    try:
+        assert (
+            len(workshops.workshops_of(db, accounts.authenticate(db, "me@example.org", "my own password")))
+            == 1
+        )
+    finally:
+        db.dispose()
+
+
+def test_demo_refuses_a_database_that_is_behind(tmp_path: Path) -> None:
+    result = backcast(tmp_path / "data", "demo")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        f"backcast: error: the database has no schema yet, this version needs {migrate.head_revision()}: "
+        "run `backcast db upgrade`"
+    ]
+
+
+def test_a_rehearsal_ends_by_itself_when_its_time_is_up(data_dir: Path) -> None:
+    started = time.monotonic()
+    result = backcast(
+        data_dir, "demo", "--live", "--participants", "3", "--minutes", "0.05", "--speed", "100"
+    )
+    assert result.returncode == 0, result.stderr
+    assert 3 <= time.monotonic() - started < 30
+    lines = result.stdout.splitlines()
+    assert lines[5] == (
+        "3 simulated participants arrive, most in the first 0.6 seconds, and follow the phases you set in "
+        "the console for 3 seconds; Ctrl-C ends the rehearsal sooner."
+    )
+    assert lines[-1] == "rehearsal over after 3 seconds: 3 joined, 0 contributions, 0 ratings, 0 dots placed"

@@ -69,3 +69,46 @@ def test_a_facilitator_creates_runs_and_moderates_while_the_screen_follows(  # t
     expect(screen.locator(".screen-phase")).to_have_text("Prioritisation", timeout=2000)
     console.close()
     screen.close()
+
+
+def test_a_facilitator_creates_from_a_template_and_edits_the_criteria(  # type: ignore[no-untyped-def]
+    browser, live: real_server.Server, tmp_path: Path
+) -> None:
+    facilitator_token(sqlite_url(tmp_path), "ana@example.org")
+    console = browser.new_page(viewport=LAPTOP)
+    console.goto(f"{live.base_url}/login")
+    console.get_by_label("Email").fill("ana@example.org")
+    console.get_by_label("Password").fill(PASSWORD)
+    console.get_by_role("button", name="Sign in").click()
+    console.get_by_label("Title").fill("Kreislauf Nordwest 2045")
+    console.get_by_label("Template").select_option("regional-circular-economy")
+    console.locator("select#language").select_option("en")
+    screenshot(console, "home-create")
+    console.get_by_role("button", name="Create").click()
+    console.get_by_role("heading", name="Kreislauf Nordwest 2045").wait_for()
+    console.get_by_role("link", name="Set-up").click()
+
+    labels = console.locator("input[name^='criteria-'][name$='-label']")
+
+    def values() -> list[str]:
+        return [labels.nth(index).input_value() for index in range(labels.count())]
+
+    assert values() == ["Effect on resource use", "Feasibility for SMEs", "Cost", "Time to effect"]
+    console.get_by_role("button", name="Add a criterion").click()
+    expect(console.get_by_role("status")).to_have_text(
+        "Not saved yet: save the set-up to keep these changes."
+    )
+    console.locator("input[name='criteria-4-label']").fill("Jobs in the region")
+    console.locator("input[name='criteria-4-scale_max']").fill("7")
+    console.locator("button[value='up-criteria-4']").click()
+    console.locator("button[value='remove-criteria-1']").click()
+    assert values() == ["Effect on resource use", "Cost", "Jobs in the region", "Time to effect"]
+    screenshot(console, "console-setup")
+    console.get_by_role("button", name="Save the set-up").click()
+    expect(console.get_by_role("status")).to_have_text("The set-up is saved.")
+    expect(console.locator("input[name='criteria-2-key']")).to_have_value("jobs_in_the_region")
+    expect(console.locator("input[name='criteria-2-scale_max']")).to_have_value("7")
+
+    console.goto(f"{live.base_url}/templates")
+    screenshot(console, "templates")
+    console.close()

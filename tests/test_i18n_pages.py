@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import select
 
-from backcast import i18n
+from backcast import i18n, workshop_templates
 from backcast.db import Database
 from backcast.models import Criterion, StakeholderGroup, Workshop
 from backcast.network import join_url, public_base_url
@@ -69,8 +69,13 @@ def visible_text(html: str) -> str:
     """What a person sees or hears: the title, the body's text (not code samples), and the
     attributes that browsers show or read out."""
     page = BeautifulSoup(html, "html.parser")
-    for hidden in page(["script", "style", "code"]):
+    # Code samples and the titles of works cited are in no page's language.
+    for hidden in page(["script", "style", "code", "cite"]):
         hidden.decompose()
+    # Text marked as another language on purpose, as the report's headings in both languages.
+    assert page.html is not None
+    for other in page.select(f"body [lang]:not([lang='{page.html.get('lang')}'])"):
+        other.decompose()
     assert page.title is not None and page.body is not None
     lines = [page.title.get_text(strip=True), *page.body.stripped_strings]
     for attribute in ("title", "aria-label", "placeholder", "alt"):
@@ -125,6 +130,9 @@ def every_page(
     yield "home, a workshop", client.get("/")
     yield "console, lobby", client.get(f"/facilitate/{shop.code}")
     yield "console, delete", client.get(f"/facilitate/{shop.code}/delete")
+    yield "console, set-up", client.get(f"/facilitate/{shop.code}/setup")
+    yield "console, set-up refused", client.post(f"/facilitate/{shop.code}/setup", data={"action": "save"})
+    yield "templates", client.get("/templates")
     yield "screen, lobby", client.get(f"/w/{shop.code}/screen")
     yield "join, type the code", client.get("/join")
     yield "join, wrong code", client.post("/join", data={"code": "ZZZZZZ"})
@@ -135,6 +143,7 @@ def every_page(
         yield f"phone, {phase}", client.get(f"/w/{shop.code}")
         yield f"screen, {phase}", client.get(f"/w/{shop.code}/screen")
         yield f"console, {phase}", client.get(f"/facilitate/{shop.code}")
+    yield "report, results", client.get(f"/facilitate/{shop.code}/report")
 
 
 def workshop_data(db: Database, settings: Settings) -> list[str]:
@@ -150,9 +159,15 @@ def workshop_data(db: Database, settings: Settings) -> list[str]:
                 str(shop.vision_year),
                 str(shop.present_year),
             ]
+            found += [text for texts in shop.prompts.values() for text in texts.values()]
         found += [group.label for group in session.exec(select(StakeholderGroup))]
         for criterion in session.exec(select(Criterion)):
-            found += [criterion.label, criterion.low_label, criterion.high_label]
+            found += [criterion.key, criterion.label, criterion.low_label, criterion.high_label]
+    # The built-in templates' own texts, which the template list shows in the page's language.
+    for template in workshop_templates.built_ins():
+        found += [*template.name.values(), *template.description.values()]
+        for criterion in template.criteria:
+            found += criterion.label.values()
     return [text for text in found if text]
 
 
@@ -164,7 +179,7 @@ def test_every_page_speaks_one_language(
     for name, response in every_page(sqlite_client, sqlite_db, settings, language):
         page = BeautifulSoup(response.text, "html.parser")
         text = visible_text(response.text)
-        dates = [cell.get_text() for cell in page.select("td.created")]
+        dates = [cell.get_text() for cell in page.select("td.created, dd.created")]
 
         assert page.html is not None and page.html["lang"] == language, name
         assert other_language_left(text, language) == [], name

@@ -309,3 +309,17 @@ def test_the_cap_is_a_setting(tmp_path: Path) -> None:
     finally:
         running.stop()
     assert status == 413
+
+
+def test_a_template_file_may_be_larger_than_other_bodies_but_not_without_bound(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    account = factories.facilitator(sqlite_db)
+    sign_in(sqlite_client, account.email, factories.PASSWORD)
+
+    def upload(size: int) -> Any:
+        files = {"file": ("t.json", b"{" + b" " * size + b"}", "application/json")}
+        return sqlite_client.post("/templates/import", files=files, headers={"Accept": "text/html"})
+
+    assert upload(100 * 1024).status_code == 422  # read, and found to be no template
+    assert upload(400 * 1024).status_code == 413

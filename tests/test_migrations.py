@@ -96,3 +96,29 @@ def test_serve_on_a_database_that_is_behind_names_the_command(tmp_path: Path) ->
         "backcast: error: the database has no schema yet, this version needs "
         f"{migrate.head_revision()}: run `backcast db upgrade`"
     ]
+
+
+def test_a_workshop_from_before_templates_keeps_everything_and_gets_the_built_in_prompts(
+    empty_url: str,
+) -> None:
+    migrate.upgrade(empty_url, "0001")
+    engine = create_engine(empty_url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO workshop (code, title, question, present_year, vision_year, milestone_years, "
+                "phase, language, input_open, results_visible, dot_budget, names, rated_kinds, consent_text, "
+                "consent_version, last_seq, created_at, updated_at) VALUES ('ABCDEF', 'Alt', '', 2026, 2045, "
+                "'[2030]', 'vision', 'de', true, false, 5, 'optional', '[\"measure\"]', '', 0, 0, "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        migrate.upgrade(empty_url)
+        with engine.connect() as connection:
+            row = connection.exec_driver_sql(
+                "SELECT title, milestone_years, template, prompts FROM workshop WHERE code = 'ABCDEF'"
+            ).one()
+    finally:
+        engine.dispose()
+    title, years, template, prompts = row
+    assert (title, template) == ("Alt", "")
+    assert [years, prompts] in ([[2030], {}], ["[2030]", "{}"])

@@ -51,3 +51,63 @@ def test_a_rating_shows_on_the_screen_within_a_second(
     assert time.monotonic() - started < 1.0
     screenshot(page, "screen-rating-live")
     page.close()
+
+
+def test_forty_statements_and_forty_ranked_measures_fit_the_projector_page_by_page(
+    browser, live: real_server.Server, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    room = open_room(live.base_url, facilitator_token(sqlite_url(tmp_path)))
+    room.phase("vision")
+    statements = [
+        f"Statement {number}: " + " ".join(["materials stay in use, shared and repaired"] * (1 + number % 3))
+        for number in range(1, 41)
+    ]
+    for text in statements:
+        room.add(room.facilitator, kind="vision", text=text)
+    page = browser.new_page(viewport=PROJECTOR)
+    page.goto(f"{live.base_url}/w/{room.code}/screen")
+    pager = page.locator(".wall + .screen-pager")
+    pager.wait_for(timeout=3000)
+
+    def nothing_cut_off() -> bool:
+        return page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+
+    pages = int(pager.inner_text().split(" / ")[1])
+    assert pages >= 2 and nothing_cut_off()
+    assert page.locator("#screen").get_attribute("data-zoom") == "0.8"
+    screenshot(page, "screen-vision-40")
+    seen: list[str] = []
+    for number in range(1, pages + 1):
+        assert pager.inner_text() == f"{number} / {pages}"
+        assert nothing_cut_off()
+        seen += page.locator(".wall > li:visible").all_inner_texts()
+        page.keyboard.press("ArrowRight")
+    assert seen == statements  # every statement once, in order
+    assert pager.inner_text() == f"1 / {pages}"
+
+    measures = [
+        room.add(room.facilitator, kind="measure", text=f"Measure {n:02d} for the region") for n in range(40)
+    ]
+    room.phase("rating")
+    phone = room.join()
+    for index, measure in enumerate(measures):
+        response = httpx.put(
+            f"{live.base_url}/api/v1/items/{measure['id']}/ratings",
+            json={"impact": 1 + index % 5, "feasibility": 1 + index // 8, "urgency": 3},
+            headers=phone,
+        )
+        assert response.status_code == 200
+    room.results(True)
+    room.phase("results")
+    ranking = page.locator(".ranking + .screen-pager")
+    ranking.wait_for(timeout=3000)
+    assert nothing_cut_off()
+    assert page.locator(".quadrant .point").count() == 40
+    screenshot(page, "screen-results-40")
+    pages = int(ranking.inner_text().split(" / ")[1])
+    ranked: list[str] = []
+    for _ in range(pages):
+        ranked += page.locator(".ranking > li:visible .bar-label").all_inner_texts()
+        page.keyboard.press("ArrowRight")
+    assert sorted(ranked) == sorted(f"Measure {n:02d} for the region" for n in range(40))
+    page.close()

@@ -89,6 +89,7 @@ def patch_item(
         hidden=body.hidden,
         adopted=body.adopted,
         merged_into=body.merged_into,
+        links=body.links if body.links is not None else UNSET,
     )
     return item_out(item, items.link_targets(db, item))
 

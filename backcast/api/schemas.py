@@ -32,6 +32,10 @@ class GroupIn(Body):
     label: StrictStr
 
 
+# What participants are asked per phase and language: {"vision": {"de": "...", "en": "..."}}.
+Prompts = dict[Phase, dict[Language, StrictStr]]
+
+
 class WorkshopCreate(Body):
     model_config = ConfigDict(
         extra="forbid",
@@ -49,17 +53,47 @@ class WorkshopCreate(Body):
     )
 
     title: StrictStr
-    question: StrictStr = ""
+    template: StrictStr | None = Field(
+        None,
+        description="A built-in template's key (generic, regional-circular-economy, abcd, "
+        "quist-vergragt) or one of your own; what is not given comes from it.",
+    )
+    question: StrictStr | None = None
     present_year: StrictInt | None = None
     vision_year: StrictInt | None = None
     milestone_years: list[StrictInt] | None = None
     language: Language = Language.de
-    dot_budget: StrictInt = 5
-    names: NamesMode = NamesMode.optional
-    rated_kinds: list[ItemKind] = Field(default_factory=lambda: [ItemKind.measure])
-    consent_text: StrictStr = ""
+    dot_budget: StrictInt | None = None
+    names: NamesMode | None = None
+    rated_kinds: list[ItemKind] | None = None
+    consent_text: StrictStr | None = None
     criteria: list[CriterionIn] | None = None
     groups: list[GroupIn] | None = None
+    prompts: Prompts | None = None
+
+
+class WorkshopPatch(Body):
+    """The set-up to change; what is left out stays. `criteria` and `groups`, when given, are the
+    whole new list, matched by key: a rated criterion keeps its key and scale, a chosen group stays."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"title": "Kreislauf Nordwest 2045", "dot_budget": 7}]},
+    )
+
+    title: StrictStr | None = None
+    question: StrictStr | None = None
+    present_year: StrictInt | None = None
+    vision_year: StrictInt | None = None
+    milestone_years: list[StrictInt] | None = None
+    language: Language | None = None
+    dot_budget: StrictInt | None = None
+    names: NamesMode | None = None
+    rated_kinds: list[ItemKind] | None = None
+    consent_text: StrictStr | None = None
+    criteria: list[CriterionIn] | None = None
+    groups: list[GroupIn] | None = None
+    prompts: Prompts | None = None
 
 
 class CriterionOut(BaseModel):
@@ -96,6 +130,8 @@ class WorkshopOut(BaseModel):
     rated_kinds: list[ItemKind]
     consent_text: str
     consent_version: int
+    template: str
+    prompts: dict[str, dict[str, str]]
     criteria: list[CriterionOut]
     groups: list[GroupOut]
     participants: int
@@ -156,6 +192,10 @@ class ItemPatch(Body):
     hidden: StrictBool | None = None
     adopted: StrictBool | None = None
     merged_into: StrictInt | None = None
+    links: list[StrictInt] | None = Field(
+        None,
+        description="The whole new list of what the item links to: a need's milestones, a measure's needs.",
+    )
 
 
 class ItemOut(BaseModel):

@@ -10,8 +10,9 @@ from backcast.db import Database
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.models import Facilitator, Participant
 from backcast.network import join_url
-from backcast.services import workshops
+from backcast.services import configuration, templates, workshops
 from backcast.web.deps import get_db
+from backcast.workshop_templates import DEFAULT
 
 router = APIRouter(tags=["workshops"])
 
@@ -35,15 +36,36 @@ def create_workshop(
     facilitator: Facilitator = Depends(current_facilitator),
     db: Database = Depends(get_db),
 ) -> schemas.WorkshopOut:
-    fields = body.model_dump(exclude={"criteria", "groups"})
+    fields = body.model_dump(exclude={"criteria", "groups", "template"})
     workshop = workshops.create_workshop(
         db,
         facilitator,
         **fields,
+        template=templates.find_template(db, facilitator, body.template or DEFAULT),
         criteria=None if body.criteria is None else [CriterionSpec(**c.model_dump()) for c in body.criteria],
         groups=None if body.groups is None else [GroupSpec(**g.model_dump()) for g in body.groups],
     )
     response.headers["Location"] = f"/api/v1/workshops/{workshop.code}"
+    return workshop_out(request, db, workshop.code)
+
+
+@router.patch("/workshops/{code}", response_model=schemas.WorkshopOut)
+def configure_workshop(
+    code: str,
+    body: schemas.WorkshopPatch,
+    request: Request,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.WorkshopOut:
+    """Changes the set-up; refused with the reason (and nothing changed) when collected data
+    stands against it."""
+    current = configuration.current_setup(db, facilitator, code)
+    changes = body.model_dump(exclude_unset=True, exclude={"criteria", "groups"})
+    if body.criteria is not None:
+        changes["criteria"] = [CriterionSpec(**c.model_dump()) for c in body.criteria]
+    if body.groups is not None:
+        changes["groups"] = [GroupSpec(**g.model_dump()) for g in body.groups]
+    workshop = configuration.configure_workshop(db, facilitator, code, current.replace(**changes))
     return workshop_out(request, db, workshop.code)
 
 

@@ -7,6 +7,7 @@ from backcast.models.event import EventRecord
 from backcast.models.item import Item, Link
 from backcast.models.participant import Participant
 from backcast.models.rating import Dots, Rating
+from backcast.models.template import SavedTemplate
 from backcast.models.workshop import Criterion, StakeholderGroup, Workshop, WorkshopOwner
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Link",
     "Participant",
     "Rating",
+    "SavedTemplate",
     "StakeholderGroup",
     "Workshop",
     "WorkshopOwner",

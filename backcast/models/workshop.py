@@ -18,6 +18,7 @@ from backcast.models.limits import (
     QUESTION_MAX,
     SCALE_MAX,
     SCALE_MIN,
+    TEMPLATE_KEY_MAX,
     TITLE_MAX,
     YEAR_MAX,
     YEAR_MIN,
@@ -58,6 +59,11 @@ class Workshop(SQLModel, table=True):
     names: str = Field(default=NamesMode.optional, sa_type=String(10))
     rated_kinds: list[str] = Field(default_factory=lambda: ["measure"], sa_type=JSON)
     consent_text: str = Field(default="", sa_type=Text)
+    # The template the workshop started from (a built-in key, or a saved one's), for the record.
+    template: str = Field(default="", sa_type=String(TEMPLATE_KEY_MAX))
+    # What participants are asked in each phase, per language: {"vision": {"de": "…", "en": "…"}}.
+    # A phase without a text here gets the built-in prompt in the reader's language.
+    prompts: dict[str, dict[str, str]] = Field(default_factory=dict, sa_type=JSON)
     # Bumped whenever the consent text changes, so each participant's consent names its text.
     consent_version: int = 0
     # A running timer has an end; a paused one keeps the seconds that were left.

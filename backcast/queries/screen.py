@@ -90,33 +90,55 @@ def roadmap(
     return sorted(columns.items(), key=lambda column: (column[0] is None, column[0] or 0))
 
 
+@dataclass
+class BackwardTree:
+    """The standing items as the backcast reads them: milestones by year, each with the needs that
+    serve it and the measures that meet those; and what is not linked yet."""
+
+    visions: list[Item]
+    tree: list[Branch]
+    unlinked_needs: list[Item]
+    unlinked_measures: list[Item]
+
+
+def backward_tree(session: Session, workshop_id: int, standing: list[Item]) -> BackwardTree:
+    """`standing` are the items to show (hidden ones left out); links to any other item are ignored."""
+    by_kind: dict[str, list[Item]] = defaultdict(list)
+    for item in standing:
+        by_kind[item.kind].append(item)
+    visible = {item.id for item in standing}
+    children: dict[int, list[int]] = defaultdict(list)
+    for link in links_of(session, workshop_id):
+        if link.from_id in visible and link.to_id in visible:
+            children[link.to_id].append(link.from_id)
+    by_id = {item.id: item for item in standing}
+    milestones = sorted(by_kind[ItemKind.milestone], key=lambda item: (item.year or 0, item.id or 0))
+    tree = [
+        Branch(
+            m,
+            [
+                Branch(by_id[n], [Branch(by_id[x]) for x in children.get(n, [])])
+                for n in children.get(m.id or 0, [])
+            ],
+        )
+        for m in milestones
+    ]
+    linked_needs = {need for m in milestones for need in children.get(m.id or 0, [])}
+    linked_measures = {x for need in by_kind[ItemKind.need] for x in children.get(need.id or 0, [])}
+    return BackwardTree(
+        visions=by_kind[ItemKind.vision],
+        tree=tree,
+        unlinked_needs=[n for n in by_kind[ItemKind.need] if n.id not in linked_needs],
+        unlinked_measures=[x for x in by_kind[ItemKind.measure] if x.id not in linked_measures],
+    )
+
+
 def screen_view(db: Database, workshop_id: int) -> ScreenView:
     with db.read() as session:
         workshop = session.get(Workshop, workshop_id)
         assert workshop is not None
         standing = items_of(session, workshop_id)  # hidden items never reach the screen
-        by_kind: dict[str, list[Item]] = defaultdict(list)
-        for item in standing:
-            by_kind[item.kind].append(item)
-        visible = {item.id for item in standing}
-        children: dict[int, list[int]] = defaultdict(list)
-        for link in links_of(session, workshop_id):
-            if link.from_id in visible and link.to_id in visible:
-                children[link.to_id].append(link.from_id)
-        by_id = {item.id: item for item in standing}
-        milestones = sorted(by_kind[ItemKind.milestone], key=lambda item: (item.year or 0, item.id or 0))
-        tree = [
-            Branch(
-                m,
-                [
-                    Branch(by_id[n], [Branch(by_id[x]) for x in children.get(n, [])])
-                    for n in children.get(m.id or 0, [])
-                ],
-            )
-            for m in milestones
-        ]
-        linked_needs = {need for m in milestones for need in children.get(m.id or 0, [])}
-        linked_measures = {x for need in by_kind[ItemKind.need] for x in children.get(need.id or 0, [])}
+        backward = backward_tree(session, workshop_id, standing)
         rated = rated_items(session, workshop)
         criteria = criteria_of(session, workshop_id)
         participants = session.exec(
@@ -130,11 +152,11 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
             participants=participants,
             groups=group_counts(session, workshop_id, groups_of(session, workshop_id)),
             criteria=criteria,
-            visions=by_kind[ItemKind.vision],
-            marks=[Mark(m, _position(workshop, m.year)) for m in milestones],
-            tree=tree,
-            unlinked_needs=[n for n in by_kind[ItemKind.need] if n.id not in linked_needs],
-            unlinked_measures=[x for x in by_kind[ItemKind.measure] if x.id not in linked_measures],
+            visions=backward.visions,
+            marks=[Mark(branch.item, _position(workshop, branch.item.year)) for branch in backward.tree],
+            tree=backward.tree,
+            unlinked_needs=backward.unlinked_needs,
+            unlinked_measures=backward.unlinked_measures,
             rated=rated,
             raters=raters,
             completion=rating_completion(session, workshop),

@@ -92,6 +92,12 @@ def authenticate(db: Database, email: str, password: str) -> Facilitator:
     return facilitator
 
 
+def facilitator_by_email(db: Database, email: str) -> Facilitator | None:
+    normalized = email.strip().lower() if isinstance(email, str) else ""
+    with db.read() as session:
+        return session.exec(select(Facilitator).where(Facilitator.email == normalized)).first()
+
+
 def facilitator_by_id(db: Database, facilitator_id: int) -> Facilitator | None:
     with db.read() as session:
         return session.get(Facilitator, facilitator_id)

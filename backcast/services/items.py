@@ -15,6 +15,7 @@ from backcast.events import (
     ItemAdopted,
     ItemEdited,
     ItemHidden,
+    ItemLinksSet,
     ItemMerged,
     ItemUnhidden,
     ItemWithdrawn,
@@ -212,9 +213,10 @@ def moderate_item(
     hidden: bool | None = None,
     merged_into: int | None = None,
     adopted: bool | None = None,
+    links: Any = UNSET,
 ) -> Item:
-    """The facilitator's edit, hide/unhide, merge and adoption of the vision synthesis, in one
-    transaction."""
+    """The facilitator's edit, hide/unhide, relinking, merge and adoption of the vision synthesis,
+    in one transaction. `links` replaces the item's links (a need's milestones, a measure's needs)."""
     for name, flag in (("hidden", hidden), ("adopted", adopted)):
         if flag is not None and not isinstance(flag, bool):
             raise Invalid(N_("This must be true or false."), field=name)
@@ -232,9 +234,32 @@ def moderate_item(
                 raise Invalid(N_("Only a vision statement can be adopted as the synthesis."), field="adopted")
             item.adopted, item.updated_at = adopted, utcnow()
             record(tx, workshop, ItemAdopted(item_id=item.id, adopted=adopted), facilitator)
+        if links is not UNSET:
+            _relink(tx, workshop, item, links, facilitator)
         if merged_into is not None:
             _merge(tx, workshop, item, merged_into, facilitator)
         return item
+
+
+def _relink(tx: Transaction, workshop: Workshop, item: Item, links: Any, facilitator: Facilitator) -> None:
+    if isinstance(links, str) or not isinstance(links, Sequence):
+        raise Invalid(N_("Links are item ids."), field="links")
+    if item.kind not in LINK_TARGET:
+        raise Invalid(N_("This kind of item takes no links."), field="links")
+    wanted = _link_targets(tx, workshop, ItemKind(item.kind), links)
+    current = list(tx.session.exec(select(Link).where(Link.from_id == item.id)))
+    if sorted(link.to_id for link in current) == sorted(wanted):
+        return
+    for link in current:
+        if link.to_id not in wanted:
+            tx.session.delete(link)
+    kept = {link.to_id for link in current}
+    for target in wanted:
+        if target not in kept:
+            tx.session.add(Link(workshop_id=workshop.id, from_id=item.id, to_id=target))
+    item.updated_at = utcnow()
+    assert item.id is not None
+    record(tx, workshop, ItemLinksSet(item_id=item.id, links=sorted(wanted)), facilitator)
 
 
 def _merge(

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from backcast import defaults
+from backcast import defaults, workshop_templates
 from backcast.db import Database, Transaction
-from backcast.enums import KIND_PHASE, Direction, ItemKind, Language, NamesMode, Phase
+from backcast.enums import KIND_PHASE, ItemKind, Language, NamesMode, Phase
 from backcast.events import (
     InputClosed,
     InputOpened,
@@ -28,12 +29,13 @@ from backcast.models import limits as L
 from backcast.services import codes, validate
 from backcast.services.errors import Invalid, NotAllowed, NotFound
 from backcast.services.eventlog import lock_workshop, record, record_account
+from backcast.workshop_templates import WorkshopTemplate, pick
 
 # Phases in which participants give input; entering one opens its input.
 INPUT_PHASES = frozenset({*KIND_PHASE.values(), Phase.rating, Phase.prioritisation})
 
 
-def _clean_criteria(specs: Sequence[defaults.CriterionSpec]) -> list[defaults.CriterionSpec]:
+def clean_criteria(specs: Sequence[defaults.CriterionSpec]) -> list[defaults.CriterionSpec]:
     if not specs:
         raise Invalid(N_("A workshop needs at least one criterion."), field="criteria")
     if len(specs) > 12:
@@ -86,7 +88,7 @@ def _clean_criteria(specs: Sequence[defaults.CriterionSpec]) -> list[defaults.Cr
     return cleaned
 
 
-def _clean_groups(specs: Sequence[defaults.GroupSpec]) -> list[defaults.GroupSpec]:
+def clean_groups(specs: Sequence[defaults.GroupSpec]) -> list[defaults.GroupSpec]:
     if len(specs) > 30:
         raise Invalid(N_("At most %(max)d groups."), field="groups", max=30)
     cleaned, seen = [], set()
@@ -100,7 +102,7 @@ def _clean_groups(specs: Sequence[defaults.GroupSpec]) -> list[defaults.GroupSpe
     return cleaned
 
 
-def _clean_milestone_years(years: Sequence[object], present_year: int, vision_year: int) -> list[int]:
+def clean_milestone_years(years: Sequence[object], present_year: int, vision_year: int) -> list[int]:
     if len(years) > L.MILESTONE_YEARS_MAX:
         raise Invalid(
             N_("At most %(max)d milestone years."),
@@ -114,43 +116,85 @@ def _clean_milestone_years(years: Sequence[object], present_year: int, vision_ye
     return sorted(cleaned)
 
 
+def clean_prompts(prompts: Mapping[str, Mapping[str, object]]) -> dict[str, dict[str, str]]:
+    """Per phase and language, the trimmed text; empty texts are dropped (the built-in one applies)."""
+    if not isinstance(prompts, Mapping):
+        raise Invalid(N_("This must be a list of texts by phase."), field="prompts")
+    cleaned: dict[str, dict[str, str]] = {}
+    for phase, texts in prompts.items():
+        phase_key = validate.choice(phase, "prompts", Phase).value
+        if not isinstance(texts, Mapping):
+            raise Invalid(N_("This must be a list of texts by phase."), field=f"prompts.{phase_key}")
+        for language, text in texts.items():
+            language_key = validate.choice(language, f"prompts.{phase_key}", Language).value
+            value = validate.text(
+                text, f"prompts.{phase_key}.{language_key}", max_length=L.QUESTION_MAX, required=False
+            )
+            if value:
+                cleaned.setdefault(phase_key, {})[language_key] = value
+    return cleaned
+
+
 def create_workshop(
     db: Database,
     facilitator: Facilitator,
     *,
     title: str,
-    question: str = "",
+    template: WorkshopTemplate | None = None,
+    language: str = Language.de,
+    question: str | None = None,
     present_year: int | None = None,
     vision_year: int | None = None,
     milestone_years: Sequence[int] | None = None,
-    language: str = Language.de,
-    dot_budget: int = 5,
-    names: str = NamesMode.optional,
-    rated_kinds: Sequence[str] = (ItemKind.measure,),
-    consent_text: str = "",
+    dot_budget: int | None = None,
+    names: str | None = None,
+    rated_kinds: Sequence[str] | None = None,
+    consent_text: str | None = None,
     criteria: Sequence[defaults.CriterionSpec] | None = None,
     groups: Sequence[defaults.GroupSpec] | None = None,
+    prompts: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Workshop:
+    """A new workshop. What is not given comes from `template` (the generic one when there is
+    none), in the workshop's language."""
+    source = template or workshop_templates.built_in(workshop_templates.DEFAULT)
+    language = validate.choice(language, "language", Language)
     title = validate.text(title, "title", max_length=L.TITLE_MAX, multiline=False)
-    question = validate.text(question, "question", max_length=L.QUESTION_MAX, required=False)
+    question = validate.text(
+        pick(source.question, language) if question is None else question,
+        "question",
+        max_length=L.QUESTION_MAX,
+        required=False,
+    )
     present = validate.year(date.today().year if present_year is None else present_year, "present_year")
-    vision = validate.year(present + 20 if vision_year is None else vision_year, "vision_year")
+    vision = validate.year(
+        present + source.years_ahead if vision_year is None else vision_year, "vision_year"
+    )
     if vision <= present:
         raise Invalid(N_("The vision year must come after the present year."), field="vision_year")
     years = (
-        defaults.milestone_years(present, vision)
+        defaults.milestone_years(present, vision, source.milestone_step)
         if milestone_years is None
-        else _clean_milestone_years(milestone_years, present, vision)
+        else clean_milestone_years(milestone_years, present, vision)
     )
-    language = validate.choice(language, "language", Language)
-    budget = validate.integer(dot_budget, "dot_budget", minimum=0, maximum=L.DOT_BUDGET_MAX)
-    names_mode = validate.choice(names, "names", NamesMode)
-    kinds = sorted({validate.choice(kind, "rated_kinds", ItemKind).value for kind in rated_kinds})
-    if not kinds:
-        raise Invalid(N_("Choose at least one kind of item to rate."), field="rated_kinds")
-    consent = validate.text(consent_text, "consent_text", max_length=L.CONSENT_MAX, required=False)
-    criteria_specs = _clean_criteria(defaults.CRITERIA[language] if criteria is None else criteria)
-    group_specs = _clean_groups(defaults.GROUPS[language] if groups is None else groups)
+    budget = validate.integer(
+        source.dot_budget if dot_budget is None else dot_budget,
+        "dot_budget",
+        minimum=0,
+        maximum=L.DOT_BUDGET_MAX,
+    )
+    names_mode = validate.choice(source.names if names is None else names, "names", NamesMode)
+    kinds = clean_rated_kinds(source.rated_kinds if rated_kinds is None else rated_kinds)
+    consent = validate.text(
+        pick(source.consent_text, language) if consent_text is None else consent_text,
+        "consent_text",
+        max_length=L.CONSENT_MAX,
+        required=False,
+    )
+    criteria_specs = clean_criteria(source.criteria_in(language) if criteria is None else criteria)
+    group_specs = clean_groups(source.groups_in(language) if groups is None else groups)
+    phase_prompts = clean_prompts(
+        {phase.value: dict(texts) for phase, texts in source.prompts.items()} if prompts is None else prompts
+    )
 
     with db.write() as tx:
         code = _unused_code(tx)
@@ -167,6 +211,8 @@ def create_workshop(
             rated_kinds=kinds,
             consent_text=consent,
             consent_version=1 if consent else 0,
+            template=source.key,
+            prompts=phase_prompts,
         )
         tx.session.add(workshop)
         tx.session.flush()
@@ -194,11 +240,21 @@ def create_workshop(
                 rated_kinds=kinds,
                 criteria=[spec.key for spec in criteria_specs],
                 groups=[group.key for group in group_specs],
+                template=source.key,
             ),
             facilitator,
         )
         record(tx, workshop, OwnerAdded(facilitator_id=facilitator.id), facilitator)
     return workshop
+
+
+def clean_rated_kinds(rated_kinds: Sequence[object]) -> list[str]:
+    if isinstance(rated_kinds, str) or not isinstance(rated_kinds, Sequence):
+        raise Invalid(N_("Choose at least one kind of item to rate."), field="rated_kinds")
+    kinds = sorted({validate.choice(kind, "rated_kinds", ItemKind).value for kind in rated_kinds})
+    if not kinds:
+        raise Invalid(N_("Choose at least one kind of item to rate."), field="rated_kinds")
+    return kinds
 
 
 def _unused_code(tx: Transaction) -> str:
@@ -395,40 +451,62 @@ def readable_workshop(db: Database, actor: Facilitator | Participant, code: str)
     return workshop
 
 
-def duplicate_workshop(db: Database, facilitator: Facilitator, code: str) -> Workshop:
-    """A new workshop with this one's set-up (question, years, criteria, groups, consent), and none
-    of its people or contributions: for running the same format again."""
+def setup_template(
+    db: Database, facilitator: Facilitator, code: str, key: str, name: str
+) -> WorkshopTemplate:
+    """The workshop's set-up (question, years, criteria, groups, prompts, consent) as a template;
+    its texts are in the workshop's language only."""
     source = owned_workshop(db, facilitator, code)
+    language = Language(source.language)
+    steps = {later - earlier for earlier, later in itertools.pairwise(source.milestone_years)}
     with db.read() as session:
         assert source.id is not None
         criteria = [
-            defaults.CriterionSpec(
-                key=c.key,
-                label=c.label,
-                low_label=c.low_label,
-                high_label=c.high_label,
-                scale_min=c.scale_min,
-                scale_max=c.scale_max,
-                weight=c.weight,
-                direction=Direction(c.direction),
-            )
+            {
+                "key": c.key,
+                "label": {language: c.label},
+                "low_label": {language: c.low_label},
+                "high_label": {language: c.high_label},
+                "scale_min": c.scale_min,
+                "scale_max": c.scale_max,
+                "weight": c.weight,
+                "direction": c.direction,
+            }
             for c in criteria_of(session, source.id)
         ]
-        groups = [defaults.GroupSpec(key=g.key, label=g.label) for g in groups_of(session, source.id)]
+        groups = [{"key": g.key, "label": {language: g.label}} for g in groups_of(session, source.id)]
+    return WorkshopTemplate.model_validate(
+        {
+            "key": key,
+            "name": {language: name},
+            "question": {language: source.question},
+            "years_ahead": source.vision_year - source.present_year,
+            "milestone_step": steps.pop() if len(steps) == 1 else 5,
+            "dot_budget": source.dot_budget,
+            "names": source.names,
+            "rated_kinds": source.rated_kinds,
+            "consent_text": {language: source.consent_text},
+            "prompts": source.prompts,
+            "criteria": criteria,
+            "groups": groups,
+        }
+    )
+
+
+def duplicate_workshop(db: Database, facilitator: Facilitator, code: str) -> Workshop:
+    """A new workshop with this one's set-up (question, years, criteria, groups, prompts, consent),
+    and none of its people or contributions: for running the same format again."""
+    source = owned_workshop(db, facilitator, code)
+    key = source.template or workshop_templates.DEFAULT
+    template = setup_template(db, facilitator, code, key, source.title)
     copy_title = source.title if len(source.title) > L.TITLE_MAX - 10 else f"{source.title} (2)"
     return create_workshop(
         db,
         facilitator,
         title=copy_title,
-        question=source.question,
+        template=template,
+        language=source.language,
         present_year=source.present_year,
         vision_year=source.vision_year,
         milestone_years=source.milestone_years,
-        language=source.language,
-        dot_budget=source.dot_budget,
-        names=source.names,
-        rated_kinds=source.rated_kinds,
-        consent_text=source.consent_text,
-        criteria=criteria,
-        groups=groups,
     )

@@ -16,7 +16,19 @@ from backcast.db import Database
 from backcast.live.factory import make_broker
 from backcast.paths import STATIC
 from backcast.settings import Settings
-from backcast.web import auth, console, errors, health, home, language, phone, screen
+from backcast.web import (
+    auth,
+    configure,
+    console,
+    errors,
+    health,
+    home,
+    language,
+    phone,
+    report,
+    screen,
+    template_library,
+)
 from backcast.web.body import BodyLimit
 from backcast.web.console_live import ConsoleLive
 from backcast.web.headers import SecurityHeaders
@@ -26,6 +38,7 @@ from backcast.web.origin import OriginGuard
 from backcast.web.phone_live import PhoneLive
 from backcast.web.screen_live import ScreenLive
 from backcast.web.templating import make_templates
+from backcast.workshop_templates import TEMPLATE_FILE_MAX
 
 SESSION_COOKIE = "backcast_session"
 
@@ -74,7 +87,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         https_only=bool(settings.public_url and settings.public_url.startswith("https://")),
     )
     # Inside the locale middleware, so that a 413 speaks the reader's language.
-    app.add_middleware(BodyLimit, max_size=settings.max_body_size)
+    # A template file may be up to TEMPLATE_FILE_MAX, and the import says so itself when one is larger.
+    app.add_middleware(
+        BodyLimit,
+        max_size=settings.max_body_size,
+        larger={"/templates/import": TEMPLATE_FILE_MAX + 64 * 1024},
+    )
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(OriginGuard)
     app.add_middleware(
@@ -92,6 +110,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(phone.router)
     app.include_router(screen.router)
     app.include_router(console.router)
+    app.include_router(configure.router)
+    app.include_router(template_library.router)
+    app.include_router(report.router)
     app.include_router(api_router)
     return app
 

@@ -20,14 +20,18 @@ DRAIN_MAX = 1024 * 1024
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, *, max_size: int) -> None:
+    """`max_size` for every path, except the few in `larger` that take files (a template import)."""
+
+    def __init__(self, app: ASGIApp, *, max_size: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_size = max_size
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_size = max(self.max_size, self.larger.get(scope["path"], 0))
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None:
@@ -35,8 +39,8 @@ class BodyLimit:
                 announced = int(length)
             except ValueError:
                 announced = -1
-            if announced > self.max_size:
-                await self._refuse(scope, receive, send)
+            if announced > max_size:
+                await self._refuse(scope, receive, send, max_size)
                 return
         # Read the whole (small) body first, counting; the app then gets it as one message, and
         # whatever comes after it (a disconnect) from the server as usual.
@@ -49,9 +53,9 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_size:
+            if size > max_size:
                 await self._drain(receive, message, size)
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, max_size)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -69,12 +73,12 @@ class BodyLimit:
                 return
             size += len(message.get("body", b""))
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, max_size: int) -> None:
         # Imported here: the error page helpers live above this module in the web layer.
         from backcast.web.errors import error_page, problem
 
         request = Request(scope, receive)
-        detail = i18n.gettext(TOO_LARGE, size=self.max_size // 1024)
+        detail = i18n.gettext(TOO_LARGE, size=max_size // 1024)
         headers = {"Connection": "close"}
         if scope["path"].startswith("/api/"):
             response = problem(413, "too-large", detail, instance=scope["path"], headers=headers)

@@ -12,10 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import run_in_threadpool
 
 from backcast import i18n
 from backcast.db import Database
-from backcast.enums import PHASE_ORDER
+from backcast.enums import LINK_TARGET, PHASE_ORDER, ItemKind
 from backcast.live.views import Listener
 from backcast.models import Facilitator, Workshop
 from backcast.network import join_url
@@ -175,6 +176,20 @@ def moderate_item(
     return _run(request, db, workshop, change)
 
 
+@router.post("/facilitate/{code}/items/{item_id}/links")
+async def relink_item(
+    item_id: int,
+    request: Request,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    form = await request.form(max_fields=200)
+    chosen = [int(value) for value in form.getlist("links") if isinstance(value, str) and value.isdigit()]
+    change = lambda: items.moderate_item(db, facilitator, item_id, links=chosen)  # noqa: E731
+    return await run_in_threadpool(_run, request, db, workshop, change)
+
+
 @router.get("/facilitate/{code}/items/{item_id}/edit")
 def edit_item_page(
     item_id: int, request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)
@@ -182,7 +197,14 @@ def edit_item_page(
     use_room_language(request, workshop.language)
     item = items.item_of(db, workshop, item_id)
     targets = [other for other in items.standing_of_kind(db, workshop, item.kind) if other.id != item.id]
-    context = {"workshop": workshop, "item": item, "targets": targets}
+    parent_kind = LINK_TARGET.get(ItemKind(item.kind))
+    context = {
+        "workshop": workshop,
+        "item": item,
+        "targets": targets,
+        "parents": items.standing_of_kind(db, workshop, parent_kind) if parent_kind else [],
+        "linked": set(items.link_targets(db, item)),
+    }
     return get_templates(request).TemplateResponse(request, "console/edit_item.html", context)
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backcast import i18n
 from backcast.db import Database
 from backcast.models import Facilitator
-from backcast.services import workshops
+from backcast.services import templates, workshops
 from backcast.services.errors import ServiceError
 from backcast.web.auth import login_url
 from backcast.web.deps import get_db, get_templates, session_facilitator
+from backcast.workshop_templates import DEFAULT
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,6 +26,7 @@ def _home(
     context = {
         "facilitator": facilitator,
         "workshops": workshops.workshops_of(db, facilitator),
+        "templates": templates.templates_for(db, facilitator),
         "values": values,
         "error": error,
         "this_year": date.today().year,
@@ -35,11 +37,13 @@ def _home(
 
 
 @router.get("/")
-def home(request: Request, db: Database = Depends(get_db)) -> Response:
+def home(
+    request: Request, template: str = Query("", max_length=60), db: Database = Depends(get_db)
+) -> Response:
     facilitator = session_facilitator(request)
     if facilitator is None:
         return RedirectResponse(login_url("/"), status_code=303)
-    return _home(request, db, facilitator, {})
+    return _home(request, db, facilitator, {"template": template} if template else {})
 
 
 def _number(value: str) -> int | str:
@@ -51,12 +55,13 @@ def _number(value: str) -> int | str:
 def create(
     request: Request,
     title: Annotated[str, Form(max_length=1000)] = "",
+    template: Annotated[str, Form(max_length=100)] = "",
     question: Annotated[str, Form(max_length=5000)] = "",
     present_year: Annotated[str, Form(max_length=10)] = "",
     vision_year: Annotated[str, Form(max_length=10)] = "",
-    dot_budget: Annotated[str, Form(max_length=10)] = "5",
+    dot_budget: Annotated[str, Form(max_length=10)] = "",
     language: Annotated[str, Form(max_length=8)] = "de",
-    names: Annotated[str, Form(max_length=10)] = "optional",
+    names: Annotated[str, Form(max_length=10)] = "",
     consent_text: Annotated[str, Form(max_length=20000)] = "",
     db: Database = Depends(get_db),
 ) -> Response:
@@ -65,6 +70,7 @@ def create(
         return RedirectResponse(login_url("/"), status_code=303)
     values = {
         "title": title,
+        "template": template,
         "question": question,
         "present_year": present_year,
         "vision_year": vision_year,
@@ -78,13 +84,15 @@ def create(
             db,
             facilitator,
             title=title,
-            question=question,
+            template=templates.find_template(db, facilitator, template or DEFAULT),
+            language=language,
+            # What is left empty comes from the template.
+            question=question or None,
             present_year=_number(present_year) if present_year.strip() else None,  # type: ignore[arg-type]
             vision_year=_number(vision_year) if vision_year.strip() else None,  # type: ignore[arg-type]
-            dot_budget=_number(dot_budget),  # type: ignore[arg-type]
-            language=language,
-            names=names,
-            consent_text=consent_text,
+            dot_budget=_number(dot_budget) if dot_budget.strip() else None,  # type: ignore[arg-type]
+            names=names or None,
+            consent_text=consent_text or None,
         )
     except ServiceError as error:
         return _home(request, db, facilitator, values, i18n.gettext(error.message, **error.params))

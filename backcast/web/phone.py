@@ -24,6 +24,7 @@ from backcast.services.errors import NotFound, ServiceError
 from backcast.web.deps import get_db, get_templates
 from backcast.web.limits import RateLimited, guard_code, take_contribution
 from backcast.web.live_stream import listening, messages_of
+from backcast.web.locale import language_of, use_workshop_language
 from backcast.web.participant import participant_for, participant_for_code, remember
 
 router = APIRouter(include_in_schema=False)
@@ -110,6 +111,7 @@ def _join_form(
     request: Request, db: Database, workshop: Workshop, values: dict[str, Any], error: ServiceError | None
 ) -> Response:
     _, _, groups, _ = workshops.workshop_details(db, workshop.code)
+    use_workshop_language(request, workshop.language)
     context = {
         "workshop": workshop,
         "groups": groups,
@@ -172,6 +174,7 @@ def _render_view(
     draft: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
+    use_workshop_language(request, view.workshop.language)
     context = {
         "view": view,
         "workshop": view.workshop,
@@ -323,6 +326,7 @@ def rate_item(
     if not _is_htmx(request):
         return RedirectResponse(f"/w/{request.path_params['code']}#item-{item_id}", status_code=303)
     view, card = rating_card(db, participant, item_id)
+    use_workshop_language(request, view.workshop.language)
     context = {
         "view": view,
         "workshop": view.workshop,
@@ -352,10 +356,16 @@ def set_dots(
 # --- live --------------------------------------------------------------------------------------
 
 
+def phone_language(code: str, request: Request, db: Database = Depends(get_db)) -> str:
+    """The language this phone's stream is rendered in (a dependency, so the read stays off the loop)."""
+    return language_of(request, workshops.workshop_by_code(db, code).language)
+
+
 async def phone_listener(
-    request: Request, participant: Participant = Depends(current_participant)
+    request: Request,
+    participant: Participant = Depends(current_participant),
+    language: str = Depends(phone_language),
 ) -> AsyncIterator[Listener]:
-    language = i18n.current_language.get()
     async with listening(
         request, request.app.state.phone_live, participant.workshop_id, language
     ) as listener:

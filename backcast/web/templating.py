@@ -14,9 +14,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from backcast import __version__, i18n
 from backcast.enums import Phase
+from backcast.models import Workshop
 from backcast.paths import TEMPLATES
 from backcast.web import labels
 from backcast.web.language import switcher
+from backcast.workshop_templates import pick
 
 
 def phase_label(phase: str) -> str:
@@ -24,8 +26,22 @@ def phase_label(phase: str) -> str:
     return i18n.gettext(labels.PHASE_LABELS[Phase(phase)])
 
 
-def format_number(value: float | Decimal) -> str:
-    """A number as the current language writes it, with up to three decimals: 1234.5 → "1.234,5"."""
+def phase_prompt(workshop: Workshop, phase: str) -> str:
+    """What participants are asked in `phase`: the workshop's own text in the current language (or
+    its other one), else the built-in prompt translated."""
+    own = pick(workshop.prompts.get(phase, {}), i18n.current_language.get())  # type: ignore[arg-type]
+    if own:
+        return own.replace("{vision_year}", str(workshop.vision_year)).replace(
+            "{present_year}", str(workshop.present_year)
+        )
+    return i18n.gettext(labels.PHASE_PROMPTS[phase], year=workshop.vision_year)
+
+
+def format_number(value: float | Decimal | str) -> str:
+    """A number as the current language writes it, with up to three decimals: 1234.5 → "1.234,5".
+    Text is shown as it is: a form shown again keeps what was typed, number or not."""
+    if isinstance(value, str):
+        return value
     return babel_format_decimal(value, locale=i18n.format_locale())
 
 
@@ -52,6 +68,21 @@ def _with_digits(pattern: NumberPattern, value: float | Decimal, digits: int) ->
     return fixed.apply(value, i18n.format_locale())
 
 
+# The two languages a printed report carries, so that partners reading either can follow it.
+REPORT_LANGUAGES = ("en", "de")
+
+
+def companion_language() -> str:
+    """The report's second language: the other of German and English, beside the page's own."""
+    current = i18n.current_language.get()
+    return next(language for language in REPORT_LANGUAGES if language != current)
+
+
+def in_language(message: str, language: str) -> str:
+    """A message (an msgid marked with `N_`) in another language than the page's."""
+    return i18n.translate(message, language)
+
+
 def make_templates() -> Jinja2Templates:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -70,7 +101,12 @@ def make_templates() -> Jinja2Templates:
     env.filters["percent"] = format_percent
     env.filters["date"] = format_date
     env.filters["phase"] = phase_label
-    env.globals["PHASE_PROMPTS"] = labels.PHASE_PROMPTS
+    env.globals["phase_prompt"] = phase_prompt
+    env.globals["pick"] = pick
+    env.filters["in_language"] = in_language
+    # `N_("…")` marks a message for extraction where a macro translates it into two languages.
+    env.globals["N_"] = i18n.N_
+    env.globals["companion_language"] = companion_language
     env.globals["KIND_NAMES"] = labels.KIND_NAMES
     env.globals["PARENT_QUESTIONS"] = labels.PARENT_QUESTIONS
     return Jinja2Templates(env=env, context_processors=[switcher])

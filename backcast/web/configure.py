@@ -1,0 +1,205 @@
+"""The workshop's set-up page (`/facilitate/{code}/setup`): everything chosen at creation, editable.
+
+One form holds the whole set-up. Its row buttons (add, remove, move a criterion or group) change
+the form only and show it again unsaved, so they work without JavaScript; "Save" hands the whole
+set-up to the service, which refuses what would strand collected data and says why.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from backcast import i18n
+from backcast.db import Database
+from backcast.defaults import CriterionSpec, GroupSpec
+from backcast.enums import Direction, ItemKind, Language, Phase
+from backcast.models import Facilitator, Workshop
+from backcast.services import configuration, templates
+from backcast.services.configuration import WorkshopSetup
+from backcast.services.errors import ServiceError
+from backcast.web.console import console_facilitator, owned
+from backcast.web.deps import get_db, get_templates
+from backcast.web.labels import PHASE_PROMPTS
+from backcast.web.locale import use_room_language
+
+router = APIRouter(include_in_schema=False)
+
+# More rows than any workshop may have (the service says so); a bound on what a form can ask for.
+ROWS_MAX = 40
+_ROW = re.compile(r"^(criteria|groups)-(\d{1,2})-key$")
+_ACTION = re.compile(r"^(add|remove|up|down)-(criteria|groups)(?:-(\d{1,2}))?$")
+PROMPT_PHASES = tuple(Phase)
+
+
+def _page(
+    request: Request,
+    db: Database,
+    facilitator: Facilitator,
+    workshop: Workshop,
+    setup: WorkshopSetup,
+    *,
+    error: ServiceError | None = None,
+    unsaved: bool = False,
+    saved: bool = False,
+) -> Response:
+    use_room_language(request, workshop.language)
+    context = {
+        "facilitator": facilitator,
+        "workshop": workshop,
+        "setup": setup,
+        "usage": configuration.setup_usage(db, facilitator, workshop.code),
+        "kinds": [kind.value for kind in ItemKind],
+        "directions": [direction.value for direction in Direction],
+        "languages": [language.value for language in Language],
+        "prompt_phases": [phase.value for phase in PROMPT_PHASES],
+        "built_in_prompts": {
+            phase: i18n.gettext(PHASE_PROMPTS[phase], year=workshop.vision_year) for phase in PHASE_PROMPTS
+        },
+        "error": i18n.gettext(error.message, **error.params) if error else None,
+        "error_field": error.field if error else None,
+        "unsaved": unsaved,
+        "saved": saved,
+    }
+    return get_templates(request).TemplateResponse(
+        request, "console/setup.html", context, status_code=422 if error else 200
+    )
+
+
+@router.get("/facilitate/{code}/setup")
+def setup_page(
+    request: Request,
+    saved: bool = Query(False),
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    setup = configuration.current_setup(db, facilitator, workshop.code)
+    return _page(request, db, facilitator, workshop, setup, saved=saved)
+
+
+def _number(value: str) -> int | str:
+    value = value.strip()
+    return int(value) if re.fullmatch(r"-?\d{1,9}", value) else value  # the service names what is wrong
+
+
+def _decimal(value: str) -> float | str:
+    try:
+        return float(value.strip().replace(",", "."))
+    except ValueError:
+        return value
+
+
+def _years(value: str) -> list[int | str]:
+    return [_number(part) for part in re.split(r"[\s,;]+", value) if part]
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+def _rows(form: FormData, table: str) -> list[int]:
+    indices = sorted({int(m.group(2)) for name in form if (m := _ROW.match(name)) and m.group(1) == table})
+    return indices[:ROWS_MAX]
+
+
+def setup_from_form(form: FormData) -> WorkshopSetup:
+    """The set-up as posted, with numbers parsed where they are numbers; the service checks it all."""
+    criteria = [
+        CriterionSpec(
+            key=_text(form, f"criteria-{i}-key").strip(),
+            label=_text(form, f"criteria-{i}-label"),
+            low_label=_text(form, f"criteria-{i}-low_label"),
+            high_label=_text(form, f"criteria-{i}-high_label"),
+            scale_min=_number(_text(form, f"criteria-{i}-scale_min")),  # type: ignore[arg-type]
+            scale_max=_number(_text(form, f"criteria-{i}-scale_max")),  # type: ignore[arg-type]
+            weight=_decimal(_text(form, f"criteria-{i}-weight")),  # type: ignore[arg-type]
+            direction=_text(form, f"criteria-{i}-direction"),  # type: ignore[arg-type]
+        )
+        for i in _rows(form, "criteria")
+    ]
+    groups = [
+        GroupSpec(key=_text(form, f"groups-{i}-key").strip(), label=_text(form, f"groups-{i}-label"))
+        for i in _rows(form, "groups")
+    ]
+    prompts = {
+        phase.value: {
+            language.value: _text(form, f"prompt-{phase.value}-{language.value}") for language in Language
+        }
+        for phase in PROMPT_PHASES
+    }
+    return WorkshopSetup(
+        title=_text(form, "title"),
+        question=_text(form, "question"),
+        present_year=_number(_text(form, "present_year")),  # type: ignore[arg-type]
+        vision_year=_number(_text(form, "vision_year")),  # type: ignore[arg-type]
+        milestone_years=_years(_text(form, "milestone_years")),  # type: ignore[arg-type]
+        language=_text(form, "language"),
+        dot_budget=_number(_text(form, "dot_budget")),  # type: ignore[arg-type]
+        names=_text(form, "names"),
+        rated_kinds=[kind for kind in form.getlist("rated_kinds") if isinstance(kind, str)],
+        consent_text=_text(form, "consent_text"),
+        prompts=prompts,
+        criteria=criteria,
+        groups=groups,
+    )
+
+
+def _rearranged(setup: WorkshopSetup, action: str) -> WorkshopSetup | None:
+    """The set-up with a row added, removed or moved, or None when `action` is no row action."""
+    match = _ACTION.match(action)
+    if match is None:
+        return None
+    verb, table, index_text = match.groups()
+    rows: list[Any] = list(getattr(setup, table))
+    if verb == "add":
+        rows.append(CriterionSpec(key="", label="") if table == "criteria" else GroupSpec(key="", label=""))
+    elif index_text is not None and int(index_text) < len(rows):
+        index = int(index_text)
+        if verb == "remove":
+            del rows[index]
+        elif verb == "up" and index > 0:
+            rows[index - 1], rows[index] = rows[index], rows[index - 1]
+        elif verb == "down" and index + 1 < len(rows):
+            rows[index + 1], rows[index] = rows[index], rows[index + 1]
+    return setup.replace(**{table: rows})
+
+
+@router.post("/facilitate/{code}/setup")
+async def save_setup(
+    request: Request,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    form = await request.form()
+    setup = setup_from_form(form)
+    rearranged = _rearranged(setup, _text(form, "action"))
+    if rearranged is not None:
+        return _page(request, db, facilitator, workshop, rearranged, unsaved=True)
+    try:
+        configuration.configure_workshop(db, facilitator, workshop.code, setup)
+    except ServiceError as error:
+        return _page(request, db, facilitator, workshop, setup, error=error)
+    return RedirectResponse(f"/facilitate/{workshop.code}/setup?saved=1", status_code=303)
+
+
+@router.post("/facilitate/{code}/save-template")
+async def save_as_template(
+    request: Request,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    form = await request.form()
+    try:
+        template = templates.save_workshop_as_template(db, facilitator, workshop.code, _text(form, "name"))
+    except ServiceError as error:
+        setup = configuration.current_setup(db, facilitator, workshop.code)
+        return _page(request, db, facilitator, workshop, setup, error=error)
+    return RedirectResponse(f"/templates?saved={template.key}", status_code=303)

@@ -1,0 +1,24 @@
+"""The printable report (`/facilitate/{code}/report`): one page for the browser to print or save
+as PDF. Only the workshop's owners get it, as with the console."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from backcast.db import Database
+from backcast.models import Workshop
+from backcast.queries.report import report_view
+from backcast.web.console import owned
+from backcast.web.deps import get_db, get_templates
+from backcast.web.locale import use_room_language
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/facilitate/{code}/report")
+def report(request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)) -> Response:
+    assert workshop.id is not None
+    use_room_language(request, workshop.language)
+    context = {"view": report_view(db, workshop.id), "workshop": workshop}
+    return get_templates(request).TemplateResponse(request, "report/page.html", context)
