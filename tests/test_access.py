@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from backcast.db import Database
 from backcast.enums import Phase
-from backcast.models import AgendaEntry, Dots, Item, Rating, Workshop
-from backcast.services import accounts, agenda, items, ratings, workshops
+from backcast.models import AgendaEntry, Dots, Item, Rating, SavedTemplate, Workshop
+from backcast.services import accounts, agenda, items, ratings, templates, workshops
 from backcast.web.participant import cookie_name
 from tests import factories
 
@@ -30,6 +30,7 @@ class Room:
     x_item: int
     c_item: int  # the measure in Y's workshop
     y_entry: int  # the agenda entry in Y's workshop
+    y_template: str  # the key of a template Y saved
     actors: dict[str, dict[str, str]]
 
 
@@ -54,6 +55,7 @@ def make_room(client: TestClient, db: Database) -> Room:
     ratings.rate_item(db, c, c_item.id, {"impact": 4})  # type: ignore[arg-type]
     factories.phase(db, second, Phase.prioritisation)
     entry = agenda.add_to_agenda(db, y, second.code, c_item.id, owner="Chamber")  # type: ignore[arg-type]
+    template = templates.save_workshop_as_template(db, y, second.code, "Y's format")
 
     login = client.post(
         "/login", data={"email": x.email, "password": factories.PASSWORD}, follow_redirects=False
@@ -80,6 +82,7 @@ def make_room(client: TestClient, db: Database) -> Room:
         x_item.id,  # type: ignore[arg-type]
         c_item.id,  # type: ignore[arg-type]
         entry.id,
+        template.key,
         actors,
     )
 
@@ -139,6 +142,7 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("A api", "GET", f"/api/v1/workshops/{s1}/export?format=csv", {}, 403),
         ("A api", "GET", f"/api/v1/workshops/{s1}/events", {}, 403),
         ("A api", "DELETE", f"/api/v1/workshops/{s1}", {}, 403),
+        ("A api", "PATCH", f"/api/v1/workshops/{s1}", {"json": {"title": "Ours"}}, 403),
         ("A phone", "GET", f"/facilitate/{s1}", {}, 303),
         ("A phone", "POST", f"/facilitate/{s1}/phase", {"data": {"phase": "results"}}, 303),
         # Facilitator X against Y's workshop, through the API...
@@ -147,6 +151,7 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("X api", "POST", f"/api/v1/workshops/{s2}/input", {"json": {"open": False}}, 403),
         ("X api", "POST", f"/api/v1/workshops/{s2}/results", {"json": {"visible": True}}, 403),
         ("X api", "DELETE", f"/api/v1/workshops/{s2}", {}, 403),
+        ("X api", "PATCH", f"/api/v1/workshops/{s2}", {"json": {"title": "Mine now"}}, 403),
         ("X api", "GET", f"/api/v1/workshops/{s2}/items", {}, 403),
         ("X api", "POST", f"/api/v1/workshops/{s2}/items", {"json": measure}, 403),
         ("X api", "PATCH", f"/api/v1/items/{c}", {"json": {"hidden": True}}, 403),
@@ -164,6 +169,9 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("X console", "GET", f"/facilitate/{s2}/delete", {}, 403),
         ("X console", "GET", f"/facilitate/{s2}/export?format=csv", {}, 403),
         ("X console", "GET", f"/facilitate/{s2}/live", {}, 403),
+        ("X console", "GET", f"/facilitate/{s2}/setup", {}, 403),
+        ("X console", "GET", f"/facilitate/{s2}/report", {}, 403),
+        ("X console", "GET", f"/templates/{r.y_template}.json", {}, 404),
         ("X console", "GET", f"/api/v1/workshops/{s2}/events", {}, 403),
         ("X console", "POST", f"/facilitate/{s2}/phase", {"data": {"phase": "results"}}, 403),
         ("X console", "POST", f"/facilitate/{s2}/input", {"data": {"open": "0"}}, 403),
@@ -177,6 +185,9 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("X console", "POST", f"/facilitate/{s2}/agenda/{e}/move", {"data": {"step": "1"}}, 403),
         ("X console", "POST", f"/facilitate/{s2}/duplicate", {}, 403),
         ("X console", "POST", f"/facilitate/{s2}/delete", {"data": {"confirm": s2}}, 403),
+        ("X console", "POST", f"/facilitate/{s2}/setup", {"data": {"title": "Mine now"}}, 403),
+        ("X console", "POST", f"/facilitate/{s2}/save-template", {"data": {"name": "Taken"}}, 403),
+        ("X console", "POST", f"/templates/{r.y_template}/delete", {}, 404),
         # ... and through their own console, naming Y's items and agenda entries.
         ("X console", "GET", f"/facilitate/{s1}/items/{c}/edit", {}, 404),
         ("X console", "POST", f"/facilitate/{s1}/items/{c}", {"data": {"hidden": "1"}}, 422),
@@ -190,6 +201,8 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("anonymous", "GET", f"/facilitate/{s1}", {}, 303),
         ("anonymous", "POST", f"/facilitate/{s1}/phase", {"data": {"phase": "results"}}, 303),
         ("anonymous", "GET", f"/facilitate/{s1}/export?format=csv", {}, 303),
+        ("anonymous", "GET", f"/facilitate/{s1}/report", {}, 303),
+        ("anonymous", "GET", f"/templates/{r.y_template}.json", {}, 303),
         ("anonymous", "GET", f"/api/v1/workshops/{s1}", {}, 401),
         ("anonymous", "GET", f"/api/v1/workshops/{s1}/results", {}, 401),
         ("anonymous", "GET", f"/api/v1/workshops/{s1}/events", {}, 401),
@@ -212,6 +225,8 @@ def snapshot(db: Database, room: Room) -> dict[str, Any]:
             "ratings": sorted((r.participant_id, r.item_id, r.value) for r in session.exec(select(Rating))),
             "dots": sorted((d.participant_id, d.item_id, d.count) for d in session.exec(select(Dots))),
             "agenda": sorted((e.id, e.owner, e.position) for e in session.exec(select(AgendaEntry))),
+            "workshops": sorted((w.code, w.title, w.question) for w in session.exec(select(Workshop))),
+            "templates": sorted((t.id, t.key, t.facilitator_id) for t in session.exec(select(SavedTemplate))),
         }
 
 

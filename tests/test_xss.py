@@ -24,7 +24,7 @@ from backcast.db import Database, make_engine
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Phase
 from backcast.export.schema import TABLES
-from backcast.services import accounts, agenda, items, workshops
+from backcast.services import accounts, agenda, items, templates, workshops
 from backcast.settings import Settings
 from backcast.web.app import create_app
 from tests import factories
@@ -127,6 +127,7 @@ def run_workshop(db: Database, settings: Settings, payload: str) -> tuple[Captur
         language="en",
         criteria=criteria,
         groups=[GroupSpec("sme", payload)],
+        prompts={phase.value: {"en": payload} for phase in Phase},
     )
     code = shop.code
     token = {"Authorization": f"Bearer {accounts.issue_api_token(db, owner.email)}"}
@@ -191,6 +192,17 @@ def run_workshop(db: Database, settings: Settings, payload: str) -> tuple[Captur
         some_item = items.standing_of_kind(db, shop, "measure")[0]
         capture.page(client, "edit item", f"/facilitate/{code}/items/{some_item.id}/edit")
         capture.page(client, "delete page", f"/facilitate/{code}/delete")
+        capture.page(client, "set-up page", f"/facilitate/{code}/setup")
+        capture.page(client, "report", f"/facilitate/{code}/report")
+        saved = templates.save_workshop_as_template(db, owner, code, payload)
+        capture.page(client, "templates", f"/templates?saved={saved.key}", full=False)
+        assert shown(payload) in BeautifulSoup(capture.pages["templates"], "html.parser").get_text()
+        # The template file is data: JSON, downloaded, never sniffed into a page.
+        file = client.get(f"/templates/{saved.key}.json")
+        assert file.headers["content-type"] == "application/json"
+        assert file.headers["content-disposition"].startswith("attachment;")
+        assert file.headers["x-content-type-options"] == "nosniff"
+        assert shown(payload) in list(_strings(file.json()))
 
         exports = {
             "json": client.get(f"/api/v1/workshops/{code}/export?format=json&names=true", headers=token)
