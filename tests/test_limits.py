@@ -323,3 +323,10 @@ def test_a_template_file_may_be_larger_than_other_bodies_but_not_without_bound(
 
     assert upload(100 * 1024).status_code == 422  # read, and found to be no template
     assert upload(400 * 1024).status_code == 413
+
+
+def test_openapi_names_the_limits(sqlite_client: TestClient) -> None:
+    paths = sqlite_client.get("/openapi.json").json()["paths"]
+    assert "429" in paths["/api/v1/join"]["post"]["responses"]
+    assert "429" in paths["/api/v1/workshops/{code}/items"]["post"]["responses"]
+    assert all("413" in operation["responses"] for path in paths.values() for operation in path.values())

@@ -35,7 +35,17 @@ def item_out(item: Item, links: list[int]) -> schemas.ItemOut:
     )
 
 
-@router.post("/workshops/{code}/items", status_code=201, response_model=schemas.ItemOut)
+@router.post(
+    "/workshops/{code}/items",
+    status_code=201,
+    response_model=schemas.ItemOut,
+    responses={
+        429: {
+            "description": "The participant adds too fast; `Retry-After` says how long to wait.",
+            "content": {"application/problem+json": {}},
+        }
+    },
+)
 def add_item(
     code: str,
     body: schemas.ItemCreate,

@@ -13,7 +13,17 @@ from backcast.web.limits import guard_code
 router = APIRouter(tags=["participants"])
 
 
-@router.post("/join", status_code=201, response_model=schemas.JoinOut)
+@router.post(
+    "/join",
+    status_code=201,
+    response_model=schemas.JoinOut,
+    responses={
+        429: {
+            "description": "Too many wrong codes from this address; `Retry-After` says how long to wait.",
+            "content": {"application/problem+json": {}},
+        }
+    },
+)
 def join(body: schemas.JoinIn, request: Request, db: Database = Depends(get_db)) -> schemas.JoinOut:
     """Unknown codes count against the client's limit: after too many, 429 with Retry-After."""
     joined = guard_code(
