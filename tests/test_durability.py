@@ -24,7 +24,7 @@ MEASURES = 30
 WRITERS = 12
 ITEM_WRITERS = 3
 KILL_AFTER_ACKS = 150
-KILL_AFTER_SECONDS = 3.0
+KILL_AFTER_SECONDS = 10.0
 
 Combo = tuple[int, int, str]  # participant, item, criterion
 
