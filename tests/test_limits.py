@@ -330,3 +330,10 @@ def test_openapi_names_the_limits(sqlite_client: TestClient) -> None:
     assert "429" in paths["/api/v1/join"]["post"]["responses"]
     assert "429" in paths["/api/v1/workshops/{code}/items"]["post"]["responses"]
     assert all("413" in operation["responses"] for path in paths.values() for operation in path.values())
+
+
+def test_an_empty_code_is_no_guess(small_limits: TestClient, sqlite_db: Database) -> None:
+    shop = factories.workshop(sqlite_db)
+    for _ in range(5):
+        assert error_text(small_limits.post("/join", data={"code": "  "})) == "Please enter the code."
+    assert small_limits.post("/join", data={"code": shop.code}, follow_redirects=False).status_code == 303

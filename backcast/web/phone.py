@@ -61,6 +61,11 @@ def join_code(
     request: Request, code: Annotated[str, Form(max_length=100)] = "", db: Database = Depends(get_db)
 ) -> Response:
     templates = get_templates(request)
+    if not code.strip():  # an empty tap on "Join" guesses nothing, and does not count
+        error = i18n.gettext("Please enter the code.")
+        return templates.TemplateResponse(
+            request, "phone/join.html", {"error": error, "code": code}, status_code=422
+        )
     normalized = codes.normalize_code(code)
     try:
         workshop = guard_code(request, lambda: workshops.workshop_by_code(db, normalized or ""))
@@ -73,11 +78,7 @@ def join_code(
             headers={"Retry-After": str(limited.retry_after)},
         )
     except NotFound:
-        error = (
-            i18n.gettext("Please enter the code.")
-            if not code.strip()
-            else i18n.gettext("There is no workshop with this code. Please check it.")
-        )
+        error = i18n.gettext("There is no workshop with this code. Please check it.")
         return templates.TemplateResponse(
             request, "phone/join.html", {"error": error, "code": code}, status_code=422
         )
