@@ -110,6 +110,10 @@ def test_a_killed_server_keeps_every_acknowledged_rating_and_no_half_written_ite
         os.kill(live.process.pid, signal.SIGKILL)
         live.process.wait(timeout=10)
         live.handle.close()
+        log = live.output()
+        secrets = [*tokens.values(), facilitator["Authorization"].split()[1]]
+        assert "PUT /api/v1/items/" in log  # the access log was on, and still holds no token
+        assert [secret for secret in secrets if secret in log] == []
         stop.set()
         for thread in threads:
             thread.join(timeout=20)
