@@ -8,7 +8,7 @@ LOCALE := backcast/locale
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint format install catalogues messages chromium bench clean
+.PHONY: run test lint format install catalogues messages chromium bench screenshots clean
 
 run: $(APP_STAMP) catalogues
 	$(BIN)/backcast db upgrade
@@ -76,3 +76,8 @@ bench: $(TEST_STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 	find $(LOCALE) -name "*.mo" -delete
+
+# The pictures in docs/screenshots/: every phase of the demo workshop on the console, the screen
+# and a phone, in English and German, taken from a real server in Debian's Chromium.
+screenshots: $(TEST_STAMP) catalogues chromium
+	$(BIN)/python -m tests.screenshots docs/screenshots

@@ -1,4 +1,5 @@
-"""Built-in content, in both languages: default criteria and stakeholder groups."""
+"""Shapes of a workshop's set-up, and the default milestone years. The built-in criteria, groups
+and prompts are in the workshop templates (`backcast.workshop_templates`), in both languages."""
 
 from __future__ import annotations
 
@@ -23,41 +24,6 @@ class CriterionSpec:
 class GroupSpec:
     key: str
     label: str
-
-
-CRITERIA: dict[str, list[CriterionSpec]] = {
-    "en": [
-        CriterionSpec("impact", "Impact", "very low", "very high"),
-        CriterionSpec("feasibility", "Feasibility", "very hard", "very easy"),
-        CriterionSpec("urgency", "Urgency", "can wait", "very urgent"),
-    ],
-    "de": [
-        CriterionSpec("impact", "Wirkung", "sehr gering", "sehr hoch"),
-        CriterionSpec("feasibility", "Umsetzbarkeit", "sehr schwer", "sehr leicht"),
-        CriterionSpec("urgency", "Dringlichkeit", "kann warten", "sehr dringend"),
-    ],
-}
-
-GROUPS: dict[str, list[GroupSpec]] = {
-    "en": [
-        GroupSpec("sme", "SME"),
-        GroupSpec("large_company", "Large company"),
-        GroupSpec("association", "Association or chamber"),
-        GroupSpec("public_administration", "Public administration"),
-        GroupSpec("research", "Research or education"),
-        GroupSpec("civil_society", "Civil society"),
-        GroupSpec("other", "Other"),
-    ],
-    "de": [
-        GroupSpec("sme", "KMU"),
-        GroupSpec("large_company", "Großunternehmen"),
-        GroupSpec("association", "Verband oder Kammer"),
-        GroupSpec("public_administration", "Öffentliche Verwaltung"),
-        GroupSpec("research", "Forschung oder Bildung"),
-        GroupSpec("civil_society", "Zivilgesellschaft"),
-        GroupSpec("other", "Sonstige"),
-    ],
-}
 
 
 def milestone_years(present_year: int, vision_year: int, step: int = 5) -> list[int]:

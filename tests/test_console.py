@@ -162,3 +162,13 @@ def test_the_console_downloads_exports_for_its_owner_only(client: TestClient, db
     assert download.headers["content-disposition"].startswith("attachment; filename=")
     assert download.text.splitlines()[0].startswith("item_id,")
     assert client.get(f"/facilitate/{tree.workshop.code}/export?format=pdf").status_code == 422
+
+
+def test_input_can_be_opened_only_in_phases_that_take_input(client: TestClient, db: Database) -> None:
+    tree = factories.tree(db)
+    sign_in(client, tree.owner.email)
+    for phase, buttons in (("lobby", []), ("vision", ["Close input"]), ("results", [])):
+        factories.phase(db, tree.workshop, phase)
+        page = BeautifulSoup(client.get(f"/facilitate/{tree.workshop.code}").text, "html.parser")
+        found = [b.get_text() for b in page.select("form[action$='/input'] button")]
+        assert found == buttons, phase

@@ -247,3 +247,34 @@ def test_an_english_workshop_s_criteria_read_in_german_carry_their_german_names(
     ]
     assert criteria[0] == "Impact / Wirkung (impact)"
     assert page.select_one("section[aria-labelledby=criteria] .companion-inline")["lang"] == "de"
+
+
+def test_a_template_s_labels_appear_in_both_languages_until_the_facilitator_retypes_them(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    from backcast import workshop_templates
+    from backcast.services import configuration
+
+    owner = factories.facilitator(sqlite_db)
+    shop = workshops.create_workshop(
+        sqlite_db,
+        owner,
+        title="Nordwest",
+        template=workshop_templates.built_in("regional-circular-economy"),
+        language="de",
+    )
+    setup = configuration.current_setup(sqlite_db, owner, shop.code)
+    retyped = [setup.groups[0].__class__(setup.groups[0].key, "Handwerk und KMU"), *setup.groups[1:]]
+    configuration.configure_workshop(sqlite_db, owner, shop.code, setup.replace(groups=retyped))
+    sign_in(sqlite_client, owner.email)
+    sqlite_client.cookies.set("backcast_lang", "de")
+    page = report_of(sqlite_client, shop.code)
+    groups = [
+        cell.get_text(" ", strip=True)
+        for cell in page.select("#participants ~ table tbody tr td:first-child")
+    ]
+    assert groups[:3] == [
+        "Handwerk und KMU",
+        "Großunternehmen / Large firm",
+        "Kammer oder Verband / Chamber or association",
+    ]

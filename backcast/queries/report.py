@@ -7,14 +7,15 @@ withdrawn and merged items are left out, as on the screen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from backcast import workshop_templates
 from backcast.analysis.results import MIN_GROUP_RATERS, Figures
 from backcast.analysis.stats import CONSENSUS_MIN_N
 from backcast.db import Database
-from backcast.defaults import CRITERIA, GROUPS, CriterionSpec, GroupSpec
 from backcast.enums import ItemKind
 from backcast.models import AgendaEntry, Criterion, Item, StakeholderGroup, Workshop
 from backcast.queries.results_view import ResultsView, Row, results_view, score_percent
@@ -22,15 +23,25 @@ from backcast.queries.screen import BackwardTree, GroupCount, backward_tree, gro
 from backcast.services.agenda import agenda_of
 from backcast.services.items import items_of
 from backcast.services.workshops import criteria_of, groups_of
+from backcast.workshop_templates import TemplateCriterion, TemplateGroup, WorkshopTemplate
 
 
 def builtin_labels(
-    builtin: dict[str, list[CriterionSpec]] | dict[str, list[GroupSpec]], key: str, label: str
+    entries: Sequence[TemplateCriterion] | Sequence[TemplateGroup], key: str, label: str
 ) -> dict[str, str]:
-    """A built-in criterion's or group's label in every language, when `label` is one of them;
-    nothing for a label the facilitator typed, which exists in one language only."""
-    found = {language: spec.label for language, specs in builtin.items() for spec in specs if spec.key == key}
-    return found if label in found.values() else {}
+    """A criterion's or group's label in every language, when it is still one its built-in
+    template gave it; nothing for a label the facilitator typed, which exists in one language."""
+    for entry in entries:
+        if entry.key == key and label in entry.label.values():
+            return {language.value: text for language, text in entry.label.items()}
+    return {}
+
+
+def _template_of(workshop: Workshop) -> WorkshopTemplate:
+    known = (
+        workshop.template if workshop.template in workshop_templates.BUILT_IN else workshop_templates.DEFAULT
+    )
+    return workshop_templates.built_in(known)
 
 
 @dataclass
@@ -78,10 +89,11 @@ def _report(session: Session, workshop: Workshop) -> ReportView:
     backward = backward_tree(session, workshop.id, standing)
     results = results_view(session, workshop)
     groups = groups_of(session, workshop.id)
+    template = _template_of(workshop)
     group_lines = [
         GroupLine(
             group,
-            builtin_labels(GROUPS, group.key, group.label),
+            builtin_labels(template.groups, group.key, group.label),
             results.results.group_participants.get(group.key, 0),
         )
         for group in groups
@@ -103,7 +115,7 @@ def _report(session: Session, workshop: Workshop) -> ReportView:
         groups=group_counts(session, workshop.id, groups),
         group_lines=group_lines,
         criteria=[
-            CriterionLine(criterion, builtin_labels(CRITERIA, criterion.key, criterion.label))
+            CriterionLine(criterion, builtin_labels(template.criteria, criterion.key, criterion.label))
             for criterion in criteria_of(session, workshop.id)
         ],
         synthesis=[item for item in backward.visions if item.adopted and item.kind == ItemKind.vision],

@@ -61,6 +61,7 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
         "previous_phase": PHASE_ORDER[index - 1].value if index > 0 else None,
         "next_phase": PHASE_ORDER[index + 1].value if index + 1 < len(PHASE_ORDER) else None,
         "join_url": join_url(request.app.state.settings, view.workshop.code),
+        "takes_input": view.workshop.phase in workshops.INPUT_PHASES,
         "error": i18n.gettext(error.message, **error.params) if error else None,
     }
     return get_templates(request).TemplateResponse(
