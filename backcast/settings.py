@@ -52,6 +52,25 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Server log level."
     )
+    # Limits on what people can guess or flood; 0 switches a limit off. They count per process.
+    join_code_attempts: int = Field(
+        default=10, ge=0, description="Wrong join codes one client address may try per window."
+    )
+    join_code_window: int = Field(default=300, ge=1, description="Seconds of the join-code window.")
+    login_attempts: int = Field(
+        default=10, ge=0, description="Failed sign-ins one client address may make per window."
+    )
+    login_account_attempts: int = Field(
+        default=30, ge=0, description="Failed sign-ins for one account per window, from anywhere."
+    )
+    login_window: int = Field(default=900, ge=1, description="Seconds of the sign-in window.")
+    contribution_limit: int = Field(
+        default=10, ge=0, description="Contributions one participant may add per window."
+    )
+    contribution_window: int = Field(default=60, ge=1, description="Seconds of the contribution window.")
+    max_body_size: int = Field(
+        default=64 * 1024, ge=1024, description="Largest request body in bytes; larger ones get 413."
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -62,3 +62,12 @@ def test_the_codebook_lists_every_column_of_every_export_table() -> None:
 
 def test_the_readme_links_the_results_docs() -> None:
     assert "[results and exports](docs/results.md)" in (ROOT / "README.md").read_text()
+
+
+def test_the_readme_links_the_security_docs_and_they_name_every_limit_setting() -> None:
+    assert "[security](docs/security.md)" in (ROOT / "README.md").read_text()
+    text = (ROOT / "docs" / "security.md").read_text()
+    limits = [
+        name for name in Settings.model_fields if name.startswith(("join_code", "login", "contribution"))
+    ]
+    assert [name for name in [*limits, "max_body_size"] if f"BACKCAST_{name.upper()}" not in text] == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Response
+from fastapi import APIRouter, Body, Depends, Header, Request, Response
 
 from backcast.api import schemas
 from backcast.api.deps import current_actor, current_facilitator, current_participant
@@ -13,6 +13,7 @@ from backcast.models import Facilitator, Item, Participant
 from backcast.services import items, ratings, workshops
 from backcast.services.items import UNSET
 from backcast.web.deps import get_db
+from backcast.web.limits import take_contribution
 
 router = APIRouter(tags=["items"])
 
@@ -34,16 +35,30 @@ def item_out(item: Item, links: list[int]) -> schemas.ItemOut:
     )
 
 
-@router.post("/workshops/{code}/items", status_code=201, response_model=schemas.ItemOut)
+@router.post(
+    "/workshops/{code}/items",
+    status_code=201,
+    response_model=schemas.ItemOut,
+    responses={
+        429: {
+            "description": "The participant adds too fast; `Retry-After` says how long to wait.",
+            "content": {"application/problem+json": {}},
+        }
+    },
+)
 def add_item(
     code: str,
     body: schemas.ItemCreate,
+    request: Request,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
     actor: Facilitator | Participant = Depends(current_actor),
     db: Database = Depends(get_db),
 ) -> schemas.ItemOut:
-    workshop = workshops.workshop_by_code(db, code)
+    """A participant adds at most `BACKCAST_CONTRIBUTION_LIMIT` items per window; more get 429."""
+    workshop = workshops.readable_workshop(db, actor, code)
+    if isinstance(actor, Participant):
+        take_contribution(request, actor.id)
     item = items.add_item(
         db,
         actor,
@@ -62,8 +77,7 @@ def add_item(
 def list_items(
     code: str, actor: Facilitator | Participant = Depends(current_actor), db: Database = Depends(get_db)
 ) -> list[schemas.ItemOut]:
-    workshop = workshops.workshop_by_code(db, code)
-    workshops.require_access(db, actor, workshop)
+    workshop = workshops.readable_workshop(db, actor, code)
     standing, links = items.items_with_links(db, workshop, include_hidden=isinstance(actor, Facilitator))
     return [item_out(item, links.get(item.id or 0, [])) for item in standing]
 

@@ -76,7 +76,7 @@ def get_workshop(
     actor: Facilitator | Participant = Depends(current_actor),
     db: Database = Depends(get_db),
 ) -> schemas.WorkshopOut:
-    workshops.require_access(db, actor, workshops.workshop_by_code(db, code))
+    workshops.readable_workshop(db, actor, code)
     return workshop_out(request, db, code)
 
 

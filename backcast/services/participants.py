@@ -11,7 +11,7 @@ from backcast.db import Database
 from backcast.enums import NamesMode
 from backcast.events import ParticipantJoined
 from backcast.i18n import N_
-from backcast.models import Participant, StakeholderGroup, utcnow
+from backcast.models import Participant, StakeholderGroup, Workshop, utcnow
 from backcast.models import limits as L
 from backcast.services import codes, validate
 from backcast.services.errors import Invalid, NotFound
@@ -94,4 +94,16 @@ def participant_for_token(db: Database, token: str) -> Participant | None:
     with db.read() as session:
         return session.exec(
             select(Participant).where(Participant.token_hash == credentials.hash_token(token))
+        ).first()
+
+
+def participant_of_workshop(db: Database, token: str, code: str) -> Participant | None:
+    """The participant with this token, if they joined the workshop with this (canonical) code."""
+    if not isinstance(token, str) or not token:
+        return None
+    with db.read() as session:
+        return session.exec(
+            select(Participant)
+            .join(Workshop, Workshop.id == Participant.workshop_id)  # type: ignore[arg-type]
+            .where(Participant.token_hash == credentials.hash_token(token), Workshop.code == code)
         ).first()

@@ -13,15 +13,21 @@ from backcast.services.errors import Invalid
 # Control characters other than newline and tab: invisible, and PostgreSQL refuses NUL outright.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+# Explicit direction controls (embeddings, overrides, isolates) make text read in another order than
+# it is stored ("exe.txt" shown for "txt.exe") and can spill into what follows on a page; they are
+# removed. The implicit marks (LRM, RLM, ALM) cannot do either and are kept for right-to-left text.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def text(value: Any, field: str, *, max_length: int, required: bool = True, multiline: bool = True) -> str:
-    """Trimmed text of at most `max_length` characters; emoji, umlauts and RTL text are kept."""
+    """Trimmed text of at most `max_length` characters; emoji, umlauts and RTL text are kept, the
+    explicit direction controls are dropped."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise Invalid(N_("This must be text."), field=field)
-    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    value = _BIDI_CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = unicodedata.normalize("NFC", value).strip()
     if _CONTROL.search(value):
         raise Invalid(N_("This contains characters that cannot be shown."), field=field)
     if not multiline and "\n" in value:

@@ -437,6 +437,20 @@ def require_access(db: Database, actor: Facilitator | Participant, workshop: Wor
         _require_owner(session, workshop, actor)
 
 
+def readable_workshop(db: Database, actor: Facilitator | Participant, code: str) -> Workshop:
+    """The workshop with this code, if `actor` may read it. A participant asking for any workshop
+    but their own is refused alike whether it exists or not, so that a participant's token cannot
+    tell which codes are taken (guessing codes is limited where no token is needed)."""
+    try:
+        workshop = workshop_by_code(db, code)
+    except NotFound:
+        if isinstance(actor, Participant):
+            raise NotAllowed(N_("You have not joined this workshop.")) from None
+        raise
+    require_access(db, actor, workshop)
+    return workshop
+
+
 def setup_template(
     db: Database, facilitator: Facilitator, code: str, key: str, name: str
 ) -> WorkshopTemplate:

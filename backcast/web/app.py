@@ -29,13 +29,16 @@ from backcast.web import (
     screen,
     template_library,
 )
+from backcast.web.body import BodyLimit
 from backcast.web.console_live import ConsoleLive
 from backcast.web.headers import SecurityHeaders
+from backcast.web.limits import Limits
 from backcast.web.locale import LocaleMiddleware
 from backcast.web.origin import OriginGuard
 from backcast.web.phone_live import PhoneLive
 from backcast.web.screen_live import ScreenLive
 from backcast.web.templating import make_templates
+from backcast.workshop_templates import TEMPLATE_FILE_MAX
 
 SESSION_COOKIE = "backcast_session"
 
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.phone_live = PhoneLive(db, app.state.templates)
     app.state.screen_live = ScreenLive(db, app.state.templates, settings)
     app.state.console_live = ConsoleLive(db, app.state.templates)
+    app.state.limits = Limits.from_settings(settings)
 
     app.add_middleware(
         SessionMiddleware,
@@ -81,6 +85,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         max_age=settings.session_max_age,
         same_site="lax",
         https_only=bool(settings.public_url and settings.public_url.startswith("https://")),
+    )
+    # Inside the locale middleware, so that a 413 speaks the reader's language.
+    # A template file may be up to TEMPLATE_FILE_MAX, and the import says so itself when one is larger.
+    app.add_middleware(
+        BodyLimit,
+        max_size=settings.max_body_size,
+        larger={"/templates/import": TEMPLATE_FILE_MAX + 64 * 1024},
     )
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(OriginGuard)

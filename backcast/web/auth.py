@@ -15,6 +15,7 @@ from backcast.services import accounts
 from backcast.services.errors import ServiceError
 from backcast.settings import Settings
 from backcast.web.deps import SESSION_KEY, get_db, get_settings, get_templates
+from backcast.web.limits import RateLimited, login_succeeded, take_login
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,20 +73,24 @@ def login(
     db: Database = Depends(get_db),
 ) -> Response:
     try:
+        take_login(request, email)
         facilitator = accounts.authenticate(db, email, password)
     except ServiceError as error:
+        wait = error.retry_after if isinstance(error, RateLimited) else None
         templates = get_templates(request)
         return templates.TemplateResponse(
             request,
             "login.html",
             {
                 "next": _safe_next(next),
-                "error": gettext(error.message),
+                "error": gettext(error.message, **error.params),
                 "email": email[:254],
                 "needs_setup": False,
             },
-            status_code=401,
+            status_code=401 if wait is None else 429,
+            headers=None if wait is None else {"Retry-After": str(wait)},
         )
+    login_succeeded(request, email)
     request.session.clear()
     request.session[SESSION_KEY] = facilitator.id
     return RedirectResponse(_safe_next(next), status_code=303)

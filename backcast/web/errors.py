@@ -14,6 +14,7 @@ from backcast import i18n
 from backcast.services import errors
 from backcast.web.auth import login_url
 from backcast.web.deps import LoginRequired
+from backcast.web.limits import RateLimited
 from backcast.web.phone import NotJoined
 
 STATUS: dict[type[errors.ServiceError], int] = {
@@ -24,6 +25,7 @@ STATUS: dict[type[errors.ServiceError], int] = {
     errors.PhaseClosed: 409,
     errors.OverBudget: 409,
     errors.Conflict: 409,
+    RateLimited: 429,
 }
 
 PROBLEM = "application/problem+json"
@@ -65,26 +67,29 @@ def wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
-def install(app: FastAPI) -> None:
-    def render_page(request: Request, status: int, detail: str) -> Response:
-        templates = request.app.state.templates
-        return templates.TemplateResponse(
-            request, "error.html", {"status": status, "detail": detail}, status_code=status
-        )
+def error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "detail": detail}, status_code=status, headers=headers
+    )
 
+
+def install(app: FastAPI) -> None:
     @app.exception_handler(errors.ServiceError)
     async def service_error(request: Request, exc: errors.ServiceError) -> Response:
         status = STATUS.get(type(exc), 400)
         detail = i18n.gettext(exc.message, **exc.params)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(exc.retry_after)
         if wants_html(request):
-            return render_page(request, status, detail)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            return error_page(request, status, detail, headers=headers)
         return problem(status, exc.code, detail, instance=request.url.path, field=exc.field, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if wants_html(request) or request.headers.get("hx-request") == "true":
-            return render_page(
+            return error_page(
                 request, 422, i18n.gettext("Something in the form was not understood. Please try again.")
             )
         found = [
@@ -116,7 +121,7 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if wants_html(request):
             page_detail = PAGE_DETAIL.get(exc.status_code)
-            return render_page(request, exc.status_code, i18n.gettext(page_detail) if page_detail else detail)
+            return error_page(request, exc.status_code, i18n.gettext(page_detail) if page_detail else detail)
         code = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}.get(
             exc.status_code, "http-error"
         )

@@ -6,7 +6,7 @@ from fastapi import Request, Response
 
 from backcast.db import Database
 from backcast.models import Participant
-from backcast.services import participants
+from backcast.services import codes, participants
 
 COOKIE_PREFIX = "bcp_"
 COOKIE_MAX_AGE = 60 * 24 * 3600  # a workshop series may span weeks; the phone should still know them
@@ -37,3 +37,12 @@ def participant_for(request: Request, db: Database, workshop_id: int, code: str)
     if participant is None or participant.workshop_id != workshop_id:
         return None
     return participant
+
+
+def participant_for_code(request: Request, db: Database, code: str) -> Participant | None:
+    """The participant this phone joined as, for a workshop's code as it stands in an address."""
+    normalized = codes.normalize_code(code)
+    if normalized is None:
+        return None
+    token = request.cookies.get(cookie_name(normalized))
+    return participants.participant_of_workshop(db, token, normalized) if token else None

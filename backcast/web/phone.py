@@ -22,10 +22,10 @@ from backcast.queries.phone import PhoneView, phone_view, rating_card
 from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.web.deps import get_db, get_templates
-from backcast.web.limits import Limiter
+from backcast.web.limits import RateLimited, guard_code, take_contribution
 from backcast.web.live_stream import listening, messages_of
 from backcast.web.locale import language_of, use_workshop_language
-from backcast.web.participant import participant_for, remember
+from backcast.web.participant import participant_for, participant_for_code, remember
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,14 +36,8 @@ REFUSAL_STATUS = {
     "conflict": 409,
     "forbidden": 403,
     "not-found": 404,
+    "rate-limited": 429,
 }
-
-# Ten wrong codes in five minutes from one address, and it has to wait.
-wrong_codes = Limiter(limit=10, window=300)
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _is_htmx(request: Request) -> bool:
@@ -67,44 +61,45 @@ def join_code(
     request: Request, code: Annotated[str, Form(max_length=100)] = "", db: Database = Depends(get_db)
 ) -> Response:
     templates = get_templates(request)
-    wait = wrong_codes.retry_after(_client(request))
-    if wait:
-        error = i18n.gettext(
-            "Too many wrong codes. Please wait %(seconds)d seconds and try again.", seconds=wait
-        )
+    if not code.strip():  # an empty tap on "Join" guesses nothing, and does not count
+        error = i18n.gettext("Please enter the code.")
         return templates.TemplateResponse(
-            request,
-            "phone/join.html",
-            {"error": error, "code": code},
-            status_code=429,
-            headers={"Retry-After": str(wait)},
+            request, "phone/join.html", {"error": error, "code": code}, status_code=422
         )
     normalized = codes.normalize_code(code)
     try:
-        workshop = workshops.workshop_by_code(db, normalized or "")
-    except NotFound:
-        wrong_codes.hit(_client(request))
-        error = (
-            i18n.gettext("Please enter the code.")
-            if not code.strip()
-            else i18n.gettext("There is no workshop with this code. Please check it.")
+        workshop = guard_code(request, lambda: workshops.workshop_by_code(db, normalized or ""))
+    except RateLimited as limited:
+        return templates.TemplateResponse(
+            request,
+            "phone/join.html",
+            {"error": _message(limited), "code": code},
+            status_code=429,
+            headers={"Retry-After": str(limited.retry_after)},
         )
+    except NotFound:
+        error = i18n.gettext("There is no workshop with this code. Please check it.")
         return templates.TemplateResponse(
             request, "phone/join.html", {"error": error, "code": code}, status_code=422
         )
     return RedirectResponse(f"/j/{workshop.code}", status_code=303)
 
 
-def _workshop_or_404(db: Database, code: str) -> Workshop:
-    normalized = codes.normalize_code(code)
-    if normalized is None:
-        raise NotFound(N_("There is no workshop with this code."))
-    return workshops.workshop_by_code(db, normalized)
+def _workshop_or_404(request: Request, db: Database, code: str) -> Workshop:
+    """The workshop of a code from an address; unknown codes count against the client's limit."""
+
+    def lookup() -> Workshop:
+        normalized = codes.normalize_code(code)
+        if normalized is None:
+            raise NotFound(N_("There is no workshop with this code."))
+        return workshops.workshop_by_code(db, normalized)
+
+    return guard_code(request, lookup)
 
 
 @router.get("/j/{code}")
 def join_workshop_page(code: str, request: Request, db: Database = Depends(get_db)) -> Response:
-    workshop = _workshop_or_404(db, code)
+    workshop = _workshop_or_404(request, db, code)
     if workshop.code != code:
         return RedirectResponse(f"/j/{workshop.code}", status_code=303)
     assert workshop.id is not None
@@ -139,7 +134,7 @@ def join_workshop(
     consent: Annotated[str, Form(max_length=10)] = "",
     db: Database = Depends(get_db),
 ) -> Response:
-    workshop = _workshop_or_404(db, code)
+    workshop = _workshop_or_404(request, db, code)
     assert workshop.id is not None
     if participant_for(request, db, workshop.id, workshop.code) is not None:
         return RedirectResponse(f"/w/{workshop.code}", status_code=303)  # a second tap on "Join"
@@ -163,12 +158,12 @@ class NotJoined(Exception):
 
 
 def current_participant(code: str, request: Request, db: Database = Depends(get_db)) -> Participant:
-    workshop = _workshop_or_404(db, code)
-    assert workshop.id is not None
-    participant = participant_for(request, db, workshop.id, workshop.code)
-    if participant is None:
-        raise NotJoined(workshop.code)
-    return participant
+    # A phone that joined is known by its token and never meets the wrong-code limit, however
+    # many neighbours behind the same address mistype; only strangers' lookups are counted.
+    participant = participant_for_code(request, db, code)
+    if participant is not None:
+        return participant
+    raise NotJoined(_workshop_or_404(request, db, code).code)
 
 
 def _render_view(
@@ -267,6 +262,7 @@ def add_item(
     try:
         if view.kind is None:
             raise NotFound(N_("Contributions of this kind are closed right now."))
+        take_contribution(request, participant.id)
         items.add_item(
             db,
             participant,
@@ -278,7 +274,10 @@ def add_item(
             client_key=client_key or None,
         )
     except ServiceError as error:
-        return _refused(request, db, participant, error, "phone/_compose.html", draft)
+        refused = _refused(request, db, participant, error, "phone/_compose.html", draft)
+        if isinstance(error, RateLimited):
+            refused.headers["Retry-After"] = str(error.retry_after)
+        return refused
     return _after_change(request, db, participant, view.workshop.code, "phone/_contribute.html")
 
 

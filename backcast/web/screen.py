@@ -16,6 +16,7 @@ from backcast.queries.screen import screen_view
 from backcast.services import codes, workshops
 from backcast.services.errors import NotFound
 from backcast.web.deps import get_db, get_templates
+from backcast.web.limits import guard_code
 from backcast.web.live_stream import listening, messages_of
 from backcast.web.locale import use_room_language
 from backcast.web.screen_live import screen_context
@@ -23,11 +24,16 @@ from backcast.web.screen_live import screen_context
 router = APIRouter(include_in_schema=False)
 
 
-def screen_workshop(code: str, db: Database = Depends(get_db)) -> Workshop:
-    normalized = codes.normalize_code(code)
-    if normalized is None:
-        raise NotFound(N_("There is no workshop with this code."))
-    return workshops.workshop_by_code(db, normalized)
+def screen_workshop(code: str, request: Request, db: Database = Depends(get_db)) -> Workshop:
+    """Anyone with the code may watch, so unknown codes count against the client's limit."""
+
+    def lookup() -> Workshop:
+        normalized = codes.normalize_code(code)
+        if normalized is None:
+            raise NotFound(N_("There is no workshop with this code."))
+        return workshops.workshop_by_code(db, normalized)
+
+    return guard_code(request, lookup)
 
 
 @router.get("/w/{code}/screen")
