@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
 from playwright.sync_api import expect
 
 from tests import server as real_server
 from tests.browser import screenshot
-from tests.live_helpers import PASSWORD, facilitator_token, sqlite_url
+from tests.live_helpers import PASSWORD, facilitator_token, open_room, sqlite_url
 
 pytestmark = pytest.mark.browser
 LAPTOP = {"width": 1366, "height": 768}
@@ -111,4 +112,48 @@ def test_a_facilitator_creates_from_a_template_and_edits_the_criteria(  # type: 
 
     console.goto(f"{live.base_url}/templates")
     screenshot(console, "templates")
+    console.close()
+
+
+def test_a_facilitator_edits_merges_and_links_in_the_console(  # type: ignore[no-untyped-def]
+    browser, live: real_server.Server, tmp_path: Path
+) -> None:
+    token = facilitator_token(sqlite_url(tmp_path), "ana@example.org")
+    room = open_room(live.base_url, token)
+    room.phase("milestones")
+    early = room.add(room.facilitator, kind="milestone", text="Firms share machines", year=2030)
+    late = room.add(room.facilitator, kind="milestone", text="Repair is normal", year=2040)
+    room.phase("needs")
+    need = room.add(room.facilitator, kind="need", text="A shared workshop spce", links=[early["id"]])
+    twin = room.add(room.facilitator, kind="need", text="Shared workshop space", links=[late["id"]])
+
+    console = browser.new_page(viewport=LAPTOP)
+    console.goto(f"{live.base_url}/login")
+    console.get_by_label("Email").fill("ana@example.org")
+    console.get_by_label("Password").fill(PASSWORD)
+    console.get_by_role("button", name="Sign in").click()
+    console.goto(f"{live.base_url}/facilitate/{room.code}")
+    console.locator(f"#moderate-{need['id']}").get_by_role("link", name="Edit or merge").click()
+    console.get_by_label("Text").fill("A shared workshop space")
+    console.get_by_role("button", name="Save", exact=True).click()
+    console.locator(f"#moderate-{need['id']}", has_text="A shared workshop space").wait_for()
+
+    console.locator(f"#moderate-{need['id']}").get_by_role("link", name="Edit or merge").click()
+    console.get_by_label("Repair is normal").check()
+    console.get_by_role("button", name="Save the links").click()
+    console.locator(f"#moderate-{twin['id']}").get_by_role("link", name="Edit or merge").click()
+    console.get_by_label("Merge this duplicate into").select_option(str(need["id"]))
+    console.get_by_role("button", name="Merge").click()
+    console.locator(f"#moderate-{twin['id']}").wait_for(state="detached")
+    screenshot(console, "console-moderated")
+
+    items = {
+        item["id"]: item
+        for item in httpx.get(
+            f"{live.base_url}/api/v1/workshops/{room.code}/items", headers=room.facilitator
+        ).json()
+    }
+    assert items[need["id"]]["text"] == "A shared workshop space"
+    assert sorted(items[need["id"]]["links"]) == sorted([early["id"], late["id"]])
+    assert twin["id"] not in items or items[twin["id"]]["merged_into"] == need["id"]
     console.close()

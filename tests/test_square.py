@@ -63,3 +63,23 @@ def test_the_screen_draws_the_first_two_criteria_and_leads_back_to_moved_markers
         "1. Train waste officers in SMEs",
     ]
     assert items.link_targets(db, tree.measures[0]) == [tree.need.id]
+
+
+def test_each_ranked_measure_shows_where_the_middle_half_of_the_answers_lie(
+    client: TestClient, db: Database
+) -> None:
+    tree = factories.tree(db)
+    factories.phase(db, tree.workshop, Phase.rating)
+    for impact, urgency in ((2, 5), (3, 4), (4, 1)):
+        person, _ = factories.join(db, tree.workshop)
+        ratings.rate_item(db, person, tree.measures[0].id, {"impact": impact, "urgency": urgency})
+    workshops.set_results_visible(db, tree.owner, tree.workshop.code, True)
+    factories.phase(db, tree.workshop, Phase.results)
+    page = BeautifulSoup(client.get(f"/w/{tree.workshop.code}/screen").text, "html.parser")
+    row = page.select_one(".ranking li")
+    lines = [(line["x1"], line["x2"]) for line in row.select("line.spread")]
+    # impact 2, 3, 4 → Q1 2.5, Q3 3.5 → 37.5–62.5; urgency 1, 4, 5 → Q1 2.5, Q3 4.5 → 37.5–87.5
+    assert lines == [("37.5", "62.5"), ("37.5", "87.5")]
+    assert row.select_one("svg.bar title").get_text() == (
+        "Impact: middle half of the answers 2.5–3.5; Urgency: middle half of the answers 2.5–4.5"
+    )

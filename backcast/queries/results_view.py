@@ -15,12 +15,41 @@ from backcast.models import Criterion, Workshop
 
 
 @dataclass
+class Spread:
+    """Where the middle half of one criterion's answers lie (Q1 to Q3), on the score's 0–100
+    axis: the better end at 100, so a lower-is-better criterion is turned round."""
+
+    criterion: Criterion
+    low: float
+    high: float
+    q1: float
+    q3: float
+
+
+@dataclass
 class Row:
     """One ranked measure: its rank, score in per cent, dots, and per-criterion summaries."""
 
     result: ItemResult
     score_percent: float | None
     consensus: int  # criteria on which the room agrees
+    spreads: list[Spread]
+
+
+def _on_axis(value: float, criterion: Criterion) -> float:
+    share = (value - criterion.scale_min) / (criterion.scale_max - criterion.scale_min)
+    return round(100 * (1 - share if criterion.direction == "lower" else share), 1)
+
+
+def spreads_of(result: ItemResult, criteria: list[Criterion]) -> list[Spread]:
+    spreads = []
+    for criterion in criteria:
+        summary = result.overall.criteria.get(criterion.key)
+        if summary is None or summary.q1 is None or summary.q3 is None:
+            continue
+        ends = sorted((_on_axis(summary.q1, criterion), _on_axis(summary.q3, criterion)))
+        spreads.append(Spread(criterion, ends[0], ends[1], summary.q1, summary.q3))
+    return spreads
 
 
 # The square's drawing area in SVG units, and a point's radius: the screen's and the report's
@@ -103,6 +132,7 @@ def results_view(session: Session, workshop: Workshop) -> ResultsView:
             sum(
                 1 for summary in result.overall.criteria.values() if summary is not None and summary.consensus
             ),
+            spreads_of(result, results.criteria),
         )
         for result in results.items
     ]
