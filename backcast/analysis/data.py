@@ -76,16 +76,10 @@ def _with_utc_times(rows: Sequence[Any], dialect: Dialect) -> list[RatingRow]:
     """Rating rows with aware UTC times, as `UTCDateTime` gives them. A participant's ratings of
     an item share one time, so each distinct time is converted once rather than once a cell."""
     convert = UTCDateTime().process_result_value
-    times: dict[datetime, datetime | None] = {}
-
-    def utc(moment: datetime) -> datetime:
-        found = times.get(moment)
-        if found is None:
-            found = times[moment] = convert(moment, dialect)
-        return found  # type: ignore[return-value]
-
+    moments = {moment for row in rows for moment in (row[4], row[5])}
+    utc = {moment: convert(moment, dialect) for moment in moments}
     return [
-        RatingRow(participant, item, criterion, value, utc(rated_at), utc(updated_at))
+        RatingRow(participant, item, criterion, value, utc[rated_at], utc[updated_at])
         for participant, item, criterion, value, rated_at, updated_at in rows
     ]
 
