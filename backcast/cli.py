@@ -7,7 +7,7 @@ import getpass
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -28,12 +28,28 @@ class CommandError(Exception):
     """A failure to report as one line."""
 
 
+def _(msgid: str, /, **params: object) -> str:
+    """A message in the terminal's language (`LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, `LANG`)."""
+    return i18n.gettext(msgid, **params)
+
+
+def terminal_language(environ: Mapping[str, str] = os.environ) -> str:
+    """The first language the environment asks for that backcast speaks, else English; "C" and
+    "POSIX" ask for none."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        for wanted in environ.get(name, "").split(":"):
+            code = wanted.split("_")[0].split(".")[0].lower()
+            if code in i18n.available_languages():
+                return code
+    return i18n.DEFAULT_LANGUAGE
+
+
 def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
         first = error.errors()[0]
-        name = "BACKCAST_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        name = "BACKCAST_" + str(first["loc"][0]).upper() if first["loc"] else _("a setting")
         raise CommandError(f"{name}: {first['msg']}") from None
 
 
@@ -53,8 +69,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = settings.model_copy(update={"host": host, "port": port})
     if args.workers > 1 and settings.broker == "memory":
         raise CommandError(
-            "several workers need a shared broker: set BACKCAST_BROKER=postgres or redis "
-            "(with PostgreSQL as the database), or run one worker"
+            _(
+                "several workers need a shared broker: set BACKCAST_BROKER=postgres or redis "
+                "(with PostgreSQL as the database), or run one worker"
+            )
         )
     db = _database(settings)
     try:
@@ -62,11 +80,14 @@ def cmd_serve(args: argparse.Namespace) -> None:
         base = public_base_url(settings)
         # Bound to loopback only, the LAN address would not answer; the set-up link is for this machine.
         here = f"http://127.0.0.1:{port}" if host in {"127.0.0.1", "localhost", "::1"} else base
-        print(f"backcast {__version__} on http://{host}:{port}", flush=True)
-        print(f"Participants join at {base}/join", flush=True)
+        print(
+            _("backcast %(version)s on http://%(host)s:%(port)s", version=__version__, host=host, port=port),
+            flush=True,
+        )
+        print(_("Participants join at %(address)s", address=f"{base}/join"), flush=True)
         if accounts.facilitator_count(db) == 0:
             link = f"{here}/setup?token={setup_token(settings)}"
-            print(f"No facilitator account yet. Create the first one here: {link}", flush=True)
+            print(_("No facilitator account yet. Create the first one here: %(link)s", link=link), flush=True)
     finally:
         db.dispose()
     # The app (in each worker) builds its settings from the environment: it must know the address
@@ -87,15 +108,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_db_upgrade(args: argparse.Namespace) -> None:
     settings = _settings()
     migrate.upgrade(settings.resolved_database_url, args.revision)
-    print(f"database at {args.revision if args.revision != 'head' else migrate.head_revision()}")
+    revision = args.revision if args.revision != "head" else migrate.head_revision()
+    print(_("database at %(revision)s", revision=revision))
 
 
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Password again: ") != first:
-        raise CommandError("the two passwords differ")
+    first = getpass.getpass(_("Password: "))
+    if getpass.getpass(_("Password again: ")) != first:
+        raise CommandError(_("the two passwords differ"))
     return first
 
 
@@ -105,7 +127,7 @@ def cmd_facilitator_add(args: argparse.Namespace) -> None:
     try:
         migrate.check_current(db.engine)
         facilitator = accounts.add_facilitator(db, args.email, _read_password(args), via="cli")
-        print(f"facilitator {facilitator.email} added")
+        print(_("facilitator %(email)s added", email=facilitator.email))
     finally:
         db.dispose()
 
@@ -169,8 +191,8 @@ def cmd_export(args: argparse.Namespace) -> None:
         partial.replace(out)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise CommandError(f"cannot write {out}: {error.strerror}") from None
-    print(f"{out}: {len(exported.content):,} bytes")
+        raise CommandError(_("cannot write %(file)s: %(reason)s", file=out, reason=error.strerror)) from None
+    print(_("%(file)s: %(size)s bytes", file=out, size=f"{len(exported.content):,}"))
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -179,34 +201,46 @@ def cmd_demo(args: argparse.Namespace) -> None:
     settings = _settings()
     if args.live:
         if not 1 <= args.participants <= 200:
-            raise CommandError("--participants: from 1 to 200")
+            raise CommandError(_("--participants: from 1 to 200"))
         if not 0 < args.minutes <= 240:
-            raise CommandError("--minutes: more than 0, at most 240")
+            raise CommandError(_("--minutes: more than 0, at most 240"))
         if not 0 < args.speed <= 1000:
-            raise CommandError("--speed: more than 0, at most 1000")
+            raise CommandError(_("--speed: more than 0, at most 1000"))
     db = _database(settings)
     if args.live and settings.broker == "postgres" and db.dialect != "postgresql":
         db.dispose()
-        raise CommandError("BACKCAST_BROKER=postgres needs PostgreSQL as BACKCAST_DATABASE_URL")
+        raise CommandError(_("BACKCAST_BROKER=postgres needs PostgreSQL as BACKCAST_DATABASE_URL"))
     try:
         migrate.check_current(db.engine)
         password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
         account = seed.demo_account(db, args.email, password)
         if args.live:
             workshop = seed.create_demo_workshop(db, account.facilitator, title=f"{content.TITLE} (Probe)")
-            print(f'rehearsal workshop {workshop.code} "{workshop.title}", in the lobby')
+            print(
+                _(
+                    'rehearsal workshop %(code)s "%(title)s", in the lobby',
+                    code=workshop.code,
+                    title=workshop.title,
+                )
+            )
             _print_demo_access(settings, workshop.code, account, generated=password is None)
             _rehearse(db, settings, workshop.code, args)
         else:
             started = time.perf_counter()
             demo = seed.seed_demo(db, account.facilitator)
             print(
-                f'demo workshop {demo.workshop.code} "{demo.workshop.title}": '
-                f"{len(demo.participants)} participants, {len(demo.items)} contributions, rated, "
-                f"prioritised, results shown ({time.perf_counter() - started:.1f} s)"
+                _(
+                    'demo workshop %(code)s "%(title)s": %(participants)d participants, %(items)d '
+                    "contributions, rated, prioritised, results shown (%(seconds)s s)",
+                    code=demo.workshop.code,
+                    title=demo.workshop.title,
+                    participants=len(demo.participants),
+                    items=len(demo.items),
+                    seconds=f"{time.perf_counter() - started:.1f}",
+                )
             )
             _print_demo_access(settings, demo.workshop.code, account, generated=password is None)
-            print("These pages need the server: run `backcast serve` (or `make run`).")
+            print(_("These pages need the server: run `backcast serve` (or `make run`)."))
     finally:
         db.dispose()
 
@@ -215,16 +249,28 @@ def _print_demo_access(settings: Settings, code: str, account: DemoAccount, *, g
     from backcast.network import join_url, public_base_url
 
     base = public_base_url(settings)
-    print(f"  console: {base}/facilitate/{code}")
-    print(f"  screen:  {base}/w/{code}/screen")
-    print(f"  join:    {join_url(settings, code)}")
+    print("  " + _("console: %(address)s", address=f"{base}/facilitate/{code}"))
+    print("  " + _("screen:  %(address)s", address=f"{base}/w/{code}/screen"))
+    print("  " + _("join:    %(address)s", address=join_url(settings, code)))
     email = account.facilitator.email
     if account.password is None:
-        print(f"  sign in as {email}, an account that exists already: its password is unchanged")
+        print(
+            "  "
+            + _(
+                "sign in as %(email)s, an account that exists already: its password is unchanged", email=email
+            )
+        )
     elif generated:
-        print(f"  sign in as {email} with the password {account.password} (shown only this once)")
+        print(
+            "  "
+            + _(
+                "sign in as %(email)s with the password %(password)s (shown only this once)",
+                email=email,
+                password=account.password,
+            )
+        )
     else:
-        print(f"  sign in as {email} with the password you gave")
+        print("  " + _("sign in as %(email)s with the password you gave", email=email))
 
 
 def _rehearse(db: Database, settings: Settings, code: str, args: argparse.Namespace) -> None:
@@ -235,19 +281,30 @@ def _rehearse(db: Database, settings: Settings, code: str, args: argparse.Namesp
 
     span, arrivals = _span(args.minutes * 60), _span(ARRIVALS / args.speed)
     print(
-        f"{args.participants} simulated participants arrive, most in the first {arrivals}, "
-        f"and follow the phases you set in the console for {span}; Ctrl-C ends the rehearsal sooner."
+        _(
+            "%(count)d simulated participants arrive, most in the first %(arrivals)s, and follow the "
+            "phases you set in the console for %(span)s; Ctrl-C ends the rehearsal sooner.",
+            count=args.participants,
+            arrivals=arrivals,
+            span=span,
+        )
     )
     if settings.broker == "memory":
         print(
-            "They write to this database: keep `backcast serve` running on it. With BACKCAST_BROKER=memory "
-            f"the server shows their changes within {SAFETY_POLL_SECONDS:g} seconds; set "
-            "BACKCAST_BROKER=postgres or redis on both for instant updates."
+            _(
+                "They write to this database: keep `backcast serve` running on it. With "
+                "BACKCAST_BROKER=memory the server shows their changes within %(seconds)s seconds; set "
+                "BACKCAST_BROKER=postgres or redis on both for instant updates.",
+                seconds=f"{SAFETY_POLL_SECONDS:g}",
+            )
         )
     else:
         print(
-            f"They write to this database and tell the server through the {settings.broker} broker: "
-            "keep `backcast serve` running with the same settings."
+            _(
+                "They write to this database and tell the server through the %(broker)s broker: keep "
+                "`backcast serve` running with the same settings.",
+                broker=settings.broker,
+            )
         )
     sys.stdout.flush()
 
@@ -267,104 +324,112 @@ def _rehearse(db: Database, settings: Settings, code: str, args: argparse.Namesp
     try:
         asyncio.run(rehearsal.run())
     except KeyboardInterrupt:
-        print(f"rehearsal stopped: {rehearsal.tally.line()}")
+        print(_("rehearsal stopped: %(tally)s", tally=rehearsal.tally.line()))
         return
     if rehearsal.deleted:
-        print(f"rehearsal over, the workshop was deleted: {rehearsal.tally.line()}")
+        print(_("rehearsal over, the workshop was deleted: %(tally)s", tally=rehearsal.tally.line()))
     else:
-        print(f"rehearsal over after {span}: {rehearsal.tally.line()}")
+        print(_("rehearsal over after %(span)s: %(tally)s", span=span, tally=rehearsal.tally.line()))
 
 
 def _span(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.3g} second{'' if seconds == 1 else 's'}"
-    return f"{seconds / 60:.3g} minutes"
+        return i18n.ngettext(
+            "%(seconds)s second", "%(seconds)s seconds", 1 if seconds == 1 else 2, seconds=f"{seconds:.3g}"
+        )
+    return _("%(minutes)s minutes", minutes=f"{seconds / 60:.3g}")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="backcast", description="Participatory backcasting workshops.")
+    parser = argparse.ArgumentParser(prog="backcast", description=_("Participatory backcasting workshops."))
     parser.add_argument("--version", action="version", version=f"backcast {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the web server")
-    serve.add_argument("--host", help="interface to listen on (default 0.0.0.0, BACKCAST_HOST)")
-    serve.add_argument("--port", type=int, help="port (default 8000, BACKCAST_PORT or PORT)")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (needs a shared broker)")
+    serve = commands.add_parser("serve", help=_("run the web server"))
+    serve.add_argument("--host", help=_("interface to listen on (default 0.0.0.0, BACKCAST_HOST)"))
+    serve.add_argument("--port", type=int, help=_("port (default 8000, BACKCAST_PORT or PORT)"))
+    serve.add_argument("--workers", type=int, default=1, help=_("worker processes (needs a shared broker)"))
     serve.set_defaults(handler=cmd_serve)
 
-    db = commands.add_parser("db", help="database schema")
+    db = commands.add_parser("db", help=_("database schema"))
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    upgrade = db_commands.add_parser("upgrade", help="upgrade the schema to this version")
+    upgrade = db_commands.add_parser("upgrade", help=_("upgrade the schema to this version"))
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(handler=cmd_db_upgrade)
 
-    facilitator = commands.add_parser("facilitator", help="facilitator accounts")
+    facilitator = commands.add_parser("facilitator", help=_("facilitator accounts"))
     facilitator_commands = facilitator.add_subparsers(
         dest="facilitator_command", required=True, metavar="ACTION"
     )
-    add = facilitator_commands.add_parser("add", help="add a facilitator account")
+    add = facilitator_commands.add_parser("add", help=_("add a facilitator account"))
     add.add_argument("email")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
     add.set_defaults(handler=cmd_facilitator_add)
 
-    token = commands.add_parser("token", help="API tokens")
+    token = commands.add_parser("token", help=_("API tokens"))
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
-    new = token_commands.add_parser("new", help="print a new API token for a facilitator")
+    new = token_commands.add_parser("new", help=_("print a new API token for a facilitator"))
     new.add_argument("email")
-    new.add_argument("--label", default="", help="a note on what the token is for")
+    new.add_argument("--label", default="", help=_("a note on what the token is for"))
     new.set_defaults(handler=cmd_token_new)
 
     demo = commands.add_parser(
-        "demo", help="create a finished demo workshop, or with --live rehearse one with simulated people"
+        "demo", help=_("create a finished demo workshop, or with --live rehearse one with simulated people")
     )
     demo.add_argument(
-        "--live", action="store_true", help="a workshop in the lobby, with simulated participants"
+        "--live", action="store_true", help=_("a workshop in the lobby, with simulated participants")
     )
     demo.add_argument(
-        "--email", default=DEMO_EMAIL, help=f"the facilitator account to use or create (default {DEMO_EMAIL})"
+        "--email",
+        default=DEMO_EMAIL,
+        help=_("the facilitator account to use or create (default %(email)s)", email=DEMO_EMAIL),
     )
     demo.add_argument(
         "--password-stdin",
         action="store_true",
-        help="a new account's password from standard input instead of a generated one",
+        help=_("a new account's password from standard input instead of a generated one"),
     )
-    demo.add_argument("--participants", type=int, default=25, help="with --live: how many (default 25)")
-    demo.add_argument("--minutes", type=float, default=10, help="with --live: how long (default 10)")
+    demo.add_argument("--participants", type=int, default=25, help=_("with --live: how many (default 25)"))
+    demo.add_argument("--minutes", type=float, default=10, help=_("with --live: how long (default 10)"))
     demo.add_argument(
-        "--speed", type=float, default=1, help="with --live: pace, 2 is twice as fast (default 1)"
+        "--speed", type=float, default=1, help=_("with --live: pace, 2 is twice as fast (default 1)")
     )
-    demo.add_argument("--seed", type=int, default=2045, help="with --live: random seed (default 2045)")
+    demo.add_argument("--seed", type=int, default=2045, help=_("with --live: random seed (default 2045)"))
     demo.set_defaults(handler=cmd_demo)
-    export = commands.add_parser("export", help="export a workshop's data")
+    export = commands.add_parser("export", help=_("export a workshop's data"))
     export.add_argument("code")
-    export.add_argument("--format", default="csv", help="csv (default), xlsx, json or datapackage")
-    export.add_argument("--table", help="with --format csv: which table (default ratings)")
+    export.add_argument("--format", default="csv", help=_("csv (default), xlsx, json or datapackage"))
+    export.add_argument("--table", help=_("with --format csv: which table (default ratings)"))
     export.add_argument(
-        "--names", action="store_true", help="include display names where the workshop allows it"
+        "--names", action="store_true", help=_("include display names where the workshop allows it")
     )
-    export.add_argument("--out", help="file to write (default: a name like backcast-CODE.csv; - for stdout)")
+    export.add_argument(
+        "--out", help=_("file to write (default: a name like backcast-CODE.csv; - for stdout)")
+    )
     export.set_defaults(handler=cmd_export)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    i18n.current_language.set(terminal_language())
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], None] = args.handler
     try:
         handler(args)
     except CommandError as error:
-        print(f"backcast: error: {error}", file=sys.stderr)
+        print(_("backcast: error: %(problem)s", problem=error), file=sys.stderr)
         return 1
     except ServiceError as error:
-        print(f"backcast: error: {i18n.translate(error.message, 'en', error.params)}", file=sys.stderr)
+        print(_("backcast: error: %(problem)s", problem=_(error.message, **error.params)), file=sys.stderr)
         return 1
     except migrate.DatabaseBehind as error:
-        print(f"backcast: error: {error}", file=sys.stderr)
+        print(_("backcast: error: %(problem)s", problem=_(error.message, **error.params)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # the promise is one line, whatever failed
-        print(f"backcast: error: {type(error).__name__}: {_first_line(error)}", file=sys.stderr)
+        problem = f"{type(error).__name__}: {_first_line(error)}"
+        print(_("backcast: error: %(problem)s", problem=problem), file=sys.stderr)
         return 1
     return 0
 

@@ -11,11 +11,17 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from backcast.db import ensure_sqlite_directory
+from backcast.i18n import N_
 from backcast.paths import ALEMBIC_INI, MIGRATIONS
 
 
 class DatabaseBehind(RuntimeError):
-    """The database's schema is older (or newer) than this version of the code."""
+    """The database's schema is older (or newer) than this version of the code. `message` is a
+    msgid with `params`, translated where it is shown; str() is the English."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message % params)
+        self.message, self.params = message, params
 
 
 def alembic_config(url: str) -> Config:
@@ -51,6 +57,17 @@ def check_current(engine: Engine) -> str:
     head = head_revision()
     current = current_revision(engine)
     if current != head:
-        where = "has no schema yet" if current is None else f"is at revision {current}"
-        raise DatabaseBehind(f"the database {where}, this version needs {head}: run `backcast db upgrade`")
+        if current is None:
+            raise DatabaseBehind(
+                N_("the database has no schema yet, this version needs %(head)s: run `backcast db upgrade`"),
+                head=head,
+            )
+        raise DatabaseBehind(
+            N_(
+                "the database is at revision %(current)s, this version needs %(head)s: "
+                "run `backcast db upgrade`"
+            ),
+            current=current,
+            head=head,
+        )
     return head

@@ -282,3 +282,59 @@ def test_a_rehearsal_ends_by_itself_when_its_time_is_up(data_dir: Path) -> None:
         "the console for 3 seconds; Ctrl-C ends the rehearsal sooner."
     )
     assert lines[-1] == "rehearsal over after 3 seconds: 3 joined, 0 contributions, 0 ratings, 0 dots placed"
+
+
+def test_the_command_speaks_the_terminal_s_language(tmp_path: Path, data_dir: Path) -> None:
+    fresh = tmp_path / "fresh"
+    german = backcast(fresh, "facilitator", "add", "ana@example.org", "--password-stdin", LANG="de_DE.UTF-8")
+    assert (german.returncode, german.stderr.strip()) == (
+        1,
+        f"backcast: Fehler: die Datenbank hat noch kein Schema, diese Version braucht "
+        f"{migrate.head_revision()}: Führen Sie `backcast db upgrade` aus",
+    )
+    english = backcast(fresh, "facilitator", "add", "ana@example.org", "--password-stdin", LANG="C.UTF-8")
+    assert english.stderr.strip() == (
+        f"backcast: error: the database has no schema yet, this version needs {migrate.head_revision()}: "
+        "run `backcast db upgrade`"
+    )
+    added = backcast(
+        data_dir,
+        "facilitator",
+        "add",
+        "ana@example.org",
+        "--password-stdin",
+        stdin="a long password\n",
+        LANGUAGE="de:en",
+    )
+    assert added.stdout.strip() == "Moderation ana@example.org angelegt"
+    short = backcast(
+        data_dir,
+        "facilitator",
+        "add",
+        "bob@example.org",
+        "--password-stdin",
+        stdin="short\n",
+        LC_ALL="de_AT.UTF-8",
+    )
+    assert short.stderr.strip().startswith("backcast: Fehler: Wählen Sie ein Passwort mit mindestens")
+    helped = backcast(data_dir, "--help", LANG="de_DE.UTF-8")
+    assert "den Webserver starten" in helped.stdout
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({}, "en"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "POSIX"}, "en"),
+        ({"LANG": "de_DE.UTF-8"}, "de"),
+        ({"LANG": "fr_FR.UTF-8"}, "en"),
+        ({"LANGUAGE": "fr:de", "LANG": "en_GB.UTF-8"}, "de"),
+        ({"LC_ALL": "en_US.UTF-8", "LANG": "de_DE.UTF-8"}, "en"),
+        ({"LC_MESSAGES": "de_CH", "LANG": "en_US.UTF-8"}, "de"),
+    ],
+)
+def test_the_terminal_language_follows_the_posix_variables(environ: dict[str, str], language: str) -> None:
+    from backcast.cli import terminal_language
+
+    assert terminal_language(environ) == language
