@@ -15,11 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from backcast import i18n
 from backcast.db import Database, NoPublisher
 from backcast.demo import content
 from backcast.demo.content import Contribution, Measure
 from backcast.demo.opinions import appeal, dot_plan, rating_values
 from backcast.enums import KIND_PHASE, LINK_TARGET, ItemKind, Phase
+from backcast.i18n import N_
 from backcast.live.factory import make_broker
 from backcast.models import Criterion, Item, Participant, Workshop
 from backcast.services import items, participants, ratings, workshops
@@ -55,9 +57,12 @@ class Tally:
     refused: int = 0  # the phase moved on between looking and acting, as happens on real phones
 
     def line(self) -> str:
-        return (
-            f"{self.joined} joined, {self.added} contributions, {self.ratings} ratings, "
-            f"{self.dots} dots placed"
+        return i18n.gettext(
+            N_("%(joined)d joined, %(added)d contributions, %(ratings)d ratings, %(dots)d dots placed"),
+            joined=self.joined,
+            added=self.added,
+            ratings=self.ratings,
+            dots=self.dots,
         )
 
 
@@ -156,7 +161,10 @@ class Rehearsal:
                 room.workshop, room.items, seen_seq = workshop, standing, workshop.last_seq
             if workshop.phase != seen_phase:
                 seen_phase = workshop.phase
-                self.say(f"[{self.clock()}] phase {workshop.phase}: {self.tally.line()}")
+                line = i18n.gettext(
+                    N_("phase %(phase)s: %(tally)s"), phase=workshop.phase, tally=self.tally.line()
+                )
+                self.say(f"[{self.clock()}] {line}")
             await asyncio.sleep(self.poll)
 
     @property
