@@ -38,7 +38,8 @@
     var filter = document.querySelector("input[data-filter=parents]");
     if (filter && filter.value) { filter.dispatchEvent(new Event("input", { bubbles: true })); }
   }
-  document.addEventListener("htmx:afterSettle", function (event) { restore(event.detail.elt); });
+  // Right after the swap, before the page settles, so nothing shows the fresh list unticked.
+  document.addEventListener("htmx:afterSwap", function () { restore(document); });
   document.addEventListener("DOMContentLoaded", function () { restore(document); });
   // Sent and accepted: forget the draft before the fresh, empty form is swapped in.
   document.addEventListener("htmx:beforeSwap", function (event) {

@@ -25,15 +25,20 @@ def live(tmp_path: Path) -> Iterator[real_server.Server]:
     running.stop()
 
 
+def sign_in(page, base_url: str, email: str = "ana@example.org") -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/")
+
+
 def test_a_facilitator_creates_runs_and_moderates_while_the_screen_follows(  # type: ignore[no-untyped-def]
     browser, live: real_server.Server, tmp_path: Path
 ) -> None:
     facilitator_token(sqlite_url(tmp_path), "ana@example.org")
     console = browser.new_page(viewport=LAPTOP)
-    console.goto(f"{live.base_url}/login")
-    console.get_by_label("Email").fill("ana@example.org")
-    console.get_by_label("Password").fill(PASSWORD)
-    console.get_by_role("button", name="Sign in").click()
+    sign_in(console, live.base_url)
     console.get_by_label("Title").fill("Circular region 2045")
     console.get_by_label("Guiding question").fill("How do small firms work in cycles by 2045?")
     console.locator("select#language").select_option("en")
@@ -77,10 +82,7 @@ def test_a_facilitator_creates_from_a_template_and_edits_the_criteria(  # type: 
 ) -> None:
     facilitator_token(sqlite_url(tmp_path), "ana@example.org")
     console = browser.new_page(viewport=LAPTOP)
-    console.goto(f"{live.base_url}/login")
-    console.get_by_label("Email").fill("ana@example.org")
-    console.get_by_label("Password").fill(PASSWORD)
-    console.get_by_role("button", name="Sign in").click()
+    sign_in(console, live.base_url)
     console.get_by_label("Title").fill("Kreislauf Nordwest 2045")
     console.get_by_label("Template").select_option("regional-circular-economy")
     console.locator("select#language").select_option("en")
@@ -128,10 +130,7 @@ def test_a_facilitator_edits_merges_and_links_in_the_console(  # type: ignore[no
     twin = room.add(room.facilitator, kind="need", text="Shared workshop space", links=[late["id"]])
 
     console = browser.new_page(viewport=LAPTOP)
-    console.goto(f"{live.base_url}/login")
-    console.get_by_label("Email").fill("ana@example.org")
-    console.get_by_label("Password").fill(PASSWORD)
-    console.get_by_role("button", name="Sign in").click()
+    sign_in(console, live.base_url)
     console.goto(f"{live.base_url}/facilitate/{room.code}")
     console.locator(f"#moderate-{need['id']}").get_by_role("link", name="Edit or merge").click()
     console.get_by_label("Text").fill("A shared workshop space")

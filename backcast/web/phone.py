@@ -88,13 +88,7 @@ def join_code(
 def _workshop_or_404(request: Request, db: Database, code: str) -> Workshop:
     """The workshop of a code from an address; unknown codes count against the client's limit."""
 
-    def lookup() -> Workshop:
-        normalized = codes.normalize_code(code)
-        if normalized is None:
-            raise NotFound(N_("There is no workshop with this code."))
-        return workshops.workshop_by_code(db, normalized)
-
-    return guard_code(request, lookup)
+    return guard_code(request, lambda: workshops.workshop_by_code(db, code))
 
 
 @router.get("/j/{code}")
@@ -341,6 +335,7 @@ def rate_item(
         "view": view,
         "workshop": view.workshop,
         "card": card,
+        "criterion": next(c for c in view.criteria if c.key == criterion),
         "error": None,
         "draft": {},
         "client_key": "",

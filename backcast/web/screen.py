@@ -9,12 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from backcast.db import Database
-from backcast.i18n import N_
 from backcast.live.views import Listener
 from backcast.models import Workshop
 from backcast.queries.screen import screen_view
-from backcast.services import codes, workshops
-from backcast.services.errors import NotFound
+from backcast.services import workshops
 from backcast.web.deps import get_db, get_templates
 from backcast.web.limits import guard_code
 from backcast.web.live_stream import listening, messages_of
@@ -27,13 +25,7 @@ router = APIRouter(include_in_schema=False)
 def screen_workshop(code: str, request: Request, db: Database = Depends(get_db)) -> Workshop:
     """Anyone with the code may watch, so unknown codes count against the client's limit."""
 
-    def lookup() -> Workshop:
-        normalized = codes.normalize_code(code)
-        if normalized is None:
-            raise NotFound(N_("There is no workshop with this code."))
-        return workshops.workshop_by_code(db, normalized)
-
-    return guard_code(request, lookup)
+    return guard_code(request, lambda: workshops.workshop_by_code(db, code))
 
 
 @router.get("/w/{code}/screen")

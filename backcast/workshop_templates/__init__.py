@@ -12,7 +12,15 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase
@@ -36,6 +44,18 @@ Paragraph = dict[Language, Annotated[str, _line(L.QUESTION_MAX)]]
 Consent = dict[Language, Annotated[str, _line(L.CONSENT_MAX)]]
 
 
+def _in_some_language(what: str) -> AfterValidator:
+    def check(texts: dict[Language, str]) -> dict[Language, str]:
+        if not any(texts.values()):
+            raise ValueError(f"needs {what} in at least one language")
+        return texts
+
+    return AfterValidator(check)
+
+
+NamedLabel = Annotated[Label, _in_some_language("a label")]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,20 +70,13 @@ def pick(texts: dict[Language, str], language: str) -> str:
 
 class TemplateCriterion(_Strict):
     key: Key
-    label: Label
+    label: NamedLabel
     low_label: Label = {}
     high_label: Label = {}
     scale_min: int = Field(1, ge=L.SCALE_MIN, le=L.SCALE_MAX)
     scale_max: int = Field(5, ge=L.SCALE_MIN, le=L.SCALE_MAX)
     weight: float = Field(1.0, ge=0, le=100, allow_inf_nan=False)
     direction: Direction = Direction.higher
-
-    @field_validator("label")
-    @classmethod
-    def _named(cls, value: dict[Language, str]) -> dict[Language, str]:
-        if not any(value.values()):
-            raise ValueError("needs a label in at least one language")
-        return value
 
     @field_validator("scale_max")
     @classmethod
@@ -88,14 +101,7 @@ class TemplateCriterion(_Strict):
 
 class TemplateGroup(_Strict):
     key: Key
-    label: Label
-
-    @field_validator("label")
-    @classmethod
-    def _named(cls, value: dict[Language, str]) -> dict[Language, str]:
-        if not any(value.values()):
-            raise ValueError("needs a label in at least one language")
-        return value
+    label: NamedLabel
 
     def spec(self, language: str) -> GroupSpec:
         return GroupSpec(key=self.key, label=pick(self.label, language))
@@ -108,7 +114,7 @@ class WorkshopTemplate(_Strict):
     format: Literal["backcast-template"] = FORMAT
     version: Literal[1] = 1
     key: Slug
-    name: Name
+    name: Annotated[Name, _in_some_language("a name")]
     description: Paragraph = {}
     source: str = Field("", max_length=L.QUESTION_MAX)
     question: Paragraph = {}
@@ -121,13 +127,6 @@ class WorkshopTemplate(_Strict):
     prompts: dict[Phase, Paragraph] = {}
     criteria: list[TemplateCriterion] = Field(min_length=1, max_length=12)
     groups: list[TemplateGroup] = Field(default_factory=list, max_length=30)
-
-    @field_validator("name")
-    @classmethod
-    def _named(cls, value: dict[Language, str]) -> dict[Language, str]:
-        if not any(value.values()):
-            raise ValueError("needs a name in at least one language")
-        return value
 
     @field_validator("criteria", "groups")
     @classmethod
