@@ -4,6 +4,7 @@ consent each participant gave, kept with its text."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,8 @@ from backcast.enums import Phase
 from backcast.models import EventRecord, Item, Participant, Workshop, metadata, utcnow
 from backcast.services import configuration, items, participants, ratings
 from backcast.services.errors import NotAllowed, NotFound
+from backcast.settings import Settings
+from backcast.web.app import create_app
 from tests import factories
 from tests.test_api import api_token, assert_problem
 
@@ -289,3 +292,53 @@ def test_token_hashes_are_what_retention_replaces(db: Database) -> None:
     with db.read() as session:
         row = session.exec(select(Participant).where(Participant.workshop_id == shop.id)).one()
     assert row.token_hash == credentials.hash_token(token)
+
+
+def test_the_retention_command_anonymises_and_says_what_it_did(tmp_path: Path) -> None:
+    from tests.test_cli import backcast, open_db
+
+    data_dir = tmp_path / "data"
+    assert backcast(data_dir, "db", "upgrade").returncode == 0
+    db = open_db(data_dir)
+    try:
+        shop = factories.workshop(db)
+        factories.join(db, shop, name="Ana")
+        factories.join(db, shop, name="Ben")
+        age(db, shop, 10)
+
+        off = backcast(data_dir, "retention")
+        assert (off.returncode, off.stdout) == (
+            0,
+            "retention is off: set BACKCAST_RETENTION_DAYS or pass --days; nothing changed\n",
+        )
+        too_soon = backcast(data_dir, "retention", BACKCAST_RETENTION_DAYS="11")
+        assert (too_soon.returncode, too_soon.stdout) == (
+            0,
+            "0 workshops closed for 11 days or more anonymised\n",
+        )
+        assert people(db, shop) == [("Ana", True), ("Ben", True)]
+        done = backcast(data_dir, "retention", "--days", "10", BACKCAST_RETENTION_DAYS="11")
+        assert (done.returncode, done.stdout) == (
+            0,
+            f"{shop.code}: 2 participants' names and tokens removed\n"
+            "1 workshop closed for 10 days or more anonymised\n",
+        )
+        assert people(db, shop) == [(None, False), (None, False)]
+        german = backcast(data_dir, "retention", "--days", "-1", LANGUAGE="de")
+        assert german.returncode == 1 and german.stderr.startswith("backcast: ")
+    finally:
+        db.dispose()
+
+
+def test_the_server_applies_retention_when_it_starts(sqlite_db: Database, settings: Settings) -> None:
+    shop = factories.workshop(sqlite_db)
+    factories.join(sqlite_db, shop, name="Ana")
+    age(sqlite_db, shop, 40)
+    with TestClient(create_app(settings, db=sqlite_db)):
+        assert people(sqlite_db, shop) == [("Ana", True)]  # retention is off by default
+    kept = factories.workshop(sqlite_db)
+    factories.join(sqlite_db, kept, name="Ben")
+    age(sqlite_db, shop, 40)
+    with TestClient(create_app(settings.model_copy(update={"retention_days": 30}), db=sqlite_db)):
+        assert people(sqlite_db, shop) == [(None, False)]
+        assert people(sqlite_db, kept) == [("Ben", True)]
