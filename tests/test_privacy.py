@@ -342,3 +342,57 @@ def test_the_server_applies_retention_when_it_starts(sqlite_db: Database, settin
     with TestClient(create_app(settings.model_copy(update={"retention_days": 30}), db=sqlite_db)):
         assert people(sqlite_db, shop) == [(None, False)]
         assert people(sqlite_db, kept) == [("Ben", True)]
+
+
+# --- the console --------------------------------------------------------------------------------
+
+
+def test_the_console_lists_participants_by_pseudonym_and_deletes_one_after_confirmation(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    from bs4 import BeautifulSoup
+
+    from backcast.export.tables import pseudonymiser
+    from tests.test_console import sign_in
+
+    room = Room(db)
+    shop = room.tree.workshop
+    base = f"/facilitate/{shop.code}/participants"
+    sign_in(client, room.other.owner.email)  # owns another workshop only
+    assert client.get(base).status_code == 403
+    assert client.post(f"{base}/{room.ana.id}/delete").status_code == 403
+    client.post("/logout")
+    sign_in(client, room.tree.owner.email)
+
+    alias = pseudonymiser(settings.resolved_secret_key, shop.id)  # type: ignore[arg-type]
+    page = BeautifulSoup(client.get(base).text, "html.parser")
+    table = [
+        [cell.get_text(strip=True) for cell in row.select("td")][:7]
+        for row in page.select("#participants tbody tr")
+    ]
+    assert [row[:3] + row[4:] for row in table] == [
+        [alias(room.ana.id), "Ana", "SME", "1", "3", "2"],  # type: ignore[arg-type]
+        [alias(room.ben.id), "Ben", "", "1", "3", "1"],  # type: ignore[arg-type]
+        [alias(room.cem.id), "", "", "0", "3", "0"],  # type: ignore[arg-type]
+    ]
+    # Three ratings each: impact and "can't judge" feasibility on the measure, impact on Ana's item.
+    confirm = client.get(f"{base}/{room.ana.id}/delete")
+    heading = BeautifulSoup(confirm.text, "html.parser").select_one("h1")
+    assert heading is not None and heading.get_text() == "Delete the data of Ana?"
+    assert client.get(f"{base}/{10**9}/delete").status_code == 404
+
+    before = row_counts(db)
+    done = client.post(f"{base}/{room.ana.id}/delete", follow_redirects=False)
+    assert (done.status_code, done.headers["location"]) == (303, f"{base}?deleted=1")
+    after = row_counts(db)
+    assert {name: after[name] - before[name] for name in before if after[name] != before[name]} == {
+        "participant": -1,
+        "rating": -3,
+        "dots": -1,
+        "event": 1,
+    }
+    listed = BeautifulSoup(client.get(f"{base}?deleted=1").text, "html.parser")
+    assert [row.select_one("td").get_text(strip=True) for row in listed.select("#participants tbody tr")] == [
+        alias(room.ben.id),  # type: ignore[arg-type]
+        alias(room.cem.id),  # type: ignore[arg-type]
+    ]
