@@ -396,3 +396,37 @@ def test_the_console_lists_participants_by_pseudonym_and_deletes_one_after_confi
         alias(room.ben.id),  # type: ignore[arg-type]
         alias(room.cem.id),  # type: ignore[arg-type]
     ]
+
+
+# --- the phone ----------------------------------------------------------------------------------
+
+
+def test_a_participant_deletes_their_own_data_from_the_phone(client: TestClient, db: Database) -> None:
+    from bs4 import BeautifulSoup
+
+    shop = factories.workshop(db)
+    joined = client.post(f"/j/{shop.code}", data={"name": "Ana"}, follow_redirects=False)
+    assert joined.status_code == 303
+    page = BeautifulSoup(client.get(f"/w/{shop.code}").text, "html.parser")
+    link = page.select_one(".phone-foot a")
+    assert link is not None and (link["href"], link.get_text()) == (
+        f"/w/{shop.code}/forget",
+        "Delete my data",
+    )
+    confirm = BeautifulSoup(client.get(f"/w/{shop.code}/forget").text, "html.parser")
+    assert confirm.select_one("h1").get_text() == "Delete my data?"  # type: ignore[union-attr]
+    before = row_counts(db)
+
+    done = client.post(f"/w/{shop.code}/forget")
+    assert done.status_code == 200
+    assert BeautifulSoup(done.text, "html.parser").select_one("h1").get_text() == "Your data is deleted."  # type: ignore[union-attr]
+    assert f"bcp_{shop.code}" not in client.cookies
+    after = row_counts(db)
+    assert {name: after[name] - before[name] for name in before if after[name] != before[name]} == {
+        "participant": -1,
+        "event": 1,
+    }
+    again = client.get(f"/w/{shop.code}", follow_redirects=False)
+    assert again.status_code in {303, 307} and f"/j/{shop.code}" in again.headers["location"]
+    assert client.post(f"/w/{shop.code}/forget", follow_redirects=False).status_code in {303, 307}
+    assert row_counts(db) == after
