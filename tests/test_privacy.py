@@ -364,6 +364,8 @@ def test_the_console_lists_participants_by_pseudonym_and_deletes_one_after_confi
     client.post("/logout")
     sign_in(client, room.tree.owner.email)
 
+    console = BeautifulSoup(client.get(f"/facilitate/{shop.code}").text, "html.parser")
+    assert [a.get_text() for a in console.select(f".console-links a[href='{base}']")] == ["Participants"]
     alias = pseudonymiser(settings.resolved_secret_key, shop.id)  # type: ignore[arg-type]
     page = BeautifulSoup(client.get(base).text, "html.parser")
     table = [
