@@ -195,6 +195,41 @@ def cmd_export(args: argparse.Namespace) -> None:
     print(_("%(file)s: %(size)s bytes", file=out, size=f"{len(exported.content):,}"))
 
 
+def cmd_retention(args: argparse.Namespace) -> None:
+    from backcast.services import participants
+
+    settings = _settings()
+    days = settings.retention_days if args.days is None else args.days
+    if days < 0:
+        raise CommandError(_("--days: 0 or more"))
+    if days == 0:
+        print(_("retention is off: set BACKCAST_RETENTION_DAYS or pass --days; nothing changed"))
+        return
+    db = _database(settings)
+    try:
+        migrate.check_current(db.engine)
+        changed = participants.anonymise_closed_workshops(db, days)
+    finally:
+        db.dispose()
+    for code, count in changed.items():
+        print(
+            i18n.ngettext(
+                "%(code)s: %(num)d participant's name and token removed",
+                "%(code)s: %(num)d participants' names and tokens removed",
+                count,
+                code=code,
+            )
+        )
+    print(
+        i18n.ngettext(
+            "%(num)d workshop closed for %(days)d days or more anonymised",
+            "%(num)d workshops closed for %(days)d days or more anonymised",
+            len(changed),
+            days=days,
+        )
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from backcast.demo import content, seed
 
@@ -372,6 +407,17 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("email")
     new.add_argument("--label", default="", help=_("a note on what the token is for"))
     new.set_defaults(handler=cmd_token_new)
+
+    retention = commands.add_parser(
+        "retention",
+        help=_("remove the participants' names and tokens of workshops closed for the retention period"),
+    )
+    retention.add_argument(
+        "--days",
+        type=int,
+        help=_("closed for at least this many days (default BACKCAST_RETENTION_DAYS)"),
+    )
+    retention.set_defaults(handler=cmd_retention)
 
     demo = commands.add_parser(
         "demo", help=_("create a finished demo workshop, or with --live rehearse one with simulated people")

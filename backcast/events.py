@@ -113,6 +113,33 @@ class ParticipantJoined(Event):
     consented: bool
 
 
+class ParticipantDeleted(Event):
+    """A participant's data was deleted: their row, name, token, consent, ratings and dots. Their
+    contributions stay as the room's work without an author; the entries they caused in this log
+    are erased or lose their actor (see `entry-erased`)."""
+
+    type = "participant-deleted"
+    participant_id: int
+    items_kept: int
+
+
+class EntryErased(Event):
+    """Stands in the place of an entry that held a deleted participant's own data (their joining,
+    ratings and dots), keeping the log's numbering; `was` is the type the entry had."""
+
+    type = "entry-erased"
+    was: str
+
+
+class ParticipantsAnonymised(Event):
+    """Retention: the workshop had been closed for `BACKCAST_RETENTION_DAYS`, so its participants'
+    names and tokens were removed; `participants` says how many were changed."""
+
+    type = "participants-anonymised"
+    participants: int
+    days: int
+
+
 # --- items -------------------------------------------------------------------------------------
 
 

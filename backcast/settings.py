@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     max_body_size: int = Field(
         default=64 * 1024, ge=1024, description="Largest request body in bytes; larger ones get 413."
     )
+    retention_days: int = Field(
+        default=0,
+        ge=0,
+        description="Days after which closed workshops lose participants' names and tokens; 0 keeps.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

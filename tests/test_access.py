@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from backcast.db import Database
 from backcast.enums import Phase
-from backcast.models import AgendaEntry, Dots, Item, Rating, SavedTemplate, Workshop
+from backcast.models import AgendaEntry, Dots, Item, Participant, Rating, SavedTemplate, Workshop
 from backcast.services import accounts, agenda, items, ratings, templates, workshops
 from backcast.web.participant import cookie_name
 from tests import factories
@@ -32,6 +32,8 @@ class Room:
     y_entry: int  # the agenda entry in Y's workshop
     y_template: str  # the key of a template Y saved
     actors: dict[str, dict[str, str]]
+    b_id: int  # participant B, in X's workshop
+    c_id: int  # participant C, in Y's workshop
 
 
 def make_room(client: TestClient, db: Database) -> Room:
@@ -84,6 +86,8 @@ def make_room(client: TestClient, db: Database) -> Room:
         entry.id,
         template.key,
         actors,
+        b.id,
+        c.id,  # type: ignore[arg-type]
     )
 
 
@@ -143,6 +147,9 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("A api", "GET", f"/api/v1/workshops/{s1}/events", {}, 403),
         ("A api", "DELETE", f"/api/v1/workshops/{s1}", {}, 403),
         ("A api", "PATCH", f"/api/v1/workshops/{s1}", {"json": {"title": "Ours"}}, 403),
+        ("A api", "DELETE", f"/api/v1/workshops/{s1}/participants/{r.b_id}", {}, 403),
+        ("A phone", "POST", f"/w/{s2}/forget", {}, 303),
+        ("A phone", "GET", f"/facilitate/{s1}/participants", {}, 303),
         ("A phone", "GET", f"/facilitate/{s1}", {}, 303),
         ("A phone", "POST", f"/facilitate/{s1}/phase", {"data": {"phase": "results"}}, 303),
         # Facilitator X against Y's workshop, through the API...
@@ -163,6 +170,8 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("X api", "GET", f"/api/v1/workshops/{s2}/export?format=xlsx", {}, 403),
         ("X api", "GET", f"/api/v1/workshops/{s2}/export?format=datapackage", {}, 403),
         ("X api", "GET", f"/api/v1/workshops/{s2}/events", {}, 403),
+        ("X api", "DELETE", f"/api/v1/workshops/{s2}/participants/{r.c_id}", {}, 403),
+        ("X api", "DELETE", f"/api/v1/workshops/{s1}/participants/{r.c_id}", {}, 404),
         # ... through the console's pages and forms ...
         ("X console", "GET", f"/facilitate/{s2}", {}, 403),
         ("X console", "GET", f"/facilitate/{s2}/items/{c}/edit", {}, 403),
@@ -188,6 +197,11 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("X console", "POST", f"/facilitate/{s2}/setup", {"data": {"title": "Mine now"}}, 403),
         ("X console", "POST", f"/facilitate/{s2}/save-template", {"data": {"name": "Taken"}}, 403),
         ("X console", "POST", f"/templates/{r.y_template}/delete", {}, 404),
+        ("X console", "GET", f"/facilitate/{s2}/participants", {}, 403),
+        ("X console", "GET", f"/facilitate/{s2}/participants/{r.c_id}/delete", {}, 403),
+        ("X console", "POST", f"/facilitate/{s2}/participants/{r.c_id}/delete", {}, 403),
+        ("X console", "GET", f"/facilitate/{s1}/participants/{r.c_id}/delete", {}, 404),
+        ("X console", "POST", f"/facilitate/{s1}/participants/{r.c_id}/delete", {}, 404),
         # ... and through their own console, naming Y's items and agenda entries.
         ("X console", "GET", f"/facilitate/{s1}/items/{c}/edit", {}, 404),
         ("X console", "POST", f"/facilitate/{s1}/items/{c}", {"data": {"hidden": "1"}}, 422),
@@ -207,6 +221,9 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("anonymous", "GET", f"/api/v1/workshops/{s1}/results", {}, 401),
         ("anonymous", "GET", f"/api/v1/workshops/{s1}/events", {}, 401),
         ("anonymous", "PUT", f"/api/v1/items/{r.x_item}/ratings", {"json": {"impact": 5}}, 401),
+        ("anonymous", "GET", f"/facilitate/{s1}/participants", {}, 303),
+        ("anonymous", "POST", f"/facilitate/{s1}/participants/{r.b_id}/delete", {}, 303),
+        ("anonymous", "DELETE", f"/api/v1/workshops/{s1}/participants/{r.b_id}", {}, 401),
     ]
 
 
@@ -227,6 +244,9 @@ def snapshot(db: Database, room: Room) -> dict[str, Any]:
             "agenda": sorted((e.id, e.owner, e.position) for e in session.exec(select(AgendaEntry))),
             "workshops": sorted((w.code, w.title, w.question) for w in session.exec(select(Workshop))),
             "templates": sorted((t.id, t.key, t.facilitator_id) for t in session.exec(select(SavedTemplate))),
+            "participants": sorted(
+                (p.id, p.workshop_id, p.name, p.token_hash) for p in session.exec(select(Participant))
+            ),
         }
 
 

@@ -24,6 +24,7 @@ from backcast.db import Database, make_engine
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Phase
 from backcast.export.schema import TABLES
+from backcast.queries.console import participants_of
 from backcast.services import accounts, agenda, items, templates, workshops
 from backcast.settings import Settings
 from backcast.web.app import create_app
@@ -192,6 +193,10 @@ def run_workshop(db: Database, settings: Settings, payload: str) -> tuple[Captur
         some_item = items.standing_of_kind(db, shop, "measure")[0]
         capture.page(client, "edit item", f"/facilitate/{code}/items/{some_item.id}/edit")
         capture.page(client, "delete page", f"/facilitate/{code}/delete")
+        capture.page(client, "participants", f"/facilitate/{code}/participants")
+        person = participants_of(db, shop.id)[0].participant  # type: ignore[arg-type]
+        assert person.name == shown(payload)
+        capture.page(client, "delete participant", f"/facilitate/{code}/participants/{person.id}/delete")
         capture.page(client, "set-up page", f"/facilitate/{code}/setup")
         capture.page(client, "report", f"/facilitate/{code}/report")
         saved = templates.save_workshop_as_template(db, owner, code, payload)

@@ -35,12 +35,14 @@ def envelope(row: EventRecord) -> ServerSentEvent:
 
 # Recent events' JSON, so that each is encoded once however many listeners receive it.
 # Only the event loop touches it.
-_ENCODED: OrderedDict[tuple[int, int], str] = OrderedDict()
+# Keyed by type and actor too: deleting a participant's data rewrites their past entries, and
+# always changes one of the two.
+_ENCODED: OrderedDict[tuple[int, int, str, str], str] = OrderedDict()
 _ENCODED_LIMIT = 8192
 
 
 def _encoded(row: EventRecord) -> str:
-    key = (row.workshop_id, row.seq)
+    key = (row.workshop_id, row.seq, row.type, row.actor)
     text = _ENCODED.get(key)
     if text is None:
         data: dict[str, Any] = {

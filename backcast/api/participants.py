@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from backcast.api import schemas
+from backcast.api.deps import current_facilitator
 from backcast.db import Database
+from backcast.models import Facilitator
 from backcast.services import participants
 from backcast.web.deps import get_db
 from backcast.web.limits import guard_code
@@ -34,3 +36,25 @@ def join(body: schemas.JoinIn, request: Request, db: Database = Depends(get_db))
     )
     assert joined.participant.id is not None
     return schemas.JoinOut(participant_id=joined.participant.id, token=joined.token, workshop=joined.code)
+
+
+@router.delete(
+    "/workshops/{code}/participants/{participant_id}",
+    status_code=204,
+    responses={
+        404: {
+            "description": "No workshop with this code, or no such participant in it.",
+            "content": {"application/problem+json": {}},
+        }
+    },
+)
+def delete_participant(
+    code: str,
+    participant_id: int,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Deletes the participant's data: name, token, consent, group, ratings and dots. Their
+    contributions stay without an author, and their entries in the event log are erased."""
+    participants.delete_participant(db, facilitator, code, participant_id)
+    return Response(status_code=204)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import select
 
 from backcast.db import Database
 from backcast.enums import KIND_PHASE, ItemKind
-from backcast.models import AgendaEntry, Criterion, EventRecord, Item, Participant, Rating, Workshop
+from backcast.models import AgendaEntry, Criterion, Dots, EventRecord, Item, Participant, Rating, Workshop
 from backcast.queries.phone import PHASE_KIND
 from backcast.queries.progress import dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
@@ -82,3 +83,51 @@ def footprint(db: Database, workshop_id: int) -> Footprint:
             return session.exec(query).one()
 
         return Footprint(count(Participant), count(Item), count(Rating), count(EventRecord))
+
+
+@dataclass
+class ParticipantRow:
+    """One participant on the console's participants page."""
+
+    participant: Participant
+    group: str | None  # the group's label
+    items: int  # contributions they made, withdrawn ones included
+    ratings: int  # rating rows, "can't judge" included
+    dots: int
+
+
+def participants_of(db: Database, workshop_id: int) -> list[ParticipantRow]:
+    with db.read() as session:
+
+        def per_participant(query: Any) -> dict[int, int]:
+            return {participant_id: count for participant_id, count in session.exec(query)}
+
+        authored = per_participant(
+            select(Item.author_id, func.count())
+            .where(Item.workshop_id == workshop_id, Item.author_id.is_not(None))  # type: ignore[union-attr]
+            .group_by(Item.author_id)
+        )
+        rated = per_participant(
+            select(Rating.participant_id, func.count())
+            .where(Rating.workshop_id == workshop_id)
+            .group_by(Rating.participant_id)
+        )
+        dotted = per_participant(
+            select(Dots.participant_id, func.sum(Dots.count))
+            .where(Dots.workshop_id == workshop_id)
+            .group_by(Dots.participant_id)
+        )
+        labels = {group.id: group.label for group in groups_of(session, workshop_id)}
+        people = session.exec(
+            select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.id)
+        )
+        return [
+            ParticipantRow(
+                participant=person,
+                group=labels.get(person.group_id) if person.group_id else None,
+                items=authored.get(person.id, 0),  # type: ignore[arg-type]
+                ratings=rated.get(person.id, 0),  # type: ignore[arg-type]
+                dots=dotted.get(person.id, 0) or 0,  # type: ignore[arg-type]
+            )
+            for person in people
+        ]

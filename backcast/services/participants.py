@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlmodel import select
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, select
 
 from backcast import credentials
 from backcast.db import Database
 from backcast.enums import NamesMode
-from backcast.events import ParticipantJoined
+from backcast.events import EntryErased, ParticipantDeleted, ParticipantJoined, ParticipantsAnonymised
 from backcast.i18n import N_
-from backcast.models import Participant, StakeholderGroup, Workshop, utcnow
+from backcast.models import EventRecord, Facilitator, Item, Participant, StakeholderGroup, Workshop, utcnow
 from backcast.models import limits as L
-from backcast.services import codes, validate
+from backcast.services import codes, validate, workshops
 from backcast.services.errors import Invalid, NotFound
-from backcast.services.eventlog import lock_workshop, record
+from backcast.services.eventlog import actor_label, lock_workshop, record
 
 
 class Joined(NamedTuple):
@@ -107,3 +111,138 @@ def participant_of_workshop(db: Database, token: str, code: str) -> Participant 
             .join(Workshop, Workshop.id == Participant.workshop_id)  # type: ignore[arg-type]
             .where(Participant.token_hash == credentials.hash_token(token), Workshop.code == code)
         ).first()
+
+
+# --- deleting and forgetting ---------------------------------------------------------------------
+
+# The actor of log entries whose participant was deleted: the entry stays, who it was does not.
+ERASED_ACTOR = "erased"
+# Entries that are the participant's own data rather than the room's work.
+_OWN_ENTRIES = frozenset({"participant-joined", "item-rated", "dots-set"})
+# A stored token hash is 64 hex digits; this prefix can never be one, so no token matches it.
+_NO_TOKEN = "erased-"
+
+
+def participant_in(session: Session, workshop: Workshop, participant_id: object) -> Participant:
+    found = (
+        session.exec(
+            select(Participant).where(
+                Participant.workshop_id == workshop.id, Participant.id == participant_id
+            )
+        ).first()
+        if isinstance(participant_id, int) and not isinstance(participant_id, bool)
+        else None
+    )
+    if found is None:
+        raise NotFound(N_("There is no such participant in this workshop."), field="participant_id")
+    return found
+
+
+def delete_participant(db: Database, facilitator: Facilitator, code: str, participant_id: int) -> int:
+    """Deletes one participant's data at the facilitator's request; returns how many of their
+    contributions stay, without an author."""
+    with db.write() as tx:
+        workshop = workshops.lock_owned(tx, facilitator, code)
+        participant = participant_in(tx.session, workshop, participant_id)
+        return _erase(
+            tx.session, workshop, participant, lambda event: record(tx, workshop, event, facilitator)
+        )
+
+
+def delete_own_data(db: Database, participant: Participant) -> int:
+    """A participant deletes their own data from their phone; the same as the facilitator's delete."""
+    with db.write() as tx:
+        workshop = lock_workshop(tx, workshop_id=participant.workshop_id)
+        own = participant_in(tx.session, workshop, participant.id)
+
+        def log(event: ParticipantDeleted) -> None:
+            record(tx, workshop, event, None).actor = ERASED_ACTOR
+
+        return _erase(tx.session, workshop, own, log)
+
+
+def _erase(
+    session: Session,
+    workshop: Workshop,
+    participant: Participant,
+    log: Callable[[ParticipantDeleted], object],
+) -> int:
+    """Removes the participant and what is theirs: name, token, consent, group, ratings and dots
+    (the last two by the database's cascade). Their items stay as the room's work: others rated,
+    linked and merged them, and the results rest on them; only the author link goes. In the event
+    log their joining, ratings and dots are erased in place (the numbering stays gap-free), and the
+    other entries they caused (items added, edited, withdrawn) keep their content, not their actor."""
+    assert participant.id is not None and workshop.id is not None
+    label = actor_label(participant)
+    for entry in session.exec(
+        select(EventRecord).where(EventRecord.workshop_id == workshop.id, EventRecord.actor == label)
+    ):
+        entry.actor = ERASED_ACTOR
+        if entry.type in _OWN_ENTRIES:
+            entry.data = EntryErased(was=entry.type).model_dump(mode="json")
+            entry.type = EntryErased.type
+        elif entry.data.get("author_id") == participant.id:
+            entry.data = {**entry.data, "author_id": None}
+        session.add(entry)
+    kept = session.exec(
+        select(func.count())
+        .select_from(Item)
+        .where(Item.workshop_id == workshop.id, Item.author_id == participant.id)
+    ).one()
+    session.execute(
+        update(Item)
+        .where(Item.workshop_id == workshop.id, Item.author_id == participant.id)  # type: ignore[arg-type]
+        .values(author_id=None, client_key=None)
+    )
+    session.execute(delete(Participant).where(Participant.id == participant.id))  # type: ignore[arg-type]
+    session.expunge(participant)
+    log(ParticipantDeleted(participant_id=participant.id, items_kept=kept))
+    return kept
+
+
+def anonymise_closed_workshops(db: Database, days: int, now: datetime | None = None) -> dict[str, int]:
+    """Retention: in every workshop closed for at least `days` days, removes the participants'
+    names and tokens. Closed means nothing has happened in it (no event) for that long. Consent,
+    group, contributions, ratings and dots stay, so the research data stays whole. Returns how
+    many participants changed, per workshop code; nothing when `days` is 0."""
+    if days <= 0:
+        return {}
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    with db.read() as session:
+        candidates = list(
+            session.exec(
+                select(Workshop.id)
+                .where(Workshop.updated_at < cutoff)
+                .where(
+                    select(Participant.id)
+                    .where(
+                        Participant.workshop_id == Workshop.id,
+                        (Participant.name.is_not(None)) | ~Participant.token_hash.startswith(_NO_TOKEN),  # type: ignore[union-attr,attr-defined]
+                    )
+                    .exists()
+                )
+                .order_by(Workshop.id)
+            )
+        )
+    changed: dict[str, int] = {}
+    for workshop_id in candidates:
+        # One workshop per transaction: a long run never holds the write lock for long.
+        with db.write() as tx:
+            workshop = lock_workshop(tx, workshop_id=workshop_id)
+            if workshop.updated_at >= cutoff:
+                continue  # it came back to life since the query
+            people = list(
+                tx.session.exec(
+                    select(Participant).where(
+                        Participant.workshop_id == workshop_id,
+                        (Participant.name.is_not(None)) | ~Participant.token_hash.startswith(_NO_TOKEN),  # type: ignore[union-attr,attr-defined]
+                    )
+                )
+            )
+            for person in people:
+                person.name = None
+                person.token_hash = _NO_TOKEN + secrets.token_hex(28)
+                tx.session.add(person)
+            record(tx, workshop, ParticipantsAnonymised(participants=len(people), days=days), None)
+            changed[workshop.code] = len(people)
+    return changed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,6 +38,7 @@ from backcast.web.limits import Limits
 from backcast.web.locale import LocaleMiddleware
 from backcast.web.origin import OriginGuard
 from backcast.web.phone_live import PhoneLive
+from backcast.web.retention import apply_retention, retain_daily
 from backcast.web.screen_live import ScreenLive
 from backcast.web.templating import make_templates
 from backcast.workshop_templates import TEMPLATE_FILE_MAX
@@ -55,9 +58,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await broker.start()
+        retention = None
+        if settings.retention_days:
+            await asyncio.to_thread(apply_retention, db, settings.retention_days)
+            retention = asyncio.create_task(retain_daily(db, settings.retention_days))
         try:
             yield
         finally:
+            if retention is not None:
+                retention.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await retention
             await broker.stop()
             db.dispose()
 

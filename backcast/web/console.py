@@ -6,7 +6,7 @@ the counters and the item list follow the room live.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -17,12 +17,14 @@ from starlette.concurrency import run_in_threadpool
 from backcast import i18n
 from backcast.db import Database
 from backcast.enums import LINK_TARGET, PHASE_ORDER, ItemKind
+from backcast.export.tables import pseudonymiser
+from backcast.i18n import N_
 from backcast.live.views import Listener
 from backcast.models import Facilitator, Workshop
 from backcast.network import join_url, unreachable_reason
-from backcast.queries.console import console_view, footprint
-from backcast.services import agenda, items, timer, workshops
-from backcast.services.errors import ServiceError
+from backcast.queries.console import ParticipantRow, console_view, footprint, participants_of
+from backcast.services import agenda, items, participants, timer, workshops
+from backcast.services.errors import NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import LoginRequired, get_db, get_templates, session_facilitator
 from backcast.web.downloads import export_download
@@ -317,6 +319,62 @@ def delete(
         return RedirectResponse(f"/facilitate/{workshop.code}/delete?wrong=1", status_code=303)
     workshops.delete_workshop(db, facilitator, workshop.code)
     return RedirectResponse("/", status_code=303)
+
+
+def _pseudonym(request: Request, workshop: Workshop) -> Callable[[int], str]:
+    assert workshop.id is not None
+    return pseudonymiser(request.app.state.settings.resolved_secret_key, workshop.id)
+
+
+@router.get("/facilitate/{code}/participants")
+def participants_page(
+    request: Request,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    assert workshop.id is not None
+    use_room_language(request, workshop.language)
+    context = {
+        "facilitator": facilitator,
+        "workshop": workshop,
+        "rows": participants_of(db, workshop.id),
+        "pseudonym": _pseudonym(request, workshop),
+    }
+    return get_templates(request).TemplateResponse(request, "console/participants.html", context)
+
+
+def _participant_row(db: Database, workshop: Workshop, participant_id: int) -> ParticipantRow:
+    assert workshop.id is not None
+    for row in participants_of(db, workshop.id):
+        if row.participant.id == participant_id:
+            return row
+    raise NotFound(N_("There is no such participant in this workshop."), field="participant_id")
+
+
+@router.get("/facilitate/{code}/participants/{participant_id}/delete")
+def delete_participant_page(
+    participant_id: int, request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)
+) -> Response:
+    use_room_language(request, workshop.language)
+    row = _participant_row(db, workshop, participant_id)
+    context = {
+        "workshop": workshop,
+        "row": row,
+        "pseudonym": _pseudonym(request, workshop)(participant_id),
+    }
+    return get_templates(request).TemplateResponse(request, "console/delete_participant.html", context)
+
+
+@router.post("/facilitate/{code}/participants/{participant_id}/delete")
+def delete_participant(
+    participant_id: int,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    participants.delete_participant(db, facilitator, workshop.code, participant_id)
+    return RedirectResponse(f"/facilitate/{workshop.code}/participants?deleted=1", status_code=303)
 
 
 async def console_listener(request: Request, workshop: Workshop = Depends(owned)) -> AsyncIterator[Listener]:

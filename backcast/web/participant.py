@@ -46,3 +46,9 @@ def participant_for_code(request: Request, db: Database, code: str) -> Participa
         return None
     token = request.cookies.get(cookie_name(normalized))
     return participants.participant_of_workshop(db, token, normalized) if token else None
+
+
+def forget(response: Response, request: Request, code: str) -> None:
+    response.delete_cookie(
+        cookie_name(code), httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/"
+    )

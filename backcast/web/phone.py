@@ -25,7 +25,7 @@ from backcast.web.deps import get_db, get_templates
 from backcast.web.limits import RateLimited, guard_code, take_contribution
 from backcast.web.live_stream import listening, messages_of
 from backcast.web.locale import language_of, use_workshop_language
-from backcast.web.participant import participant_for, participant_for_code, remember
+from backcast.web.participant import forget, participant_for, participant_for_code, remember
 
 router = APIRouter(include_in_schema=False)
 
@@ -359,6 +359,30 @@ def set_dots(
 
 
 # --- live --------------------------------------------------------------------------------------
+
+
+@router.get("/w/{code}/forget")
+def forget_page(
+    request: Request, participant: Participant = Depends(current_participant), db: Database = Depends(get_db)
+) -> Response:
+    workshop = _workshop_or_404(request, db, request.path_params["code"])
+    use_workshop_language(request, workshop.language)
+    return get_templates(request).TemplateResponse(request, "phone/forget.html", {"workshop": workshop})
+
+
+@router.post("/w/{code}/forget")
+def forget_me(
+    request: Request, participant: Participant = Depends(current_participant), db: Database = Depends(get_db)
+) -> Response:
+    """Deletes the participant's own data, as the facilitator could, and forgets the phone's token."""
+    workshop = _workshop_or_404(request, db, request.path_params["code"])
+    participants.delete_own_data(db, participant)
+    use_workshop_language(request, workshop.language)
+    response = get_templates(request).TemplateResponse(
+        request, "phone/forgotten.html", {"workshop": workshop}
+    )
+    forget(response, request, workshop.code)
+    return response
 
 
 def phone_language(code: str, request: Request, db: Database = Depends(get_db)) -> str:
