@@ -5,24 +5,22 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from backcast.api import schemas
+from backcast.api.problems import problems
 from backcast.db import Database
 from backcast.services import participants
 from backcast.web.deps import get_db
 from backcast.web.limits import guard_code
 
-router = APIRouter(tags=["participants"])
+router = APIRouter(tags=["participants"], responses=problems(404))
 
 
 @router.post(
     "/join",
     status_code=201,
     response_model=schemas.JoinOut,
-    responses={
-        429: {
-            "description": "Too many wrong codes from this address; `Retry-After` says how long to wait.",
-            "content": {"application/problem+json": {}},
-        }
-    },
+    responses=problems(
+        429, s429="Too many wrong codes from this address; `Retry-After` says how long to wait."
+    ),
 )
 def join(body: schemas.JoinIn, request: Request, db: Database = Depends(get_db)) -> schemas.JoinOut:
     """Unknown codes count against the client's limit: after too many, 429 with Retry-After."""
