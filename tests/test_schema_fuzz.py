@@ -33,8 +33,10 @@ STREAM = "/api/v1/workshops/{code}/events"
 # Valid by the schema yet refused by a rule of the workshop (an empty title, a year outside the span,
 # a group it does not have) is a 422 with the reason, not a fault: that one check is left out.
 CONFIG = schemathesis.Config.from_dict({"checks": {"positive_data_acceptance": {"enabled": False}}})
-# Who calls, and what the path names; the seeded workshop and its rightful callers come up most.
-ACTORS = ["owner", "participant", "owner", "participant", "stranger", "nobody", "forged"]
+# Who calls, and what the path names: the seeded workshop, and the caller each operation is for
+# (a participant for ratings and dots, its facilitator for the rest), come up most.
+ACTORS = ["owner", "participant", "stranger", "nobody", "forged"]
+FOR_PARTICIPANTS = ("/api/v1/items/{item_id}/ratings", "/api/v1/items/{item_id}/dots")
 TARGETS = ["own", "generated", "own", "other"]
 
 
@@ -141,11 +143,12 @@ def aimed(case: Any, world: World, target: str, pick: int) -> Any:
 
 
 def fuzz(operation: Any, world: World) -> None:
+    rightful = "participant" if operation.path in FOR_PARTICIPANTS else "owner"
     examples = operation.get_strategies_from_examples()
     cases = st.one_of(*examples, *(operation.as_strategy(mode) for mode in GenerationMode))
 
     @settings(
-        max_examples=25,
+        max_examples=30,
         deadline=None,
         derandomize=True,
         database=None,
@@ -153,7 +156,7 @@ def fuzz(operation: Any, world: World) -> None:
     )
     @given(
         case=cases,
-        actor=st.sampled_from(ACTORS),
+        actor=st.sampled_from([rightful] * 4 + ACTORS),
         target=st.sampled_from(TARGETS),
         pick=st.integers(0, 3),
     )
