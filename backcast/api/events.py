@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from backcast.api.deps import stream_facilitator
+from backcast.api.problems import problems
 from backcast.db import Database
 from backcast.i18n import N_
 from backcast.live.broker import Broker
@@ -23,7 +24,7 @@ from backcast.services.errors import Invalid
 from backcast.services.eventlog import events_since
 from backcast.web.deps import get_db
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], responses=problems(401, 403, 404))
 
 RETRY_MILLISECONDS = 2000
 REPLAY_BATCH = 500

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Header, Request, Response
 
 from backcast.api import schemas
 from backcast.api.deps import current_actor, current_facilitator, current_participant
+from backcast.api.problems import problems
 from backcast.db import Database
 from backcast.models import Facilitator, Item, Participant
 from backcast.services import items, ratings, workshops
@@ -15,7 +16,7 @@ from backcast.services.items import UNSET
 from backcast.web.deps import get_db
 from backcast.web.limits import take_contribution
 
-router = APIRouter(tags=["items"])
+router = APIRouter(tags=["items"], responses=problems(401, 403, 404))
 
 
 def item_out(item: Item, links: list[int]) -> schemas.ItemOut:
@@ -39,12 +40,7 @@ def item_out(item: Item, links: list[int]) -> schemas.ItemOut:
     "/workshops/{code}/items",
     status_code=201,
     response_model=schemas.ItemOut,
-    responses={
-        429: {
-            "description": "The participant adds too fast; `Retry-After` says how long to wait.",
-            "content": {"application/problem+json": {}},
-        }
-    },
+    responses=problems(409, 429, s429="The participant adds too fast; `Retry-After` says how long to wait."),
 )
 def add_item(
     code: str,
@@ -82,7 +78,7 @@ def list_items(
     return [item_out(item, links.get(item.id or 0, [])) for item in standing]
 
 
-@router.patch("/items/{item_id}", response_model=schemas.ItemOut)
+@router.patch("/items/{item_id}", response_model=schemas.ItemOut, responses=problems(409))
 def patch_item(
     item_id: int,
     body: schemas.ItemPatch,
@@ -104,7 +100,7 @@ def patch_item(
     return item_out(item, items.link_targets(db, item))
 
 
-@router.put("/items/{item_id}/ratings", response_model=schemas.RatingsOut)
+@router.put("/items/{item_id}/ratings", response_model=schemas.RatingsOut, responses=problems(409))
 def rate_item(
     item_id: int,
     body: Annotated[
@@ -121,7 +117,7 @@ def rate_item(
     )
 
 
-@router.put("/items/{item_id}/dots", response_model=schemas.DotsOut)
+@router.put("/items/{item_id}/dots", response_model=schemas.DotsOut, responses=problems(409))
 def set_dots(
     item_id: int,
     body: schemas.DotsIn,

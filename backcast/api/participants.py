@@ -6,25 +6,23 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from backcast.api import schemas
 from backcast.api.deps import current_facilitator
+from backcast.api.problems import problems
 from backcast.db import Database
 from backcast.models import Facilitator
 from backcast.services import participants
 from backcast.web.deps import get_db
 from backcast.web.limits import guard_code
 
-router = APIRouter(tags=["participants"])
+router = APIRouter(tags=["participants"], responses=problems(404))
 
 
 @router.post(
     "/join",
     status_code=201,
     response_model=schemas.JoinOut,
-    responses={
-        429: {
-            "description": "Too many wrong codes from this address; `Retry-After` says how long to wait.",
-            "content": {"application/problem+json": {}},
-        }
-    },
+    responses=problems(
+        429, s429="Too many wrong codes from this address; `Retry-After` says how long to wait."
+    ),
 )
 def join(body: schemas.JoinIn, request: Request, db: Database = Depends(get_db)) -> schemas.JoinOut:
     """Unknown codes count against the client's limit: after too many, 429 with Retry-After."""
@@ -41,12 +39,7 @@ def join(body: schemas.JoinIn, request: Request, db: Database = Depends(get_db))
 @router.delete(
     "/workshops/{code}/participants/{participant_id}",
     status_code=204,
-    responses={
-        404: {
-            "description": "No workshop with this code, or no such participant in it.",
-            "content": {"application/problem+json": {}},
-        }
-    },
+    responses=problems(401, 403, 404, s404="No workshop with this code, or no such participant in it."),
 )
 def delete_participant(
     code: str,

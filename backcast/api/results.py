@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from backcast.analysis.document import workshop_results
 from backcast.api.deps import current_facilitator
+from backcast.api.problems import problems
 from backcast.db import Database
 from backcast.export.exporter import FORMATS
 from backcast.models import Facilitator
@@ -15,7 +16,7 @@ from backcast.services import workshops
 from backcast.web.deps import get_db
 from backcast.web.downloads import export_download
 
-router = APIRouter(tags=["results"])
+router = APIRouter(tags=["results"], responses=problems(401, 403, 404))
 
 
 @router.get("/workshops/{code}/results")

@@ -3,14 +3,9 @@
 from fastapi import APIRouter
 
 from backcast.api import events, items, participants, results, workshops
+from backcast.api.problems import problems
 
-PROBLEM = {"application/problem+json": {}}
-router = APIRouter(
-    prefix="/api/v1",
-    responses={
-        413: {"description": "The request body is over `BACKCAST_MAX_BODY_SIZE`.", "content": PROBLEM}
-    },
-)
+router = APIRouter(prefix="/api/v1", responses=problems(400, 413, 422))
 router.include_router(workshops.router)
 router.include_router(participants.router)
 router.include_router(items.router)

@@ -232,3 +232,40 @@ class RatingsOut(BaseModel):
 RatingsIn = dict[StrictStr, Value]
 
 Status = Literal["ok"]
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document: how the API answers every refusal. `code` is stable for
+    programs, `detail` is for people (German or English by `Accept-Language`), `field` names the
+    input at fault where there is one, and `errors` lists each problem of a body that does not fit
+    the schema."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "urn:backcast:problem:over-budget",
+                    "title": "Conflict",
+                    "status": 409,
+                    "detail": "You have 4 of 7 dots left.",
+                    "code": "over-budget",
+                    "instance": "/api/v1/items/3/dots",
+                    "field": "count",
+                }
+            ]
+        }
+    )
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+    field: str | None = None
+    errors: list[FieldProblem] | None = None

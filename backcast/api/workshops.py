@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from backcast.api import schemas
 from backcast.api.deps import current_actor, current_facilitator
+from backcast.api.problems import problems
 from backcast.db import Database
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.models import Facilitator, Participant
@@ -14,7 +15,7 @@ from backcast.services import configuration, templates, workshops
 from backcast.web.deps import get_db
 from backcast.workshop_templates import DEFAULT
 
-router = APIRouter(tags=["workshops"])
+router = APIRouter(tags=["workshops"], responses=problems(401, 403, 404))
 
 
 def workshop_out(request: Request, db: Database, code: str) -> schemas.WorkshopOut:

@@ -26,7 +26,7 @@ def _start_year(workshop: Workshop, value: Any) -> int | None:
 
 
 def _entry(tx: Transaction, workshop: Workshop, entry_id: Any) -> AgendaEntry:
-    entry = tx.session.get(AgendaEntry, entry_id) if isinstance(entry_id, int) else None
+    entry = tx.session.get(AgendaEntry, entry_id) if validate.is_id(entry_id) else None
     if entry is None or entry.workshop_id != workshop.id:
         raise NotFound(N_("This measure is not on the agenda."), field="entry")
     return entry
@@ -46,7 +46,7 @@ def add_to_agenda(
     note = validate.text(note, "note", max_length=L.NOTE_MAX, required=False)
     with db.write() as tx:
         workshop = lock_owned(tx, facilitator, code)
-        item = tx.session.get(Item, item_id) if isinstance(item_id, int) else None
+        item = tx.session.get(Item, item_id) if validate.is_id(item_id) else None
         if item is None or item.workshop_id != workshop.id:
             raise NotFound(N_("There is no such item."), field="item")
         if not up_for_rating(workshop, item):

@@ -58,6 +58,13 @@ def _link_targets(tx: Transaction, workshop: Workshop, kind: ItemKind, links: Se
     for link in links:
         if isinstance(link, bool) or not isinstance(link, int):
             raise Invalid(N_("Links are item ids."), field="links")
+        if not validate.is_id(link):
+            raise Invalid(
+                N_("Item %(id)s is not a %(kind)s of this workshop."),
+                field="links",
+                id=link,
+                kind=target_kind.value,
+            )
         if link not in ids:
             ids.append(link)
     found = tx.session.exec(
@@ -151,7 +158,7 @@ def add_item(
 
 
 def _lock_item(tx: Transaction, item_id: object) -> tuple[Workshop, Item]:
-    if isinstance(item_id, bool) or not isinstance(item_id, int):
+    if not validate.is_id(item_id):
         raise NotFound(N_("There is no such item."), field="item")
     workshop_id = tx.session.exec(select(Item.workshop_id).where(Item.id == item_id)).first()
     if workshop_id is None:
@@ -269,7 +276,7 @@ def _merge(
         raise PhaseClosed(N_("Items can be merged only until rating opens."), field="merged_into")
     if isinstance(into_id, bool) or not isinstance(into_id, int):
         raise Invalid(N_("Give the id of the item to merge into."), field="merged_into")
-    survivor = tx.session.get(Item, into_id)
+    survivor = tx.session.get(Item, into_id) if validate.is_id(into_id) else None
     if survivor is None or survivor.workshop_id != workshop.id:
         raise Invalid(N_("Merge into an item of the same workshop."), field="merged_into")
     if survivor.id == item.id:
@@ -329,7 +336,7 @@ def items_with_links(
 def item_of(db: Database, workshop: Workshop, item_id: int) -> Item:
     """One item of this workshop, or NotFound (an id from another workshop is not found here)."""
     with db.read() as session:
-        item = session.get(Item, item_id)
+        item = session.get(Item, item_id) if validate.is_id(item_id) else None
     if item is None or item.workshop_id != workshop.id:
         raise NotFound(N_("There is no such item."), field="item")
     return item

@@ -43,6 +43,8 @@ def join_workshop(
     cleaned_name = validate.text(name, "name", max_length=L.NAME_MAX, required=False, multiline=False)
     if group is not None and not isinstance(group, str):
         raise Invalid(N_("This must be text."), field="group")
+    if group and not validate.storable(group):
+        raise Invalid(N_("Choose one of the workshop's groups."), field="group")
     if not isinstance(consent, bool):
         raise Invalid(N_("This must be true or false."), field="consent")
     token = credentials.new_token("bcp")

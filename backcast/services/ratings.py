@@ -27,7 +27,7 @@ def _lock_for(
     The phase is checked under the lock, so a vote racing "close" lands before it or not at all.
     """
     workshop = lock_workshop(tx, workshop_id=participant.workshop_id)
-    if isinstance(item_id, bool) or not isinstance(item_id, int):
+    if not validate.is_id(item_id):
         raise NotFound(N_("There is no such item."), field="item")
     item = tx.session.get(Item, item_id)
     if item is None:

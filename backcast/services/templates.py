@@ -48,6 +48,8 @@ def templates_for(db: Database, facilitator: Facilitator) -> list[TemplateChoice
 def find_template(db: Database, facilitator: Facilitator, key: object) -> WorkshopTemplate:
     if isinstance(key, str) and key in workshop_templates.BUILT_IN:
         return workshop_templates.built_in(key)
+    if not isinstance(key, str) or not validate.storable(key):
+        raise NotFound(N_("There is no template with this name."), field="template")
     with db.read() as session:
         row = session.exec(
             select(SavedTemplate).where(

@@ -11,7 +11,10 @@ from backcast.models.limits import YEAR_MAX, YEAR_MIN
 from backcast.services.errors import Invalid
 
 # Control characters other than newline and tab: invisible, and PostgreSQL refuses NUL outright.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Lone surrogates (JSON may escape them, "\\ud800") are no characters at all: text holding one
+# cannot be encoded, so it can be neither stored nor looked up.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 # Explicit direction controls (embeddings, overrides, isolates) make text read in another order than
 # it is stored ("exe.txt" shown for "txt.exe") and can spill into what follows on a page; they are
@@ -44,6 +47,11 @@ def text(value: Any, field: str, *, max_length: int, required: bool = True, mult
     return value
 
 
+def storable(value: str) -> bool:
+    """Whether the text can be stored or looked up; text that cannot names nothing."""
+    return _SURROGATE.search(value) is None
+
+
 def integer(value: Any, field: str, *, minimum: int, maximum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(N_("This must be a whole number."), field=field)
@@ -55,6 +63,16 @@ def integer(value: Any, field: str, *, minimum: int, maximum: int) -> int:
             maximum=maximum,
         )
     return value
+
+
+# Row ids are 32-bit in PostgreSQL: a larger number names no row, but the database drivers refuse to
+# send it at all rather than find nothing.
+MAX_ID = 2**31 - 1
+
+
+def is_id(value: Any) -> bool:
+    """Whether `value` can be a row's id: a whole number (not a bool) from 1 to MAX_ID."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
 def year(value: Any, field: str, *, minimum: int = YEAR_MIN, maximum: int = YEAR_MAX) -> int:

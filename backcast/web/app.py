@@ -13,6 +13,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from backcast import __version__, migrate
+from backcast.api.problems import describe_problems
 from backcast.api.router import router as api_router
 from backcast.db import Database
 from backcast.live.factory import make_broker
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(template_library.router)
     app.include_router(report.router)
     app.include_router(api_router)
+    describe_problems(app)
     return app
 
 

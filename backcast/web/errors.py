@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -37,6 +38,32 @@ PAGE_DETAIL: dict[int, str] = {
 }
 
 
+HTTP_CODES: dict[int, str] = {
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+}
+
+# The framework answers a body it cannot decode with 400 and an English phrase of its own.
+API_DETAIL: dict[int, str] = {
+    400: i18n.N_("The request body could not be read: send JSON text in UTF-8."),
+}
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            # A lone surrogate sent as a JSON escape and quoted back in `detail` or `errors` cannot
+            # be UTF-8; escaped again, the document is still valid JSON.
+            return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
 def problem(
     status: int,
     code: str,
@@ -60,7 +87,7 @@ def problem(
         body["field"] = field
     if errors_ is not None:
         body["errors"] = errors_
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def wants_html(request: Request) -> bool:
@@ -122,7 +149,7 @@ def install(app: FastAPI) -> None:
         if wants_html(request):
             page_detail = PAGE_DETAIL.get(exc.status_code)
             return error_page(request, exc.status_code, i18n.gettext(page_detail) if page_detail else detail)
-        code = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}.get(
-            exc.status_code, "http-error"
-        )
+        code = HTTP_CODES.get(exc.status_code, "http-error")
+        if exc.status_code in API_DETAIL:
+            detail = i18n.gettext(API_DETAIL[exc.status_code])
         return problem(exc.status_code, code, detail, instance=request.url.path, headers=exc.headers)
