@@ -83,3 +83,55 @@ def test_concurrent_dot_requests_never_exceed_the_budget(db: Database) -> None:
         spent = session.exec(select(func.sum(Dots.count)).where(Dots.participant_id == participant.id)).one()
     assert spent == 3
     assert refused  # the budget was reached and further dots were refused, not silently dropped
+
+
+def test_a_rating_racing_close_lands_before_it_or_is_refused(db: Database) -> None:
+    """The phase gate is checked under the workshop's lock: no rating is stored after "close"."""
+    import threading
+    import time
+
+    from backcast.services import workshops
+    from backcast.services.errors import PhaseClosed
+
+    tree = factories.tree(db)
+    factories.phase(db, tree.workshop, Phase.rating)
+    people = [factories.join(db, tree.workshop)[0] for _ in range(8)]
+    measure_id = tree.measures[0].id
+    assert measure_id is not None
+    closed = threading.Event()
+    accepted: list[int] = []
+    refused: list[int] = []
+
+    def rate_until_refused(index: int) -> None:
+        value = 1
+        while True:
+            value = value % 5 + 1  # a new value each time, so every accepted call is logged
+            try:
+                ratings.rate_item(db, people[index], measure_id, {"impact": value})
+            except PhaseClosed:
+                refused.append(index)
+                return
+            accepted.append(index)
+
+    def close_soon() -> None:
+        time.sleep(0.3)
+        workshops.set_input_open(db, tree.owner, tree.workshop.code, False)
+        closed.set()
+
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        futures = [pool.submit(rate_until_refused, index) for index in range(8)]
+        pool.submit(close_soon).result()
+        for future in futures:
+            future.result()
+
+    assert closed.is_set() and sorted(refused) == list(range(8)) and accepted
+    with db.read() as session:
+        events = session.exec(
+            select(EventRecord.type, EventRecord.seq)
+            .where(EventRecord.workshop_id == tree.workshop.id)
+            .order_by(EventRecord.seq)
+        ).all()
+    close_seq = next(seq for type_, seq in events if type_ == "input-closed")
+    rated = [seq for type_, seq in events if type_ == "item-rated"]
+    assert len(rated) == len(accepted)  # each accepted call stored and logged once
+    assert max(rated) < close_seq  # and all of them before the close
