@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
+from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase
 from backcast.models.limits import MAX_LINKS
 
@@ -27,10 +28,16 @@ class CriterionIn(Body):
     weight: StrictFloat | StrictInt = 1.0
     direction: Direction = Direction.higher
 
+    def spec(self) -> CriterionSpec:
+        return CriterionSpec(**self.model_dump())
+
 
 class GroupIn(Body):
     key: StrictStr
     label: StrictStr
+
+    def spec(self) -> GroupSpec:
+        return GroupSpec(**self.model_dump())
 
 
 # What participants are asked per phase and language: {"vision": {"de": "...", "en": "..."}}.

@@ -8,7 +8,6 @@ from backcast.api import schemas
 from backcast.api.deps import current_actor, current_facilitator
 from backcast.api.problems import problems
 from backcast.db import Database
-from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.models import Facilitator, Participant
 from backcast.network import join_url
 from backcast.services import configuration, templates, workshops
@@ -43,8 +42,8 @@ def create_workshop(
         facilitator,
         **fields,
         template=templates.find_template(db, facilitator, body.template or DEFAULT),
-        criteria=None if body.criteria is None else [CriterionSpec(**c.model_dump()) for c in body.criteria],
-        groups=None if body.groups is None else [GroupSpec(**g.model_dump()) for g in body.groups],
+        criteria=None if body.criteria is None else [c.spec() for c in body.criteria],
+        groups=None if body.groups is None else [g.spec() for g in body.groups],
     )
     response.headers["Location"] = f"/api/v1/workshops/{workshop.code}"
     return workshop_out(request, db, workshop.code)
@@ -63,9 +62,9 @@ def configure_workshop(
     current = configuration.current_setup(db, facilitator, code)
     changes = body.model_dump(exclude_unset=True, exclude={"criteria", "groups"})
     if body.criteria is not None:
-        changes["criteria"] = [CriterionSpec(**c.model_dump()) for c in body.criteria]
+        changes["criteria"] = [c.spec() for c in body.criteria]
     if body.groups is not None:
-        changes["groups"] = [GroupSpec(**g.model_dump()) for g in body.groups]
+        changes["groups"] = [g.spec() for g in body.groups]
     workshop = configuration.configure_workshop(db, facilitator, code, current.replace(**changes))
     return workshop_out(request, db, workshop.code)
 
