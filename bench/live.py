@@ -346,7 +346,7 @@ def report(name: str, f: Figures, listeners: int) -> dict[str, float]:
         "to listener p95 ms": pct(f.latencies, 0.95),
         "to listener p99 ms": pct(f.latencies, 0.99),
         "listeners dropped": f.dropped,
-        "KiB per idle listener": (f.rss_listening_kib - f.rss_idle_kib) / listeners,
+        "KiB per idle listener": (f.rss_listening_kib - f.rss_idle_kib) / max(listeners, 1),
         "RSS end MiB": f.rss_end_kib / 1024,
         "server CPU s": f.cpu,
     }

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import OrderedDict
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from backcast.api.deps import stream_facilitator
 from backcast.api.problems import problems
@@ -18,6 +16,7 @@ from backcast.db import Database
 from backcast.i18n import N_
 from backcast.live.broker import Broker
 from backcast.live.feed import Subscription
+from backcast.live.stream import EventStream, frame
 from backcast.models import EventRecord, Facilitator, Workshop
 from backcast.services import workshops
 from backcast.services.errors import Invalid
@@ -30,33 +29,30 @@ RETRY_MILLISECONDS = 2000
 REPLAY_BATCH = 500
 
 
-def envelope(row: EventRecord) -> ServerSentEvent:
-    return ServerSentEvent(id=str(row.seq), event=row.type, raw_data=_encoded(row))
+def envelope(row: EventRecord) -> bytes:
+    """One event of the log as a server-sent event: `id:` its seq, `event:` its type."""
+    data: dict[str, Any] = {
+        "seq": row.seq,
+        "type": row.type,
+        "actor": row.actor,
+        "at": row.created_at.isoformat(),
+        "data": row.data,
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return frame(id=str(row.seq), event=row.type, data=text)
 
 
-# Recent events' JSON, so that each is encoded once however many listeners receive it.
-# Only the event loop touches it.
-# Keyed by type and actor too: deleting a participant's data rewrites their past entries, and
-# always changes one of the two.
-_ENCODED: OrderedDict[tuple[int, int, str, str], str] = OrderedDict()
-_ENCODED_LIMIT = 8192
-
-
-def _encoded(row: EventRecord) -> str:
-    key = (row.workshop_id, row.seq, row.type, row.actor)
-    text = _ENCODED.get(key)
-    if text is None:
-        data: dict[str, Any] = {
-            "seq": row.seq,
-            "type": row.type,
-            "actor": row.actor,
-            "at": row.created_at.isoformat(),
-            "data": row.data,
-        }
-        text = _ENCODED[key] = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        if len(_ENCODED) > _ENCODED_LIMIT:
-            _ENCODED.popitem(last=False)
-    return text
+# How each server-sent event is shaped (OpenAPI 3.2's `itemSchema` for streams).
+SSE_ITEM: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "data": {"type": "string"},
+        "event": {"type": "string"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
+OPENING = frame(retry=RETRY_MILLISECONDS, comment="backcast events")
 
 
 def resume_point(header: str | None, query: int | None) -> int:
@@ -110,37 +106,59 @@ async def event_subscription(
         subscription.close()
 
 
+class LogStream:
+    """The log after a point, replayed from the table, then live from the subscription.
+
+    The subscription came first, so whatever commits during the replay arrives on it; events the
+    replay already sent are skipped, so there is no gap and no duplicate between the two.
+    """
+
+    def __init__(self, db: Database, workshop_id: int, after: int, subscription: Subscription) -> None:
+        self.db = db
+        self.workshop_id = workshop_id
+        self.after = after
+        self.subscription = subscription
+        self.replaying = True
+
+    async def next_frames(self) -> bytes | None:
+        if self.replaying:
+            rows = await asyncio.to_thread(_read, self.db, self.workshop_id, self.after)
+            self.replaying = len(rows) == REPLAY_BATCH
+            if rows:
+                self.after = rows[-1].seq
+                return b"".join(envelope(row) for row in rows)
+        while True:
+            batch = await self.subscription.next_batch()
+            if batch is None:
+                return None  # too slow to keep up: the client resumes from its Last-Event-ID
+            if batch.events and batch.events[0].seq > self.after:
+                self.after = batch.events[-1].seq
+                return batch.encoded(envelope)  # the same bytes for every stream
+            fresh = [row for row in batch.events if row.seq > self.after]
+            if fresh:
+                self.after = fresh[-1].seq
+                return b"".join(envelope(row) for row in fresh)
+
+
 @router.get(
     "/workshops/{code}/events",
-    response_class=EventSourceResponse,
-    responses={200: {"description": "`id:` is the event's seq, `event:` its type, `data:` a JSON envelope."}},
+    response_class=EventStream,
+    responses={
+        200: {
+            "description": "`id:` is the event's seq, `event:` its type, `data:` a JSON envelope.",
+            "content": {"text/event-stream": {"itemSchema": SSE_ITEM}},
+        }
+    },
 )
 async def workshop_events(
     start: StreamStart = Depends(stream_start),
     subscription: Subscription = Depends(event_subscription),
     db: Database = Depends(get_db),
-) -> AsyncIterable[ServerSentEvent]:
+) -> EventStream:
     """Every event of the workshop after `Last-Event-ID` (header or `?last_event_id=`), then live,
     with no gap and no duplicate between the two. Heartbeat comments keep proxies from closing it."""
-    workshop_id, after = start.workshop.id, start.after
-    assert workshop_id is not None
-    # The subscription came first: whatever commits during the replay arrives on it.
-    yield ServerSentEvent(retry=RETRY_MILLISECONDS, comment="backcast events")
-    while True:
-        rows = await asyncio.to_thread(_read, db, workshop_id, after)
-        for row in rows:
-            yield envelope(row)
-            after = row.seq
-        if len(rows) < REPLAY_BATCH:
-            break
-    while True:
-        batch = await subscription.next_batch()
-        if batch is None:
-            return  # too slow to keep up: the client resumes from its Last-Event-ID
-        for row in batch.events:
-            if row.seq > after:
-                yield envelope(row)
-                after = row.seq
+    assert start.workshop.id is not None
+    return EventStream(LogStream(db, start.workshop.id, start.after, subscription), opening=OPENING)
 
 
 def _read(db: Database, workshop_id: int, after: int) -> list[EventRecord]:

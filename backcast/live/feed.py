@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from backcast.db import Database
 from backcast.models import EventRecord, Workshop
@@ -28,6 +28,14 @@ QUEUE_LIMIT = 2000
 @dataclass(frozen=True)
 class Batch:
     events: Sequence[EventRecord]
+    _encoded: dict[Callable[[EventRecord], bytes], bytes] = field(default_factory=dict, compare=False)
+
+    def encoded(self, encode: Callable[[EventRecord], bytes]) -> bytes:
+        """The batch's events in one encoding, built once for every subscription that sends them."""
+        text = self._encoded.get(encode)
+        if text is None:
+            text = self._encoded[encode] = b"".join(encode(event) for event in self.events)
+        return text
 
 
 class Subscription:
@@ -88,8 +96,11 @@ class Feed:
 
     async def _run(self) -> None:
         while True:
+            # A timeout scope, not wait_for: on Python 3.11 wait_for can swallow the cancellation
+            # that retires a feed when its wake-up arrives at the same moment, leaving it running.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), SAFETY_POLL_SECONDS)
+                async with asyncio.timeout(SAFETY_POLL_SECONDS):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 events = await asyncio.to_thread(self._read, self.last_seq)

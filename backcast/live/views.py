@@ -13,9 +13,11 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 from backcast.live.feed import Hub, Subscription
+from backcast.live.stream import frame
 from backcast.models import EventRecord
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,11 @@ LISTENER_LIMIT = 64  # messages queued for one listener before it is cut loose
 class Message:
     event: str
     data: str
+
+    @cached_property
+    def frame(self) -> bytes:
+        """Encoded once, however many listeners receive it."""
+        return frame(event=self.event, data=self.data)
 
 
 class View(Protocol):
@@ -54,8 +61,21 @@ class Listener:
             return
         self.queue.put_nowait(message)
 
-    async def next(self) -> Message | None:
-        return await self.queue.get()
+    async def next_frames(self) -> bytes | None:
+        """Every message waiting, as one chunk; None once cut loose (the browser then reconnects
+        and fetches its view afresh)."""
+        if self.dropped and self.queue.empty():
+            return None
+        message = await self.queue.get()
+        if message is None:
+            return None
+        frames = [message.frame]
+        while not self.queue.empty():
+            waiting = self.queue.get_nowait()
+            if waiting is None:
+                break  # the end comes with the next call: `dropped` is set and the queue is empty
+            frames.append(waiting.frame)
+        return b"".join(frames)
 
     def close(self) -> None:
         self.channel.remove(self)

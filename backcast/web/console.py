@@ -6,12 +6,11 @@ the counters and the item list follow the room live.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from backcast import i18n
@@ -19,6 +18,7 @@ from backcast.db import Database
 from backcast.enums import LINK_TARGET, PHASE_ORDER, ItemKind
 from backcast.export.tables import pseudonymiser
 from backcast.i18n import N_
+from backcast.live.stream import EventStream
 from backcast.live.views import Listener
 from backcast.models import Facilitator, Workshop
 from backcast.network import join_url, unreachable_reason
@@ -28,7 +28,7 @@ from backcast.services.errors import NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import LoginRequired, get_db, get_templates, session_facilitator
 from backcast.web.downloads import export_download
-from backcast.web.live_stream import listening, messages_of
+from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import use_room_language
 
 router = APIRouter(include_in_schema=False)
@@ -384,7 +384,6 @@ async def console_listener(request: Request, workshop: Workshop = Depends(owned)
         yield listener
 
 
-@router.get("/facilitate/{code}/live", response_class=EventSourceResponse)
-async def console_live(listener: Listener = Depends(console_listener)) -> AsyncIterable[ServerSentEvent]:
-    async for event in messages_of(listener):
-        yield event
+@router.get("/facilitate/{code}/live", response_class=EventStream)
+async def console_live(listener: Listener = Depends(console_listener)) -> EventStream:
+    return live_stream(listener)

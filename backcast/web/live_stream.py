@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Request
-from fastapi.sse import ServerSentEvent
 
+from backcast.live.stream import EventStream, frame
 from backcast.live.views import Listener, View
 
 RETRY_MILLISECONDS = 2000
+OPENING = frame(retry=RETRY_MILLISECONDS, comment="live")
 
 
 @asynccontextmanager
@@ -24,12 +25,7 @@ async def listening(request: Request, view: View, workshop_id: int, language: st
         listener.close()
 
 
-async def messages_of(listener: Listener) -> AsyncIterator[ServerSentEvent]:
+def live_stream(listener: Listener) -> EventStream:
     """The listener's messages as server-sent events, until it is cut loose (the browser then
     reconnects and fetches its view afresh) or the client goes away."""
-    yield ServerSentEvent(retry=RETRY_MILLISECONDS, comment="live")
-    while True:
-        message = await listener.next()
-        if message is None:
-            return
-        yield ServerSentEvent(event=message.event, raw_data=message.data)
+    return EventStream(listener, opening=OPENING)

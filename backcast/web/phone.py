@@ -6,16 +6,16 @@ Every form works as a plain POST; htmx, when it runs, swaps just the part that c
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from backcast import i18n
 from backcast.db import Database
 from backcast.i18n import N_
+from backcast.live.stream import EventStream
 from backcast.live.views import Listener
 from backcast.models import Participant, Workshop
 from backcast.queries.phone import PhoneView, phone_view, rating_card
@@ -23,7 +23,7 @@ from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.web.deps import get_db, get_templates
 from backcast.web.limits import RateLimited, guard_code, take_contribution
-from backcast.web.live_stream import listening, messages_of
+from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import language_of, use_workshop_language
 from backcast.web.participant import forget, participant_for, participant_for_code, remember
 
@@ -401,8 +401,7 @@ async def phone_listener(
         yield listener
 
 
-@router.get("/w/{code}/live", response_class=EventSourceResponse)
-async def phone_live(listener: Listener = Depends(phone_listener)) -> AsyncIterable[ServerSentEvent]:
+@router.get("/w/{code}/live", response_class=EventStream)
+async def phone_live(listener: Listener = Depends(phone_listener)) -> EventStream:
     """Status for every phone, rendered once; `phase` and `refresh` tell a phone to fetch its own view."""
-    async for event in messages_of(listener):
-        yield event
+    return live_stream(listener)

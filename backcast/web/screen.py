@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from backcast.db import Database
+from backcast.live.stream import EventStream
 from backcast.live.views import Listener
 from backcast.models import Workshop
 from backcast.queries.screen import screen_view
 from backcast.services import workshops
 from backcast.web.deps import get_db, get_templates
 from backcast.web.limits import guard_code
-from backcast.web.live_stream import listening, messages_of
+from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import use_room_language
 from backcast.web.screen_live import screen_context
 
@@ -50,7 +50,6 @@ async def screen_listener(
         yield listener
 
 
-@router.get("/w/{code}/screen/live", response_class=EventSourceResponse)
-async def screen_live(listener: Listener = Depends(screen_listener)) -> AsyncIterable[ServerSentEvent]:
-    async for event in messages_of(listener):
-        yield event
+@router.get("/w/{code}/screen/live", response_class=EventStream)
+async def screen_live(listener: Listener = Depends(screen_listener)) -> EventStream:
+    return live_stream(listener)
