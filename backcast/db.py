@@ -4,17 +4,20 @@ Reads run in ordinary transactions. Writes run in `Database.write()`: on SQLite 
 `BEGIN IMMEDIATE`, so a writer takes the lock up front instead of failing halfway with
 "database is locked"; on PostgreSQL the services lock the workshop row they change.
 New events are published only after the commit succeeded.
+
+The many small writes of a rating round go through `Database.write_together()`: writes that
+arrive while one is being written share the next transaction, each in its own savepoint.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -85,6 +88,25 @@ class Transaction:
         self.published[workshop_id] = max(seq, self.published.get(workshop_id, 0))
 
 
+T = TypeVar("T")
+
+
+@dataclass
+class _Write(Generic[T]):
+    """One caller's part of a group write, and how it ended."""
+
+    work: Callable[[Transaction], T]
+    done: threading.Event = field(default_factory=threading.Event)
+    leads: bool = False  # this caller writes the next group
+    value: T | None = None
+    error: BaseException | None = None
+
+    def outcome(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self.value  # type: ignore[return-value]
+
+
 class Database:
     def __init__(self, engine: Engine, publisher: Publisher | None = None) -> None:
         self.engine = engine
@@ -93,6 +115,9 @@ class Database:
         # SQLite has one writer at a time. Queueing this process's writers on a lock is far cheaper
         # than letting them collide in SQLite's busy handler, which sleeps in steps of up to 100 ms.
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        self._group_lock = threading.Lock()
+        self._waiting: list[_Write[Any]] = []
+        self._writing = False
 
     @classmethod
     def from_settings(cls, settings: Settings, publisher: Publisher | None = None) -> Database:
@@ -117,6 +142,58 @@ class Database:
                 yield tx
         for workshop_id, seq in tx.published.items():
             self.publisher.publish(workshop_id, seq)
+
+    def write_together(self, work: Callable[[Transaction], T]) -> T:
+        """`work(tx)` in a transaction shared with the writes that arrive meanwhile.
+
+        One caller at a time writes: it takes everything waiting, runs each part in its own
+        savepoint (so a refused part leaves the others in place), commits once, then hands the
+        pen to the first caller that arrived meanwhile. Under load one BEGIN, workshop lock and
+        COMMIT serve a whole group, where one each per write made the lock the bottleneck.
+        Every caller returns only after its group committed, with its own result or error.
+        """
+        write = _Write(work)
+        with self._group_lock:
+            self._waiting.append(write)
+            write.leads = not self._writing
+            self._writing = True
+        if not write.leads:
+            write.done.wait()
+            if not write.leads:
+                return write.outcome()
+        with self._group_lock:
+            group, self._waiting = self._waiting, []
+        try:
+            self._write_group(group)
+        finally:
+            with self._group_lock:
+                if self._waiting:
+                    self._waiting[0].leads = True
+                    self._waiting[0].done.set()
+                else:
+                    self._writing = False
+            for member in group:
+                if member is not write:
+                    member.done.set()
+        return write.outcome()
+
+    def _write_group(self, group: list[_Write[Any]]) -> None:
+        try:
+            with self.write() as tx:
+                if len(group) == 1:  # alone: no savepoint needed, an error rolls back the whole
+                    group[0].value = group[0].work(tx)
+                    return
+                for member in group:
+                    published = dict(tx.published)
+                    try:
+                        with tx.session.begin_nested():
+                            member.value = member.work(tx)
+                    except Exception as error:
+                        member.error, tx.published = error, published
+        except Exception as error:  # nothing of the group was written
+            for member in group:
+                if member.error is None:
+                    member.value, member.error = None, error
 
     def dispose(self) -> None:
         self.engine.dispose()

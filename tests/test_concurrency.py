@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlmodel import select
 
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import Dots, EventRecord, Rating
 from backcast.services import items, ratings
-from backcast.services.errors import OverBudget
+from backcast.services.errors import Invalid, OverBudget
 from tests import factories
 
 
@@ -27,7 +27,7 @@ def test_200_concurrent_identical_ratings_leave_one_row(db: Database) -> None:
             pool.map(lambda _: ratings.rate_item(db, participant, measure_id, {"impact": 4}), range(200))
         )
 
-    assert all(rows[0].value == 4 for rows in results)
+    assert all(stored == {"impact": 4} for stored in results)
     with db.read() as session:
         rows = session.exec(select(Rating).where(Rating.item_id == measure_id)).all()
         rated_events = session.exec(
@@ -135,3 +135,54 @@ def test_a_rating_racing_close_lands_before_it_or_is_refused(db: Database) -> No
     rated = [seq for type_, seq in events if type_ == "item-rated"]
     assert len(rated) == len(accepted)  # each accepted call stored and logged once
     assert max(rated) < close_seq  # and all of them before the close
+
+
+def test_ratings_arriving_together_share_transactions_and_a_refused_one_takes_nothing_with_it(
+    db: Database,
+) -> None:
+    """Under load, writes are grouped into one transaction each with a savepoint per write: the
+    valid ones all land with one event each, every invalid one gets its own refusal."""
+    tree = factories.tree(db)
+    factories.phase(db, tree.workshop, Phase.rating)
+    people = [factories.join(db, tree.workshop)[0] for _ in range(20)]
+    measure_id = tree.measures[0].id
+    before = factories.event_count(db, tree.workshop)
+    transactions: list[str] = []
+
+    @event.listens_for(db.engine, "begin")
+    def count_transaction(_conn) -> None:  # type: ignore[no-untyped-def]
+        transactions.append("begin")
+
+    def rate(index: int) -> object:
+        person = people[(index // 4) % len(people)]
+        if index % 4 == 3:  # out of the scale: refused
+            values: dict[str, object] = {"impact": 9}
+        elif index % 4 == 2:  # no such criterion: refused
+            values = {"charm": 3}
+        else:  # four valid ratings per person on this item; each replaces the one before
+            values = {"impact": 1 + index % 5}
+        try:
+            return ratings.rate_item(db, person, measure_id, values)
+        except Invalid as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        outcomes = list(pool.map(rate, range(160)))
+
+    refused = [n for n, outcome in enumerate(outcomes) if isinstance(outcome, Invalid)]
+    assert refused == [n for n in range(160) if n % 4 in (2, 3)]
+    fields = {outcomes[n].field for n in refused}  # type: ignore[union-attr]
+    assert fields == {"values.impact", "values.charm"}
+    with db.read() as session:
+        stored = session.exec(select(Rating).where(Rating.item_id == measure_id)).all()
+        seqs = session.exec(
+            select(EventRecord.seq)
+            .where(EventRecord.workshop_id == tree.workshop.id)
+            .order_by(EventRecord.seq)
+        ).all()
+    assert len(stored) == 20 and all(1 <= row.value <= 5 for row in stored)  # type: ignore[operator]
+    assert list(seqs) == list(range(1, len(seqs) + 1))
+    changes = len(seqs) - before
+    assert 20 <= changes <= 80  # one event per rating that changed a value, none for a refusal
+    writes = len(transactions) - 1  # less the read above
+    assert writes < 160  # they did share transactions

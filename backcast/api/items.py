@@ -110,11 +110,8 @@ def rate_item(
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> schemas.RatingsOut:
-    rows = ratings.rate_item(db, participant, item_id, dict[str, Any](body))
-    keys = list(body)
-    return schemas.RatingsOut(
-        item_id=item_id, values={key: row.value for key, row in zip(keys, rows, strict=True)}
-    )
+    stored = ratings.rate_item(db, participant, item_id, dict[str, Any](body))
+    return schemas.RatingsOut(item_id=item_id, values=stored)
 
 
 @router.put("/items/{item_id}/dots", response_model=schemas.DotsOut, responses=problems(409))
@@ -124,5 +121,5 @@ def set_dots(
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> schemas.DotsOut:
-    row, left = ratings.set_dots(db, participant, item_id, body.count)
-    return schemas.DotsOut(item_id=item_id, count=row.count, dots_left=left)
+    count, left = ratings.set_dots(db, participant, item_id, body.count)
+    return schemas.DotsOut(item_id=item_id, count=count, dots_left=left)

@@ -49,104 +49,111 @@ def _lock_for(
     return workshop, item
 
 
-def rate_item(db: Database, participant: Participant, item_id: int, values: dict[str, Any]) -> list[Rating]:
+def rate_item(
+    db: Database, participant: Participant, item_id: int, values: dict[str, Any]
+) -> dict[str, int | None]:
     """Sets the participant's values for an item, criterion by criterion; `None` is "can't judge".
-    A second rating of the same item and criterion replaces the first."""
+    A second rating of the same item and criterion replaces the first. Returns the values stored."""
     if not isinstance(values, dict) or not values:
         raise Invalid(N_("Give a value for at least one criterion."), field="values")
-    with db.write() as tx:
-        workshop, item = _lock_for(tx, participant, item_id, Phase.rating)
-        criteria = {
-            criterion.key: criterion
-            for criterion in tx.session.exec(select(Criterion).where(Criterion.workshop_id == workshop.id))
-        }
-        cleaned: dict[str, int | None] = {}
-        for key, value in values.items():
-            criterion = criteria.get(key)
-            if criterion is None:
-                raise Invalid(N_("There is no criterion %(key)s."), field=f"values.{key}", key=str(key)[:40])
-            cleaned[key] = (
-                None
-                if value is None
-                else validate.integer(
-                    value, f"values.{key}", minimum=criterion.scale_min, maximum=criterion.scale_max
-                )
-            )
-        existing = {
-            row.criterion_id: row
-            for row in tx.session.exec(
-                select(Rating).where(Rating.participant_id == participant.id, Rating.item_id == item.id)
-            )
-        }
-        changed: dict[str, int | None] = {}
-        now = utcnow()
-        for key, value in cleaned.items():
-            criterion = criteria[key]
-            assert criterion.id is not None and workshop.id is not None and participant.id is not None
-            row = existing.get(criterion.id)
-            if row is None:
-                row = Rating(
-                    workshop_id=workshop.id,
-                    participant_id=participant.id,
-                    item_id=item_id,
-                    criterion_id=criterion.id,
-                    scale_min=criterion.scale_min,
-                    scale_max=criterion.scale_max,
-                    value=value,
-                    rated_at=now,
-                    updated_at=now,
-                )
-                tx.session.add(row)
-                existing[criterion.id] = row
-                changed[key] = value
-            elif row.value != value:
-                row.value, row.updated_at = value, now
-                changed[key] = value
-        if changed:
-            assert participant.id is not None
-            record(
-                tx,
-                workshop,
-                ItemRated(item_id=item_id, participant_id=participant.id, values=changed),
-                participant,
-            )
-        return [existing[criteria[key].id] for key in cleaned]  # type: ignore[index]
+    return db.write_together(lambda tx: _rate(tx, participant, item_id, values))
 
 
-def set_dots(db: Database, participant: Participant, item_id: int, count: Any) -> tuple[Dots, int]:
-    """Gives `count` of the participant's dots to an item; returns the row and the dots left.
-    The budget is checked inside the transaction, so parallel requests cannot overspend it."""
-    value = validate.integer(count, "count", minimum=0, maximum=MAX_DOTS_PER_ITEM)
-    with db.write() as tx:
-        workshop, _ = _lock_for(tx, participant, item_id, Phase.prioritisation)
-        elsewhere = tx.session.exec(
-            select(func.coalesce(func.sum(Dots.count), 0)).where(
-                Dots.participant_id == participant.id, Dots.item_id != item_id
+def _rate(
+    tx: Transaction, participant: Participant, item_id: int, values: dict[str, Any]
+) -> dict[str, int | None]:
+    workshop, item = _lock_for(tx, participant, item_id, Phase.rating)
+    criteria = {
+        criterion.key: criterion
+        for criterion in tx.session.exec(select(Criterion).where(Criterion.workshop_id == workshop.id))
+    }
+    cleaned: dict[str, int | None] = {}
+    for key, value in values.items():
+        criterion = criteria.get(key)
+        if criterion is None:
+            raise Invalid(N_("There is no criterion %(key)s."), field=f"values.{key}", key=str(key)[:40])
+        cleaned[key] = (
+            None
+            if value is None
+            else validate.integer(
+                value, f"values.{key}", minimum=criterion.scale_min, maximum=criterion.scale_max
             )
-        ).one()
-        row = tx.session.exec(
-            select(Dots).where(Dots.participant_id == participant.id, Dots.item_id == item_id)
-        ).first()
-        if elsewhere + value > workshop.dot_budget:
-            spent = elsewhere + (row.count if row else 0)
-            raise OverBudget(
-                N_("You have %(left)d of %(budget)d dots left."),
-                field="count",
-                left=max(workshop.dot_budget - spent, 0),
-                budget=workshop.dot_budget,
-            )
-        assert workshop.id is not None and participant.id is not None
+        )
+    existing = {
+        row.criterion_id: row
+        for row in tx.session.exec(
+            select(Rating).where(Rating.participant_id == participant.id, Rating.item_id == item.id)
+        )
+    }
+    changed: dict[str, int | None] = {}
+    now = utcnow()
+    for key, value in cleaned.items():
+        criterion = criteria[key]
+        assert criterion.id is not None and workshop.id is not None and participant.id is not None
+        row = existing.get(criterion.id)
         if row is None:
-            row = Dots(workshop_id=workshop.id, participant_id=participant.id, item_id=item_id, count=value)
+            row = Rating(
+                workshop_id=workshop.id,
+                participant_id=participant.id,
+                item_id=item_id,
+                criterion_id=criterion.id,
+                scale_min=criterion.scale_min,
+                scale_max=criterion.scale_max,
+                value=value,
+                rated_at=now,
+                updated_at=now,
+            )
             tx.session.add(row)
-        elif row.count == value:
-            return row, workshop.dot_budget - elsewhere - value
-        else:
-            row.count, row.updated_at = value, utcnow()
+            existing[criterion.id] = row
+            changed[key] = value
+        elif row.value != value:
+            row.value, row.updated_at = value, now
+            changed[key] = value
+    if changed:
+        assert participant.id is not None
         record(
             tx,
             workshop,
-            DotsSet(item_id=item_id, participant_id=participant.id, count=value),
+            ItemRated(item_id=item_id, participant_id=participant.id, values=changed),
             participant,
         )
-        return row, workshop.dot_budget - elsewhere - value
+    return cleaned
+
+
+def set_dots(db: Database, participant: Participant, item_id: int, count: Any) -> tuple[int, int]:
+    """Gives `count` of the participant's dots to an item; returns the count and the dots left.
+    The budget is checked inside the transaction, so parallel requests cannot overspend it."""
+    value = validate.integer(count, "count", minimum=0, maximum=MAX_DOTS_PER_ITEM)
+    return db.write_together(lambda tx: _place(tx, participant, item_id, value))
+
+
+def _place(tx: Transaction, participant: Participant, item_id: int, value: int) -> tuple[int, int]:
+    workshop, _ = _lock_for(tx, participant, item_id, Phase.prioritisation)
+    elsewhere = tx.session.exec(
+        select(func.coalesce(func.sum(Dots.count), 0)).where(
+            Dots.participant_id == participant.id, Dots.item_id != item_id
+        )
+    ).one()
+    row = tx.session.exec(
+        select(Dots).where(Dots.participant_id == participant.id, Dots.item_id == item_id)
+    ).first()
+    if elsewhere + value > workshop.dot_budget:
+        spent = elsewhere + (row.count if row else 0)
+        raise OverBudget(
+            N_("You have %(left)d of %(budget)d dots left."),
+            field="count",
+            left=max(workshop.dot_budget - spent, 0),
+            budget=workshop.dot_budget,
+        )
+    assert workshop.id is not None and participant.id is not None
+    left = workshop.dot_budget - elsewhere - value
+    if row is None:
+        tx.session.add(
+            Dots(workshop_id=workshop.id, participant_id=participant.id, item_id=item_id, count=value)
+        )
+    elif row.count == value:
+        return value, left
+    else:
+        row.count, row.updated_at = value, utcnow()
+    record(tx, workshop, DotsSet(item_id=item_id, participant_id=participant.id, count=value), participant)
+    return value, left
