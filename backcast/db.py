@@ -83,6 +83,8 @@ class Transaction:
 
     session: Session
     published: dict[int, int] = field(default_factory=dict)
+    # Workshops this transaction holds locked, by id: the writes of a group lock theirs once.
+    locked: dict[int, Any] = field(default_factory=dict)
 
     def will_publish(self, workshop_id: int, seq: int) -> None:
         self.published[workshop_id] = max(seq, self.published.get(workshop_id, 0))
@@ -184,12 +186,14 @@ class Database:
                     group[0].value = group[0].work(tx)
                     return
                 for member in group:
-                    published = dict(tx.published)
+                    # A savepoint rolled back forgets its events, and on PostgreSQL releases the
+                    # row locks taken within it: those workshops must be locked again.
+                    published, locked = dict(tx.published), dict(tx.locked)
                     try:
                         with tx.session.begin_nested():
                             member.value = member.work(tx)
                     except Exception as error:
-                        member.error, tx.published = error, published
+                        member.error, tx.published, tx.locked = error, published, locked
         except Exception as error:  # nothing of the group was written
             for member in group:
                 if member.error is None:

@@ -71,6 +71,7 @@ class Figures:
     acknowledged: int = 0
     refused: int = 0
     dropped: int = 0
+    timing_listeners: int = 0
     duration: float = 0.0
     rss_idle_kib: int = 0
     rss_listening_kib: int = 0
@@ -131,10 +132,16 @@ async def drive(target: Target, listeners: int, rate: int, seconds: float) -> Fi
     acks: dict[tuple[int, int, int], float] = {}
     stop = asyncio.Event()
 
+    early: dict[tuple[int, int, int], int] = {}  # arrived before the client had read the 2xx
+
     def on_event(event: str, data: str) -> None:
         key = target.key_of(event, data)
-        if key is not None and key in acks:
+        if key is None:
+            return
+        if key in acks:
             figures.latencies.append(max(0.0, time.monotonic() - acks[key]))
+        else:
+            early[key] = early.get(key, 0) + 1
 
     figures.rss_idle_kib = sum(rss_kib(pid) for pid in target.pids)
     tasks, openings = [], []
@@ -143,6 +150,7 @@ async def drive(target: Target, listeners: int, rate: int, seconds: float) -> Fi
         opened = asyncio.Event()
         openings.append(opened)
         callback = on_event if measures else (lambda event, data: None)
+        figures.timing_listeners += measures
         tasks.append(asyncio.create_task(listen(host, port, path, headers, callback, opened, figures, stop)))
         if n % 50 == 49:
             await asyncio.sleep(0.05)
@@ -166,6 +174,7 @@ async def drive(target: Target, listeners: int, rate: int, seconds: float) -> Fi
             done = time.monotonic()
             if response.status_code < 300:
                 acks[key] = done
+                figures.latencies.extend([0.0] * early.pop(key, 0))
                 figures.acknowledged += 1
                 figures.requests.append(done - started)
             else:
@@ -339,6 +348,12 @@ class Backcast(Target):
 def report(name: str, f: Figures, listeners: int) -> dict[str, float]:
     row = {
         "ratings/s": f.acknowledged / f.duration if f.duration else 0,
+        # What a room sees: ratings that reached the listeners within a second of their 2xx.
+        "on time (<=1 s) /s": (
+            sum(1 for latency in f.latencies if latency <= 1.0) / f.timing_listeners / f.duration
+            if f.duration and f.timing_listeners
+            else 0
+        ),
         "refused": f.refused,
         "request p50 ms": pct(f.requests, 0.50),
         "request p95 ms": pct(f.requests, 0.95),
@@ -385,8 +400,17 @@ def main() -> None:
             target.close()
     (base, ours) = rows.values()
     print(f"\nsustained rate, backcast / baseline: {ours['ratings/s'] / base['ratings/s']:.2f}")
+    if base["on time (<=1 s) /s"]:
+        on_time = ours["on time (<=1 s) /s"] / base["on time (<=1 s) /s"]
+        print(f"delivered within 1 s, backcast / baseline: {on_time:.2f}")
     setting = f"{args.listeners} listeners{', 2 processes' if args.multi else ''}"
-    for figure, unit in (("ratings/s", "1/s"), ("to listener p95 ms", "ms"), ("request p95 ms", "ms")):
+    figures = (
+        ("ratings/s", "1/s"),
+        ("on time (<=1 s) /s", "1/s"),
+        ("to listener p95 ms", "ms"),
+        ("request p95 ms", "ms"),
+    )
+    for figure, unit in figures:
         name = f"{figure.removesuffix(' ms')}, {setting}, vs bare SSE"
         print(figure_line("live", name, ours[figure], unit, base[figure]))
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import event, func
+import pytest
+from sqlalchemy import event, func, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
-from backcast.db import Database
+from backcast.db import Database, Transaction, _Write
 from backcast.enums import Phase
 from backcast.models import Dots, EventRecord, Rating
 from backcast.services import items, ratings
@@ -186,3 +188,39 @@ def test_ratings_arriving_together_share_transactions_and_a_refused_one_takes_no
     assert 20 <= changes <= 80  # one event per rating that changed a value, none for a refusal
     writes = len(transactions) - 1  # less the read above
     assert writes < 160  # they did share transactions
+
+
+# Only PostgreSQL: on SQLite, BEGIN IMMEDIATE locks the whole database for the transaction.
+@pytest.mark.parametrize("db", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_a_refused_write_in_a_group_leaves_the_next_ones_holding_the_workshop_lock(db: Database) -> None:
+    """On PostgreSQL a savepoint rolled back releases the row locks taken within it; the group's
+    next writes must lock the workshop again, or a phase change could slip between them."""
+    tree = factories.tree(db)
+    factories.phase(db, tree.workshop, Phase.rating)
+    person, _ = factories.join(db, tree.workshop)
+    measure_id = tree.measures[0].id
+    seen_locked: list[bool] = []
+
+    def locked_elsewhere() -> bool:
+        with db.engine.connect() as other:
+            try:
+                other.execute(
+                    text("SELECT id FROM workshop WHERE id = :id FOR UPDATE NOWAIT"), {"id": tree.workshop.id}
+                )
+            except OperationalError:
+                return True
+            return False
+
+    def refused(tx: Transaction) -> None:
+        ratings._rate(tx, person, measure_id, {"charm": 3})  # locks, then refuses
+
+    def accepted(tx: Transaction) -> dict[str, int | None]:
+        stored = ratings._rate(tx, person, measure_id, {"impact": 2})
+        seen_locked.append(locked_elsewhere())
+        return stored
+
+    group = [_Write(refused), _Write(accepted)]
+    db._write_group(group)
+
+    assert isinstance(group[0].error, Invalid) and group[1].outcome() == {"impact": 2}
+    assert seen_locked == [True]

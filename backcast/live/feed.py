@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 # Notifications can be lost while a broker reconnects; a feed with listeners polls this often anyway.
 SAFETY_POLL_SECONDS = 5.0
 QUEUE_LIMIT = 2000
+GATHER_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,9 @@ class Subscription:
     def offer(self, batch: Batch) -> None:
         if self.dropped:
             return
-        if self.pending + len(batch.events) > self.limit:
-            # Too slow to keep up: stop queueing for it and let it end; the others go on.
+        if self.pending and self.pending + len(batch.events) > self.limit:
+            # Too slow to keep up: stop queueing for it and let it end; the others go on. One that
+            # has read everything takes any batch, however many events gathered in it.
             self.dropped = True
             self.queue.put_nowait(None)
             self.feed.remove(self)
@@ -101,6 +103,9 @@ class Feed:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(SAFETY_POLL_SECONDS):
                     await self._wake.wait()
+            # Let a burst of commits gather first: under load one read and one write per listener
+            # then carry many events instead of one each.
+            await asyncio.sleep(GATHER_SECONDS)
             self._wake.clear()
             try:
                 events = await asyncio.to_thread(self._read, self.last_seq)

@@ -28,6 +28,8 @@ def lock_workshop(tx: Transaction, *, code: str | None = None, workshop_id: int 
     workshop, so the phase they checked still holds at commit and `seq` has no gaps; SQLite's
     `BEGIN IMMEDIATE` already serialises all writers.
     """
+    if workshop_id is not None and workshop_id in tx.locked:
+        return tx.locked[workshop_id]  # type: ignore[no-any-return]
     query = select(Workshop).with_for_update()
     query = (
         query.where(Workshop.code == code) if code is not None else query.where(Workshop.id == workshop_id)
@@ -35,6 +37,8 @@ def lock_workshop(tx: Transaction, *, code: str | None = None, workshop_id: int 
     workshop = tx.session.exec(query).one_or_none()
     if workshop is None:
         raise NotFound(N_("There is no workshop with this code."), field="code")
+    assert workshop.id is not None
+    tx.locked[workshop.id] = workshop
     return workshop
 
 
