@@ -22,7 +22,7 @@ from backcast.models import (
     Rating,
     metadata,
 )
-from backcast.services import accounts, items, ratings, workshops
+from backcast.services import accounts, items, participants, ratings, workshops
 from tests import factories
 
 
@@ -162,7 +162,8 @@ def test_deleting_a_workshop_leaves_no_row_behind(db: Database) -> None:
     tree = factories.tree(db)
     keep = factories.tree(db)  # another workshop's data must survive
     factories.phase(db, tree.workshop, Phase.rating)
-    people = [factories.join(db, tree.workshop)[0] for _ in range(3)]
+    joined = [factories.join(db, tree.workshop) for _ in range(3)]
+    people = [person for person, _ in joined]
     for person in people:
         ratings.rate_item(db, person, tree.measures[0].id, {"impact": 3, "feasibility": None})
     factories.phase(db, tree.workshop, Phase.prioritisation)
@@ -184,8 +185,11 @@ def test_deleting_a_workshop_leaves_no_row_behind(db: Database) -> None:
 
     before = counts()
     kept = {name: n for name, n in before.items()}
+    token = joined[0][1]
+    assert participants.participant_for_token(db, token) is not None  # remembered a moment
     workshops.delete_workshop(db, tree.owner, tree.workshop.code)
     after = counts()
+    assert participants.participant_for_token(db, token) is None
 
     for name in (
         "participant",

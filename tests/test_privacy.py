@@ -3,6 +3,7 @@ consent each participant gave, kept with its text."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,8 @@ from backcast.analysis.results import compute_results
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import EventRecord, Item, Participant, Workshop, metadata, utcnow
-from backcast.services import configuration, items, participants, ratings
-from backcast.services.errors import NotAllowed, NotFound
+from backcast.services import configuration, items, participants, ratings, token_cache
+from backcast.services.errors import NotAllowed, NotAuthenticated, NotFound
 from backcast.settings import Settings
 from backcast.web.app import create_app
 from tests import factories
@@ -230,6 +231,7 @@ def test_retention_removes_names_and_tokens_of_workshops_closed_long_enough(db: 
     factories.join(db, recent, name="Ben")
     age(db, closed, 31)
     age(db, recent, 29)
+    assert participants.participant_for_token(db, closed_token) is not None  # remembered a moment
     before = row_counts(db)
 
     assert participants.anonymise_closed_workshops(db, 0) == {}
@@ -432,3 +434,25 @@ def test_a_participant_deletes_their_own_data_from_the_phone(client: TestClient,
     assert again.status_code in {303, 307} and f"/j/{shop.code}" in again.headers["location"]
     assert client.post(f"/w/{shop.code}/forget", follow_redirects=False).status_code in {303, 307}
     assert row_counts(db) == after
+
+
+def test_a_deleted_participant_is_refused_at_once_here_and_for_every_write_on_other_servers(
+    db: Database, room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tokens are remembered a few seconds per server process; deleting a participant forgets them
+    at once where it happened, and no server accepts a write from them afterwards."""
+    monkeypatch.setattr(token_cache, "SECONDS", 0.5)
+    elsewhere = Database(db.engine)  # another server process, with its own remembered tokens
+    assert participants.participant_for_token(db, room.ana_token) is not None
+    remembered = participants.participant_for_token(elsewhere, room.ana_token)
+    assert remembered is not None
+
+    participants.delete_participant(db, room.tree.owner, room.tree.workshop.code, room.ana.id)  # type: ignore[arg-type]
+
+    assert participants.participant_for_token(db, room.ana_token) is None
+    before = row_counts(db)
+    with pytest.raises(NotAuthenticated):
+        ratings.set_dots(elsewhere, remembered, room.measure, 1)
+    assert row_counts(db) == before
+    time.sleep(0.6)
+    assert participants.participant_for_token(elsewhere, room.ana_token) is None

@@ -8,7 +8,7 @@ from backcast.db import Transaction
 from backcast.events import Event
 from backcast.i18n import N_
 from backcast.models import AccountEvent, EventRecord, Facilitator, Participant, Workshop, utcnow
-from backcast.services.errors import NotFound
+from backcast.services.errors import NotAuthenticated, NotFound
 
 Actor = Facilitator | Participant | None
 
@@ -43,8 +43,16 @@ def lock_workshop(tx: Transaction, *, code: str | None = None, workshop_id: int 
 
 
 def record(tx: Transaction, workshop: Workshop, event: Event, actor: Actor) -> EventRecord:
-    """Appends `event` with the workshop's next `seq`; published once the transaction commits."""
+    """Appends `event` with the workshop's next `seq`; published once the transaction commits.
+
+    A participant acting must still exist: their token may have been looked up a moment before
+    another server process deleted them (`token_cache`).
+    """
     assert workshop.id is not None
+    if isinstance(actor, Participant) and actor not in tx.session:
+        with tx.session.no_autoflush:  # before their new rows meet the database's foreign keys
+            if tx.session.get(Participant, actor.id) is None:
+                raise NotAuthenticated(N_("This token is not valid."))
     workshop.last_seq += 1
     workshop.updated_at = utcnow()
     row = EventRecord(

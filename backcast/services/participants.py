@@ -17,7 +17,7 @@ from backcast.events import EntryErased, ParticipantDeleted, ParticipantJoined, 
 from backcast.i18n import N_
 from backcast.models import EventRecord, Facilitator, Item, Participant, StakeholderGroup, Workshop, utcnow
 from backcast.models import limits as L
-from backcast.services import codes, validate, workshops
+from backcast.services import codes, token_cache, validate, workshops
 from backcast.services.errors import Invalid, NotFound
 from backcast.services.eventlog import actor_label, lock_workshop, record
 
@@ -95,12 +95,19 @@ def join_workshop(
 
 
 def participant_for_token(db: Database, token: str) -> Participant | None:
+    """The participant whose token this is; looked up again after a few seconds (`token_cache`)."""
     if not isinstance(token, str) or not token:
         return None
-    with db.read() as session:
-        return session.exec(
-            select(Participant).where(Participant.token_hash == credentials.hash_token(token))
-        ).first()
+    token_hash = credentials.hash_token(token)
+    cache = token_cache.cache_of(db)
+    participant = cache.get(token_hash)
+    if participant is None:
+        with db.read() as session:
+            query = select(Participant).where(Participant.token_hash == token_hash)
+            participant = session.exec(query).first()
+        if participant is not None:
+            cache.put(token_hash, participant)
+    return participant
 
 
 def participant_of_workshop(db: Database, token: str, code: str) -> Participant | None:
@@ -146,9 +153,11 @@ def delete_participant(db: Database, facilitator: Facilitator, code: str, partic
     with db.write() as tx:
         workshop = workshops.lock_owned(tx, facilitator, code)
         participant = participant_in(tx.session, workshop, participant_id)
-        return _erase(
+        kept = _erase(
             tx.session, workshop, participant, lambda event: record(tx, workshop, event, facilitator)
         )
+    token_cache.cache_of(db).clear()
+    return kept
 
 
 def delete_own_data(db: Database, participant: Participant) -> int:
@@ -160,7 +169,9 @@ def delete_own_data(db: Database, participant: Participant) -> int:
         def log(event: ParticipantDeleted) -> None:
             record(tx, workshop, event, None).actor = ERASED_ACTOR
 
-        return _erase(tx.session, workshop, own, log)
+        kept = _erase(tx.session, workshop, own, log)
+    token_cache.cache_of(db).clear()
+    return kept
 
 
 def _erase(
@@ -247,4 +258,6 @@ def anonymise_closed_workshops(db: Database, days: int, now: datetime | None = N
                 tx.session.add(person)
             record(tx, workshop, ParticipantsAnonymised(participants=len(people), days=days), None)
             changed[workshop.code] = len(people)
+    if changed:
+        token_cache.cache_of(db).clear()
     return changed

@@ -26,7 +26,7 @@ from backcast.events import (
 from backcast.i18n import N_
 from backcast.models import Criterion, Facilitator, Participant, StakeholderGroup, Workshop, WorkshopOwner
 from backcast.models import limits as L
-from backcast.services import codes, validate
+from backcast.services import codes, token_cache, validate
 from backcast.services.errors import Invalid, NotAllowed, NotFound
 from backcast.services.eventlog import lock_workshop, record, record_account
 from backcast.workshop_templates import WorkshopTemplate, pick
@@ -410,6 +410,7 @@ def delete_workshop(db: Database, facilitator: Facilitator, code: str) -> None:
         )
         tx.session.execute(delete(Workshop).where(Workshop.id == workshop.id))
         tx.session.expunge(workshop)
+    token_cache.cache_of(db).clear()  # its participants went with it
 
 
 def workshop_details(
