@@ -77,6 +77,7 @@ class Figures:
     rss_listening_kib: int = 0
     rss_end_kib: int = 0
     cpu: float = 0.0
+    client_cpu: float = 0.0  # this driver's own share of the same cores
 
 
 def pct(values: list[float], q: float) -> float:
@@ -158,6 +159,7 @@ async def drive(target: Target, listeners: int, rate: int, seconds: float) -> Fi
     await asyncio.sleep(2)
     figures.rss_listening_kib = sum(rss_kib(pid) for pid in target.pids)
     cpu_before = sum(cpu_seconds(pid) for pid in target.pids)
+    client_before = time.process_time()
 
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(limits=limits, timeout=10) as client:
@@ -195,6 +197,7 @@ async def drive(target: Target, listeners: int, rate: int, seconds: float) -> Fi
         figures.duration = time.monotonic() - begin
     await asyncio.sleep(1.5)  # let the last events arrive
     figures.cpu = sum(cpu_seconds(pid) for pid in target.pids) - cpu_before
+    figures.client_cpu = time.process_time() - client_before
     figures.rss_end_kib = sum(rss_kib(pid) for pid in target.pids)
     stop.set()
     for task in tasks:
@@ -364,6 +367,7 @@ def report(name: str, f: Figures, listeners: int) -> dict[str, float]:
         "KiB per idle listener": (f.rss_listening_kib - f.rss_idle_kib) / max(listeners, 1),
         "RSS end MiB": f.rss_end_kib / 1024,
         "server CPU s": f.cpu,
+        "client CPU s": f.client_cpu,
     }
     print(f"\n{name}")
     for key, value in row.items():
