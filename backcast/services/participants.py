@@ -94,32 +94,44 @@ def join_workshop(
     return Joined(participant, token, normalized)
 
 
-def participant_for_token(db: Database, token: str) -> Participant | None:
-    """The participant whose token this is; looked up again after a few seconds (`token_cache`)."""
+def remembered_participant(db: Database, token: str) -> Participant | None:
+    """The participant whose token this is, if it was looked up a moment ago; no database read."""
     if not isinstance(token, str) or not token:
         return None
-    token_hash = credentials.hash_token(token)
-    cache = token_cache.cache_of(db)
-    participant = cache.get(token_hash)
-    if participant is None:
-        with db.read() as session:
-            query = select(Participant).where(Participant.token_hash == token_hash)
-            participant = session.exec(query).first()
-        if participant is not None:
-            cache.put(token_hash, participant)
-    return participant
+    known = token_cache.cache_of(db).get(credentials.hash_token(token))
+    return known[0] if known is not None else None
+
+
+def participant_for_token(db: Database, token: str) -> Participant | None:
+    """The participant whose token this is; looked up again after a few seconds (`token_cache`)."""
+    known = _known(db, token)
+    return known[0] if known is not None else None
 
 
 def participant_of_workshop(db: Database, token: str, code: str) -> Participant | None:
     """The participant with this token, if they joined the workshop with this (canonical) code."""
+    known = _known(db, token)
+    return known[0] if known is not None and known[1] == code else None
+
+
+def _known(db: Database, token: str) -> token_cache.Known | None:
     if not isinstance(token, str) or not token:
         return None
-    with db.read() as session:
-        return session.exec(
-            select(Participant)
-            .join(Workshop, Workshop.id == Participant.workshop_id)  # type: ignore[arg-type]
-            .where(Participant.token_hash == credentials.hash_token(token), Workshop.code == code)
-        ).first()
+    token_hash = credentials.hash_token(token)
+    cache = token_cache.cache_of(db)
+    known = cache.get(token_hash)
+    if known is None:
+        with db.read() as session:
+            row = session.exec(
+                select(Participant, Workshop.code)
+                .join(Workshop, Workshop.id == Participant.workshop_id)  # type: ignore[arg-type]
+                .where(Participant.token_hash == token_hash)
+            ).first()
+        if row is None:
+            return None
+        known = (row[0], row[1])
+        cache.put(token_hash, known)
+    return known
 
 
 # --- deleting and forgetting ---------------------------------------------------------------------

@@ -23,23 +23,26 @@ if TYPE_CHECKING:
 SECONDS = 5.0
 LIMIT = 20_000  # entries; a full cache starts afresh rather than growing
 
+# A participant and the code of their workshop (codes never change).
+Known = tuple[Participant, str]
+
 
 class TokenCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, Participant]] = {}
+        self._entries: dict[str, tuple[float, Known]] = {}
 
-    def get(self, token_hash: str) -> Participant | None:
+    def get(self, token_hash: str) -> Known | None:
         entry = self._entries.get(token_hash)
         if entry is None or entry[0] < time.monotonic():
             return None
         return entry[1]
 
-    def put(self, token_hash: str, participant: Participant) -> None:
+    def put(self, token_hash: str, known: Known) -> None:
         with self._lock:
             if len(self._entries) >= LIMIT:
                 self._entries.clear()
-            self._entries[token_hash] = (time.monotonic() + SECONDS, participant)
+            self._entries[token_hash] = (time.monotonic() + SECONDS, known)
 
     def clear(self) -> None:
         with self._lock:

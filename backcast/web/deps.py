@@ -13,12 +13,14 @@ from backcast.settings import Settings
 SESSION_KEY = "facilitator_id"
 
 
-def get_db(request: Request) -> Database:
-    return request.app.state.db
+# Dependencies that only read app state are `async`: FastAPI runs a plain `def` dependency in a
+# worker thread, a hop that cost more than the read on every request.
+async def get_db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+async def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
 
 
 def get_templates(request: Request) -> Jinja2Templates:
@@ -29,7 +31,7 @@ def session_facilitator(request: Request) -> Facilitator | None:
     facilitator_id = request.session.get(SESSION_KEY)
     if not isinstance(facilitator_id, int):
         return None
-    return accounts.facilitator_by_id(get_db(request), facilitator_id)
+    return accounts.facilitator_by_id(request.app.state.db, facilitator_id)
 
 
 class LoginRequired(Exception):
