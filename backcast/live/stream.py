@@ -66,7 +66,7 @@ class EventStream(Response):
 
     def __init__(
         self,
-        source: FrameSource | None = None,
+        source: FrameSource,
         *,
         opening: bytes = b"",
         headers: Mapping[str, str] | None = None,
@@ -83,7 +83,6 @@ class EventStream(Response):
         self.init_headers({"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **(headers or {})})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        assert self.source is not None
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         task = asyncio.current_task()
         assert task is not None
