@@ -13,7 +13,7 @@ from backcast.db import Database
 from backcast.enums import KIND_PHASE, ItemKind
 from backcast.models import AgendaEntry, Criterion, Dots, EventRecord, Item, Participant, Rating, Workshop
 from backcast.queries.phone import PHASE_KIND
-from backcast.queries.progress import dot_totals, rating_completion
+from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
 from backcast.services.agenda import agenda_of
 from backcast.services.items import items_of
@@ -34,6 +34,7 @@ class ConsoleView:
     timer_seconds: int | None
     agenda: list[tuple[AgendaEntry, Item]]
     candidates: list[tuple[Item, int]]  # rated measures not on the agenda yet, most dots first
+    dots: DotProgress
 
 
 def console_view(db: Database, workshop_id: int) -> ConsoleView:
@@ -62,6 +63,7 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
             candidates=[
                 (item, total) for item, total in dot_totals(session, workshop) if item.id not in on_agenda
             ],
+            dots=dot_progress(session, workshop),
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -35,3 +37,24 @@ def dot_totals(session: Session, workshop: Workshop) -> list[tuple[Item, int]]:
     totals = {item_id: int(total) for item_id, total in session.exec(query).all()}
     ranked = [(item, totals.get(item.id or 0, 0)) for item in rated_items(session, workshop)]
     return sorted(ranked, key=lambda pair: (-pair[1], pair[0].id or 0))
+
+
+@dataclass
+class DotProgress:
+    """How far the room is with dot voting, without saying where the dots went."""
+
+    placed: int  # dots placed by everyone
+    budget: int  # the room's dots: participants × each one's budget
+    voters: int  # people who placed at least one dot
+    participants: int
+
+
+def dot_progress(session: Session, workshop: Workshop) -> DotProgress:
+    assert workshop.id is not None
+    placed, voters = session.exec(
+        select(func.coalesce(func.sum(Dots.count), 0), func.count(func.distinct(Dots.participant_id))).where(
+            Dots.workshop_id == workshop.id, Dots.count > 0
+        )
+    ).one()
+    people = participant_count(session, workshop.id)
+    return DotProgress(int(placed), people * workshop.dot_budget, int(voters), people)

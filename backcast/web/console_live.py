@@ -30,6 +30,9 @@ class ConsoleLive:
             return [
                 Message("counters", self.templates.get_template("console/_counters.html").render(context)),
                 Message("items", self.templates.get_template("console/_items.html").render(context)),
+                Message(
+                    "candidates", self.templates.get_template("console/_candidates.html").render(context)
+                ),
             ]
         finally:
             i18n.current_language.reset(token)
