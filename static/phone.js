@@ -52,22 +52,83 @@
     }
   });
 
+  // The phone reaches the server's state by itself: heading and body come in one fetch and are
+  // swapped together; a failed fetch is retried with back-off and jitter (80 phones on one Wi-Fi
+  // must not retry in step), and every reconnect reconciles.
+  var view = document.getElementById("view");
+  var attempts = 0, loading = false, again = false, retry = null;
+  function show(id, on) {
+    var sign = document.getElementById(id);
+    if (sign) { sign.hidden = !on; }
+  }
+  function phaseOf(html) {
+    var found = /data-phase="([^"]*)"/.exec(html || "");
+    return found && found[1];
+  }
+  function swapIn(html) {
+    var parts = document.createElement("template");
+    parts.innerHTML = html;
+    var status = parts.content.querySelector("[data-part=status]");
+    var body = parts.content.querySelector("[data-part=view]");
+    if (!status || !body) { location.reload(); return; }  // no longer joined: the page says what next
+    document.getElementById("status").innerHTML = status.innerHTML;
+    view.innerHTML = body.innerHTML;
+    view.setAttribute("data-phase", body.getAttribute("data-phase"));
+    if (window.htmx) { window.htmx.process(view); }
+    restore(document);
+    tick();
+    document.dispatchEvent(new Event("phone:fresh"));
+  }
+  function load() {
+    if (!view) { return; }
+    clearTimeout(retry);
+    if (loading) { again = true; return; }
+    loading = true;
+    fetch(view.getAttribute("data-src"), { headers: { "HX-Request": "true" }, cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) { attempts = 0; show("catching-up", false); swapIn(html); })
+      .catch(function () {
+        attempts += 1;
+        show("catching-up", true);
+        retry = setTimeout(load, Math.min(15000, 500 * Math.pow(2, attempts - 1)) * (0.5 + Math.random()));
+      })
+      .then(function () {
+        loading = false;
+        if (again) { again = false; load(); }
+      });
+  }
+  document.addEventListener("htmx:sseBeforeMessage", function (event) {
+    var target = event.target;
+    // A phase change, or a status line of another phase than the body shows: fetch both.
+    if (target.id === "phase-signal" ||
+        (target.id === "status" && view && phaseOf(event.detail.data) !== view.getAttribute("data-phase"))) {
+      event.preventDefault();
+      load();
+    }
+  });
+  // A personal list of another phase (fetched while the view was behind) is not mixed in either.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var phase = phaseOf(event.detail.xhr && event.detail.xhr.responseText);
+    if (target && target.id === "personal" && view && phase && phase !== view.getAttribute("data-phase")) {
+      event.detail.shouldSwap = false;
+      load();
+    }
+  });
   // A quiet sign when the live connection drops; when it is back, fetch what was missed.
   var lost = false;
   document.addEventListener("htmx:sseError", function () {
     lost = true;
-    var sign = document.getElementById("connection");
-    if (sign) { sign.hidden = false; }
+    show("connection", true);
   });
   document.addEventListener("htmx:sseOpen", function () {
-    var sign = document.getElementById("connection");
-    if (sign) { sign.hidden = true; }
-    if (lost) {
-      lost = false;
-      var view = document.getElementById("view");
-      if (view && window.htmx) { window.htmx.trigger(view, "reconnected"); }
-    }
+    show("connection", false);
+    if (lost) { lost = false; attempts = 0; load(); }
   });
+  window.addEventListener("online", function () { attempts = 0; load(); });
 
   // Long parent lists: type to filter.
   document.addEventListener("input", function (event) {

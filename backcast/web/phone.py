@@ -199,7 +199,7 @@ def phone_page(
 def phone_fragment(
     request: Request, participant: Participant = Depends(current_participant), db: Database = Depends(get_db)
 ) -> Response:
-    return _render_view(request, phone_view(db, participant), template="phone/_view.html")
+    return _render_view(request, phone_view(db, participant), template="phone/_fresh.html")
 
 
 @router.get("/w/{code}/mine")

@@ -31,7 +31,8 @@ class PhoneLive:
         facilitator_added = any(e.type == "item-added" and e.data.get("by_facilitator") for e in events)
         found: list[Message] = []
         if types & PHASE_EVENTS:
-            found.append(Message("status", self.render_status(workshop_id, language)))
+            # No status here: the phone fetches heading and body together (phone.js), so a fetch
+            # that fails cannot leave the new heading over the old body.
             phase = next((e.data["phase"] for e in reversed(events) if "phase" in e.data), "changed")
             found.append(Message("phase", phase))
         elif "timer-set" in types:
