@@ -130,6 +130,167 @@
   });
   window.addEventListener("online", function () { attempts = 0; load(); });
 
+  // Offline taps. A rating or a dot count is an absolute value and a contribution carries its
+  // client_key, so sending one again after an unanswered try changes nothing twice.
+  var BOX = "outbox:" + location.pathname;
+  var sending = false, resend = null, delay = 1000;
+  function outbox() { return JSON.parse(localStorage.getItem(BOX) || "[]"); }
+  function keep(entries) { localStorage.setItem(BOX, JSON.stringify(entries)); }
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+  function entryOf(form, body) {
+    var fields = new URLSearchParams(body);
+    var action = form.getAttribute("action");
+    if (fields.has("criterion")) { return { key: action + "#" + fields.get("criterion"), url: action, body: body }; }
+    if (fields.has("count")) { return { key: action, url: action, body: body, count: +fields.get("count") }; }
+    return { key: fields.get("client_key"), url: action, body: body, text: fields.get("text") };
+  }
+  function queue(form, body) {
+    var entry = entryOf(form, body);
+    var entries = outbox().filter(function (other) { return other.key !== entry.key; });
+    entries.push(entry);
+    keep(entries);
+    if (entry.text !== undefined) {  // the form is free for the next one, under a key of its own
+      form.querySelectorAll("textarea, input[name=year]").forEach(function (field) {
+        sessionStorage.removeItem(draftKey(field));
+        field.value = "";
+      });
+      form.querySelectorAll("input[name=links]").forEach(function (box) { box.checked = false; });
+      sessionStorage.removeItem(ticksKey(form));
+      form.querySelector("input[name=client_key]").value = newKey();
+    }
+    mark(entry);
+    showOutbox();
+  }
+  function note(root, text, kind) {
+    var old = root.querySelector(".pending-note");
+    if (old) { old.remove(); }
+    var line = document.createElement("p");
+    line.className = "pending-note " + kind;
+    line.textContent = text;
+    root.appendChild(line);
+  }
+  // What a queued tap looks like on its card: the answer chosen, the dots moved, "will be sent".
+  function mark(entry) {
+    var forms = document.querySelectorAll('form[action="' + entry.url + '"]');
+    var words = document.getElementById("outbox").getAttribute("data-pending");
+    var fields = new URLSearchParams(entry.body);
+    forms.forEach(function (form) {
+      if (fields.has("criterion") && form.querySelector('input[name=criterion][value="' + fields.get("criterion") + '"]')) {
+        form.querySelectorAll("button[name=value]").forEach(function (button) {
+          button.setAttribute("aria-pressed", String(button.value === fields.get("value")));
+        });
+        form.classList.remove("unset");
+        note(form, words, "pending");
+      }
+    });
+    if (entry.count !== undefined && forms.length) {
+      var row = forms[0].closest(".dots-row");
+      var shown = row.querySelector(".count");
+      var left = document.querySelector(".dots-left");
+      var remaining = +left.textContent - (entry.count - +shown.textContent);
+      shown.textContent = entry.count;
+      left.textContent = remaining;
+      forms[0].querySelector("input[name=count]").value = entry.count - 1;
+      forms[0].querySelector("button").disabled = entry.count <= 0;
+      forms[1].querySelector("input[name=count]").value = entry.count + 1;
+      document.querySelectorAll(".dots-row").forEach(function (other) {
+        other.querySelectorAll("form")[1].querySelector("button").disabled = remaining <= 0;
+      });
+      note(row, words, "pending");
+    }
+  }
+  var told = [];  // what the server refused, said until the next round of sending
+  function showOutbox(refusals) {
+    if (refusals) { told = refusals; }
+    var box = document.getElementById("outbox");
+    var list = box.querySelector("ul");
+    list.textContent = "";
+    outbox().forEach(function (entry) {
+      if (entry.text === undefined) { return; }
+      var line = document.createElement("li");
+      line.textContent = entry.text + " – " + box.getAttribute("data-pending");
+      list.appendChild(line);
+    });
+    told.forEach(function (said) {
+      var line = document.createElement("li");
+      line.className = "error";
+      line.textContent = box.getAttribute("data-refused") + " " + said;
+      list.appendChild(line);
+    });
+    box.hidden = !list.children.length;
+  }
+  function refusalOf(html) {
+    var parts = document.createElement("template");
+    parts.innerHTML = html;
+    var said = parts.content.querySelector("[role=alert]");
+    return said ? said.textContent.trim() : "";
+  }
+  function flush() {
+    var entries = outbox();
+    if (sending || !entries.length) { return; }
+    sending = true;
+    clearTimeout(resend);
+    var refused = [];
+    told = [];
+    (function next() {
+      var entry = outbox()[0];
+      if (!entry) {
+        sending = false;
+        delay = 1000;
+        load();
+        // What the server refused is said on its card once the fresh view is in, or in the list.
+        document.addEventListener("phone:fresh", function said() {
+          document.removeEventListener("phone:fresh", said);
+          var elsewhere = [];
+          refused.forEach(function (pair) {
+            var form = pair[0].text === undefined && document.querySelector('form[action="' + pair[0].url + '"]');
+            var card = form && (form.closest(".card") || form);
+            if (card) { note(card, pair[1], "error"); } else { elsewhere.push(pair[1]); }
+          });
+          showOutbox(elsewhere);
+        });
+        return;
+      }
+      fetch(entry.url, {
+        method: "POST",
+        body: entry.body,
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true" }
+      }).then(function (response) {
+        if (response.status === 429 || response.status >= 500) { throw new Error(String(response.status)); }
+        return response.text().then(function (html) {
+          if (!response.ok) {
+            var said = refusalOf(html);
+            refused.push([entry, entry.text ? entry.text + " – " + said : said]);
+          }
+          keep(outbox().filter(function (other) { return other.key !== entry.key || other.body !== entry.body; }));
+          next();
+        });
+      }).catch(function () {
+        sending = false;
+        resend = setTimeout(flush, delay * (0.5 + Math.random()));
+        delay = Math.min(30000, delay * 2);
+      });
+    })();
+  }
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = event.detail.elt;
+    var config = event.detail.requestConfig;
+    if (!form || !form.matches || !form.matches("#view form[method=post]") || !config) { return; }
+    queue(form, new URLSearchParams(config.formData).toString());
+    resend = setTimeout(flush, delay);
+  });
+  // After a swap the cards show the server's state again; what is still queued is marked anew.
+  function remark() { outbox().forEach(mark); showOutbox(); }
+  document.addEventListener("htmx:afterSettle", remark);
+  document.addEventListener("phone:fresh", remark);
+  document.addEventListener("DOMContentLoaded", function () { remark(); flush(); });
+  window.addEventListener("online", flush);
+  document.addEventListener("htmx:sseOpen", flush);
+
   // Long parent lists: type to filter.
   document.addEventListener("input", function (event) {
     var box = event.target;

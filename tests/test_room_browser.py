@@ -9,7 +9,10 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import select
 
+from backcast.db import Database, make_engine
+from backcast.models import EventRecord, Workshop
 from tests import server as real_server
 from tests.browser import PHONE
 from tests.live_helpers import PASSWORD, Room, facilitator_token, open_room, sqlite_url
@@ -134,4 +137,104 @@ def test_a_phone_cut_off_catches_up_when_the_network_is_back(browser, room: Room
     context.set_offline(False)
     expect_phase(page, "Needs", "Need")
     expect(page.locator("#catching-up")).to_be_hidden()
+    context.close()
+
+
+def events_of(live: real_server.Server, room: Room, kind: str) -> list[dict[str, object]]:
+    """What the server recorded, read from its own database file."""
+    db = Database(make_engine(sqlite_url(Path(live.log).parent)))
+    try:
+        with db.read() as session:
+            workshop = session.exec(select(Workshop).where(Workshop.code == room.code)).one()
+            found = session.exec(
+                select(EventRecord)
+                .where(EventRecord.workshop_id == workshop.id, EventRecord.type == kind)
+                .order_by(EventRecord.seq)  # type: ignore[arg-type]
+            ).all()
+            return [event.data for event in found]
+    finally:
+        db.dispose()
+
+
+def test_ratings_tapped_during_30_seconds_offline_arrive_once(browser, live, room: Room) -> None:  # type: ignore[no-untyped-def]
+    someone = room.join()
+    room.phase("measures")
+    item = room.add(someone, kind="measure", text="Repair festival")["id"]
+    room.phase("rating")
+    context, page = join_on_a_phone(browser, room)
+    card = page.locator(f"#item-{item}")
+    card.get_by_role("button", name="Impact: 2").wait_for()
+
+    context.set_offline(True)
+    card.get_by_role("button", name="Impact: 2").click()
+    card.get_by_role("button", name="Impact: 4").click()  # changed their mind: the last tap counts
+    card.get_by_role("button", name="Feasibility: 3").click()
+    page.wait_for_timeout(15_000)
+    card.get_by_role("button", name="Urgency: can't judge").click()
+    page.wait_for_timeout(15_000)
+    expect(card.get_by_text("Will be sent when the network is back.")).to_have_count(3)
+    expect(card.get_by_role("button", name="Impact: 4")).to_have_attribute("aria-pressed", "true")
+    assert events_of(live, room, "item-rated") == []
+
+    context.set_offline(False)
+    expect(card.get_by_text("Will be sent when the network is back.")).to_have_count(0, timeout=10_000)
+    expect(card.get_by_role("button", name="Impact: 4")).to_have_attribute("aria-pressed", "true")
+    expect(card.get_by_role("button", name="Urgency: can't judge")).to_have_attribute("aria-pressed", "true")
+    sent = sorted((event["values"] for event in events_of(live, room, "item-rated")), key=str)
+    assert sent == [{"feasibility": 3}, {"impact": 4}, {"urgency": None}]
+    page.reload()  # nothing is left to send twice
+    page.wait_for_timeout(1000)
+    assert len(events_of(live, room, "item-rated")) == 3
+    context.close()
+
+
+def test_dots_and_contributions_made_offline_arrive_once_and_refusals_are_said(
+    browser, live, room: Room
+) -> None:  # type: ignore[no-untyped-def]
+    room.phase("vision")
+    context, page = join_on_a_phone(browser, room)
+    context.set_offline(True)
+    for text in ("Every firm shares its leftovers", "Repairing beats buying new"):
+        page.get_by_label("Vision statement").fill(text)
+        page.get_by_role("button", name="Send").click()
+    expect(page.locator("#outbox li")).to_have_text(
+        [
+            "Every firm shares its leftovers – Will be sent when the network is back.",
+            "Repairing beats buying new – Will be sent when the network is back.",
+        ]
+    )
+    context.set_offline(False)
+    expect(page.locator(".mine li p")).to_have_text(
+        ["Every firm shares its leftovers", "Repairing beats buying new"], timeout=10_000
+    )
+    expect(page.locator("#outbox")).to_be_hidden()
+    assert [event["text"] for event in events_of(live, room, "item-added")] == [
+        "Every firm shares its leftovers",
+        "Repairing beats buying new",
+    ]
+
+    repair, exchange = measures_up_for_dots(room, ["Repair festival", "Materials exchange"])
+    expect(page.locator("h1.phase-name")).to_have_text("Prioritisation")
+    context.set_offline(True)
+    row = page.locator(f"#dots-{exchange}")
+    for _ in range(2):
+        row.get_by_role("button", name="One dot more").click()
+    expect(row.locator(".count")).to_have_text("2")
+    expect(page.locator(".dots-left")).to_have_text("3")
+    other = page.locator(f"#dots-{repair}")
+    other.get_by_role("button", name="One dot more").click()
+    context.set_offline(False)
+    expect(page.locator(".pending-note")).to_have_count(0, timeout=10_000)
+    assert [(e["item_id"], e["count"]) for e in events_of(live, room, "dots-set")] == [
+        (exchange, 2),
+        (repair, 1),
+    ]
+
+    # Offline while the facilitator closes the vote: what the server refuses is said on the card.
+    context.set_offline(True)
+    other.get_by_role("button", name="One dot more").click()
+    room.input(False)
+    context.set_offline(False)
+    expect(other.locator(".pending-note.error")).to_have_text("Voting is closed right now.", timeout=10_000)
+    expect(other.locator(".count")).to_have_text("1")
     context.close()
