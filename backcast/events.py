@@ -284,8 +284,9 @@ class WorkshopConfigured(Event):
 
 
 class TimerSet(Event):
-    """The facilitator started, paused, extended or cleared the timer shown on screen and phones.
-    `ends_at` is set while it runs; `paused_seconds` while it is paused; both null when cleared."""
+    """The facilitator started, paused, extended or cleared the timer shown on screen and phones
+    (a phase change clears it too, right after `phase-changed`). `ends_at` is set while it runs;
+    `paused_seconds` while it is paused; both null when cleared."""
 
     type = "timer-set"
     action: str

@@ -3,6 +3,7 @@ phone catches up by itself after the venue's network drops."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -237,4 +238,28 @@ def test_dots_and_contributions_made_offline_arrive_once_and_refusals_are_said(
     context.set_offline(False)
     expect(other.locator(".pending-note.error")).to_have_text("Voting is closed right now.", timeout=10_000)
     expect(other.locator(".count")).to_have_text("1")
+    context.close()
+
+
+def test_a_phase_change_ends_the_timer_on_the_projector_and_the_phones(browser, live, room: Room) -> None:  # type: ignore[no-untyped-def]
+    measures_up_for_dots(room, ["Repair festival"])
+    console = browser.new_page(viewport=LAPTOP)
+    sign_in(console, room)
+    console.goto(f"{room.base_url}/facilitate/{room.code}")
+    console.get_by_label("Timer (minutes)").fill("3")
+    console.get_by_role("button", name="Start timer").click()
+    screen = browser.new_page(viewport={"width": 1920, "height": 1080})
+    screen.goto(f"{room.base_url}/w/{room.code}/screen")
+    expect(screen.locator(".screen-timer")).to_have_text(re.compile(r"^[23]:[0-5][0-9]$"))
+    context, phone = join_on_a_phone(browser, room)
+    expect(phone.locator(".timer")).to_be_visible()
+
+    room.phase("results")
+    expect(screen.locator(".screen-phase")).to_have_text("Results")
+    expect(screen.locator(".screen-timer")).to_have_count(0)
+    expect(phone.locator("h1.phase-name")).to_have_text("Results")
+    expect(phone.locator(".timer")).to_have_count(0)
+    assert [event["action"] for event in events_of(live, room, "timer-set")] == ["start", "clear"]
+    console.close()
+    screen.close()
     context.close()

@@ -20,6 +20,7 @@ from backcast.events import (
     PhaseChanged,
     ResultsHidden,
     ResultsShown,
+    TimerSet,
     WorkshopCreated,
     WorkshopDeleted,
 )
@@ -371,6 +372,10 @@ def set_phase(db: Database, facilitator: Facilitator, code: str, phase: str) -> 
             PhaseChanged(phase=target, previous=previous, input_open=workshop.input_open),
             facilitator,
         )
+        if workshop.timer_ends_at is not None or workshop.timer_paused_seconds is not None:
+            # A timer belongs to the phase it was started in: no 0:00 left over on the next one.
+            workshop.timer_ends_at, workshop.timer_paused_seconds = None, None
+            record(tx, workshop, TimerSet(action="clear", ends_at=None, paused_seconds=None), facilitator)
         return workshop
 
 
