@@ -263,3 +263,23 @@ def test_a_phase_change_ends_the_timer_on_the_projector_and_the_phones(browser, 
     console.close()
     screen.close()
     context.close()
+
+
+def test_the_projector_shows_how_far_the_vote_is_without_revealing_it(browser, room: Room) -> None:  # type: ignore[no-untyped-def]
+    repair, exchange = measures_up_for_dots(room, ["Repair festival", "Materials exchange"])
+    screen = browser.new_page(viewport={"width": 1920, "height": 1080})
+    screen.goto(f"{room.base_url}/w/{room.code}/screen")
+    progress = screen.locator(".progress-screen")
+    expect(progress.locator(".dots-placed")).to_have_text("0")
+    expect(progress.locator(".voters")).to_have_text("0 of 1 people have voted")
+
+    ana, ben = room.join(), room.join()
+    place_dots(room, ana, exchange, 3)
+    place_dots(room, ben, repair, 2)
+    expect(progress.locator(".dots-placed")).to_have_text("5")
+    expect(progress.locator(".dots-placed + p")).to_have_text("of 15 dots placed")
+    expect(progress.locator(".voters")).to_have_text("2 of 3 people have voted")
+    expect(screen.get_by_text("Materials exchange")).to_have_count(0)  # no ranking while hidden
+    room.results(True)
+    expect(screen.locator(".bars li")).to_have_count(2)
+    screen.close()

@@ -12,7 +12,7 @@ from backcast.db import Database
 from backcast.enums import ItemKind
 from backcast.models import AgendaEntry, Criterion, Item, Participant, Rating, StakeholderGroup, Workshop
 from backcast.queries.phone import rated_items
-from backcast.queries.progress import dot_totals, rating_completion
+from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.results_view import ResultsView, results_view
 from backcast.services.agenda import agenda_of
 from backcast.services.items import items_of, links_of
@@ -57,6 +57,7 @@ class ScreenView:
     raters: int
     completion: float  # share of all expected ratings given, 0..1
     dot_totals: list[tuple[Item, int]]
+    dots: DotProgress
     roadmap: list[tuple[int | None, list[tuple[AgendaEntry, Item]]]]
     timer_seconds: int | None
     results: ResultsView | None = None  # only once revealed
@@ -161,6 +162,7 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
             raters=raters,
             completion=rating_completion(session, workshop),
             dot_totals=dot_totals(session, workshop),
+            dots=dot_progress(session, workshop),
             roadmap=roadmap(agenda_of(session, workshop), {item.id: item for item in standing}),
             timer_seconds=seconds_left(workshop),
             results=results_view(session, workshop) if workshop.results_visible else None,
