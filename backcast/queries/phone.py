@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from backcast.db import Database
 from backcast.enums import KIND_PHASE, LINK_TARGET, ItemKind, Phase
 from backcast.models import Criterion, Dots, Item, Participant, Rating, StakeholderGroup, Workshop
+from backcast.queries.labels import Labels
 from backcast.queries.results_view import ResultsView, results_view
 from backcast.services.items import items_of, links_of, up_for_rating
 from backcast.services.workshops import criteria_of, groups_of
@@ -34,6 +35,7 @@ class PhoneView:
     criteria: list[Criterion]
     groups: list[StakeholderGroup]
     kind: ItemKind | None  # what this phase collects, if anything
+    labels: Labels  # criteria and groups in the reader's language
     mine: list[Item] = field(default_factory=list)
     parents: list[Item] = field(default_factory=list)  # what a new item of `kind` may link to
     links: dict[int, list[int]] = field(default_factory=dict)
@@ -73,6 +75,7 @@ def phone_view(db: Database, participant: Participant) -> PhoneView:
             criteria=criteria_of(session, workshop.id),
             groups=groups_of(session, workshop.id),
             kind=PHASE_KIND.get(workshop.phase),
+            labels=Labels.of(workshop),
         )
         if view.kind is not None:
             standing = items_of(session, workshop.id)

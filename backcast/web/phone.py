@@ -18,6 +18,7 @@ from backcast.i18n import N_
 from backcast.live.stream import EventStream
 from backcast.live.views import Listener
 from backcast.models import Participant, Workshop
+from backcast.queries.labels import Labels
 from backcast.queries.phone import PhoneView, phone_view, rating_card
 from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
@@ -110,6 +111,7 @@ def _join_form(
     context = {
         "workshop": workshop,
         "groups": groups,
+        "labels": Labels.of(workshop),
         "values": values,
         "error": _message(error) if error else None,
         "error_field": error.field if error else None,
