@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from backcast.db import Database
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Phase
-from backcast.services import items, ratings, workshops
+from backcast.models import EventRecord, Participant, StakeholderGroup
+from backcast.services import accounts, items, participants, ratings, workshops
 from tests import factories
 
 GERMAN_BROWSER = "de-DE,de;q=0.9,en;q=0.8"
@@ -93,3 +95,118 @@ def test_labels_the_facilitator_typed_stay_as_typed_in_every_language(
     page = soup(sqlite_client.get(f"/w/{shop.code}").text)
     assert [legend.get_text() for legend in page.select(".rating-card legend")] == ["Effect on the region"]
     assert text(page, ".rating-card .ends") == "none huge"
+
+
+# --- the stakeholder group ----------------------------------------------------------------------
+
+
+def own_group(db: Database, participant_id: int) -> str | None:
+    with db.read() as session:
+        person = session.get(Participant, participant_id)
+        assert person is not None
+        group = session.get(StakeholderGroup, person.group_id) if person.group_id else None
+        return group.key if group else None
+
+
+def test_the_join_form_says_the_group_is_optional(sqlite_client: TestClient, sqlite_db: Database) -> None:
+    shop = factories.workshop(sqlite_db)
+    page = soup(sqlite_client.get(f"/j/{shop.code}").text)
+    assert text(page, "label[for=group]") == "I am here for (optional)"
+    assert text(page, "#group-help") == "You can choose or change it later, until your first rating."
+
+
+def test_a_participant_chooses_and_changes_their_group_until_their_first_rating(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    tree = factories.tree(sqlite_db)
+    code = tree.workshop.code
+    sqlite_client.post(f"/j/{code}", data={})
+    page = soup(sqlite_client.get(f"/w/{code}").text)
+    assert text(page, "#group summary") == "Your group: none"
+
+    chosen = sqlite_client.post(f"/w/{code}/group", data={"group": "sme"}, headers={"hx-request": "true"})
+    assert chosen.status_code == 200
+    assert text(soup(chosen.text), "#group summary") == "Your group: SME"
+    changed = sqlite_client.post(f"/w/{code}/group", data={"group": "research"}, follow_redirects=False)
+    assert (changed.status_code, changed.headers["location"]) == (303, f"/w/{code}")
+    page = soup(sqlite_client.get(f"/w/{code}").text)
+    assert text(page, "#group summary") == "Your group: Research or education"
+    assert page.select_one("#own-group option[selected]")["value"] == "research"  # type: ignore[index]
+    with sqlite_db.read() as session:
+        logged = [
+            (row.type, row.data["group"])
+            for row in session.exec(select(EventRecord).where(EventRecord.workshop_id == tree.workshop.id))
+            if row.type == "participant-group-set"
+        ]
+    assert logged == [("participant-group-set", "sme"), ("participant-group-set", "research")]
+
+    factories.phase(sqlite_db, tree.workshop, Phase.rating)
+    sqlite_client.post(
+        f"/w/{code}/items/{tree.measures[0].id}/rating", data={"criterion": "impact", "value": "4"}
+    )
+    before = factories.event_count(sqlite_db, tree.workshop)
+    refused = sqlite_client.post(f"/w/{code}/group", data={"group": "sme"}, headers={"hx-request": "true"})
+    assert refused.status_code == 409
+    assert text(soup(refused.text), "#group .error") == (
+        "Your group can no longer change: your answers already count for it."
+    )
+    assert factories.event_count(sqlite_db, tree.workshop) == before
+    page = soup(sqlite_client.get(f"/w/{code}").text)
+    assert page.select("#group form") == []
+    assert text(page, "#group") == "Your group: Research or education"
+
+
+def test_an_unknown_group_is_refused_and_changes_nothing(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    shop = factories.workshop(sqlite_db)
+    sqlite_client.post(f"/j/{shop.code}", data={"group": "sme"})
+    refused = sqlite_client.post(f"/w/{shop.code}/group", data={"group": "astronauts"})
+    assert refused.status_code == 422
+    assert text(soup(refused.text), "#own-group-error") == "Choose one of the workshop's groups."
+    with sqlite_db.read() as session:
+        (person,) = session.exec(select(Participant.id).where(Participant.workshop_id == shop.id)).all()
+    assert own_group(sqlite_db, person) == "sme"
+
+
+def test_the_api_sets_a_participants_own_group_until_they_vote(client: TestClient, db: Database) -> None:
+    tree = factories.tree(db)
+    joined = client.post("/api/v1/join", json={"code": tree.workshop.code}).json()
+    auth = {"Authorization": f"Bearer {joined['token']}"}
+
+    chosen = client.put("/api/v1/participants/me/group", json={"group": "civil_society"}, headers=auth)
+    assert (chosen.status_code, chosen.json()) == (
+        200,
+        {"participant_id": joined["participant_id"], "group": "civil_society"},
+    )
+    assert own_group(db, joined["participant_id"]) == "civil_society"
+    cleared = client.put("/api/v1/participants/me/group", json={"group": None}, headers=auth)
+    assert cleared.json()["group"] is None and own_group(db, joined["participant_id"]) is None
+
+    factories.phase(db, tree.workshop, Phase.prioritisation)
+    assert (
+        client.put(f"/api/v1/items/{tree.measures[0].id}/dots", json={"count": 1}, headers=auth).status_code
+        == 200
+    )
+    refused = client.put("/api/v1/participants/me/group", json={"group": "civil_society"}, headers=auth)
+    assert (refused.status_code, refused.json()["code"]) == (409, "conflict")
+    assert own_group(db, joined["participant_id"]) is None
+    owner = {"Authorization": f"Bearer {accounts.issue_api_token(db, tree.owner.email)}"}
+    assert (
+        client.put(
+            "/api/v1/participants/me/group", json={"group": "civil_society"}, headers=owner
+        ).status_code
+        == 403
+    )
+
+
+def test_deleting_my_data_erases_my_group_changes_from_the_log(db: Database) -> None:
+    shop = factories.workshop(db)
+    person, _token = factories.join(db, shop)
+    participants.set_own_group(db, person, "sme")
+    participants.delete_own_data(db, person)
+    with db.read() as session:
+        types = [
+            row.type for row in session.exec(select(EventRecord).where(EventRecord.workshop_id == shop.id))
+        ]
+    assert "participant-group-set" not in types and types.count("entry-erased") == 2

@@ -13,6 +13,7 @@ from backcast.models import Criterion, Dots, Item, Participant, Rating, Stakehol
 from backcast.queries.labels import Labels
 from backcast.queries.results_view import ResultsView, results_view
 from backcast.services.items import items_of, links_of, up_for_rating
+from backcast.services.participants import has_answered
 from backcast.services.workshops import criteria_of, groups_of
 
 # The kind of item each contribution phase collects.
@@ -110,3 +111,26 @@ def rating_card(db: Database, participant: Participant, item_id: int) -> tuple[P
     """The view (for progress) and one card, after a rating changed it."""
     view = phone_view(db, participant)
     return view, next((card for card in view.cards if card.item.id == item_id), None)
+
+
+@dataclass
+class GroupChoice:
+    """The participant's own stakeholder group, and whether they may still change it."""
+
+    groups: list[StakeholderGroup]
+    current: StakeholderGroup | None
+    open: bool  # until their first rating or dot
+    labels: Labels
+
+
+def group_choice(db: Database, participant: Participant) -> GroupChoice | None:
+    """None when the workshop has no groups to choose from."""
+    with db.read() as session:
+        workshop = session.get(Workshop, participant.workshop_id)
+        own = session.get(Participant, participant.id)  # fresh: the token's lookup may be older
+        assert workshop is not None and workshop.id is not None and own is not None and own.id is not None
+        groups = groups_of(session, workshop.id)
+        if not groups:
+            return None
+        current = next((group for group in groups if group.id == own.group_id), None)
+        return GroupChoice(groups, current, not has_answered(session, own.id), Labels.of(workshop))
