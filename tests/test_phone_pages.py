@@ -210,3 +210,42 @@ def test_deleting_my_data_erases_my_group_changes_from_the_log(db: Database) -> 
             row.type for row in session.exec(select(EventRecord).where(EventRecord.workshop_id == shop.id))
         ]
     assert "participant-group-set" not in types and types.count("entry-erased") == 2
+
+
+# --- results and leaving ------------------------------------------------------------------------
+
+
+def test_the_phones_results_compare_my_answers_with_the_whole_room(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    tree = factories.tree(sqlite_db)
+    sqlite_client.post(f"/j/{tree.workshop.code}", data={})
+    factories.phase(sqlite_db, tree.workshop, Phase.results)
+    workshops.set_results_visible(sqlite_db, tree.owner, tree.workshop.code, True)
+    page = soup(sqlite_client.get(f"/w/{tree.workshop.code}").text)
+    assert [th.get_text(strip=True) for th in page.select(".phone-results li")[0].select("thead th")] == [
+        "Criterion",
+        "You",
+        "Whole room",
+    ]
+
+
+def test_deleting_my_data_says_the_phone_may_join_again_as_someone_new_and_it_can(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    shop = factories.workshop(sqlite_db)
+    sqlite_client.post(f"/j/{shop.code}", data={"group": "sme"})
+    confirm = soup(sqlite_client.get(f"/w/{shop.code}/forget").text)
+    said = " ".join(p.get_text(" ", strip=True) for p in confirm.select("main p"))
+    assert "no longer take part" not in said
+    assert "should you join the workshop again, you take part as someone new" in said
+
+    done = soup(sqlite_client.post(f"/w/{shop.code}/forget").text)
+    again = done.select_one(f"main a[href='/j/{shop.code}']")
+    assert again is not None and again.get_text() == "Join again"
+    form = soup(sqlite_client.get(f"/j/{shop.code}").text)
+    assert form.select_one(f"form[action='/j/{shop.code}']") is not None
+    assert sqlite_client.post(f"/j/{shop.code}", data={}, follow_redirects=False).status_code == 303
+    with sqlite_db.read() as session:
+        groups = session.exec(select(Participant.group_id).where(Participant.workshop_id == shop.id)).all()
+    assert groups == [None]  # someone new: nothing of the deleted participant comes back
