@@ -249,3 +249,66 @@ def test_deleting_my_data_says_the_phone_may_join_again_as_someone_new_and_it_ca
     with sqlite_db.read() as session:
         groups = session.exec(select(Participant.group_id).where(Participant.workshop_id == shop.id)).all()
     assert groups == [None]  # someone new: nothing of the deleted participant comes back
+
+
+# --- my contributions ---------------------------------------------------------------------------
+
+
+def test_my_contribution_hidden_by_the_facilitator_says_so_in_my_list(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    shop = factories.workshop(sqlite_db)
+    owner = factories.owner_of(sqlite_db, shop)
+    factories.phase(sqlite_db, shop, Phase.measures)
+    sqlite_client.post(f"/j/{shop.code}", data={})
+    for text_ in ("Start a repair café", "Share the cargo bikes"):
+        sqlite_client.post(f"/w/{shop.code}/items", data={"text": text_})
+    (hidden,) = [item for item in items.standing_of_kind(sqlite_db, shop, "measure") if "repair" in item.text]
+    items.moderate_item(sqlite_db, owner, hidden.id, hidden=True)  # type: ignore[arg-type]
+
+    mine = soup(sqlite_client.get(f"/w/{shop.code}/mine").text).select(".mine > li")
+    assert [li.get_text(" ", strip=True).split(" Change")[0] for li in mine] == [
+        "Start a repair café The facilitator has hidden this contribution: the room no longer sees it.",
+        "Share the cargo bikes",
+    ]
+    assert mine[0].select("form") == []  # nothing to change on what the room no longer sees
+    items.moderate_item(sqlite_db, owner, hidden.id, hidden=False)  # type: ignore[arg-type]
+    mine = soup(sqlite_client.get(f"/w/{shop.code}/mine").text).select(".mine > li")
+    assert mine[0].select(".notice") == [] and len(mine[0].select("form")) == 2
+
+
+def test_the_author_changes_a_milestones_year_within_the_workshops_years(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    shop = factories.workshop(sqlite_db)
+    factories.phase(sqlite_db, shop, Phase.milestones)
+    sqlite_client.post(f"/j/{shop.code}", data={})
+    sqlite_client.post(
+        f"/w/{shop.code}/items", data={"text": "Half of all firms share materials", "year": "2035"}
+    )
+    (milestone,) = items.standing_of_kind(sqlite_db, shop, "milestone")
+    form = soup(sqlite_client.get(f"/w/{shop.code}").text).select_one(
+        f"form[action$='/items/{milestone.id}/edit']"
+    )
+    assert form is not None
+    year = form.select_one("input[name=year]")
+    assert year is not None and (year["value"], year["min"], year["max"]) == ("2035", "2027", "2045")
+
+    changed = sqlite_client.post(
+        f"/w/{shop.code}/items/{milestone.id}/edit",
+        data={"text": "Half of all firms share materials", "year": "2040"},
+        headers={"hx-request": "true"},
+    )
+    assert text(soup(changed.text), ".mine li p") == "2040 Half of all firms share materials"
+    assert [(i.year, i.text) for i in items.standing_of_kind(sqlite_db, shop, "milestone")] == [
+        (2040, "Half of all firms share materials")
+    ]
+
+    refused = sqlite_client.post(
+        f"/w/{shop.code}/items/{milestone.id}/edit",
+        data={"text": "Half of all firms share materials", "year": "2060"},
+        headers={"hx-request": "true"},
+    )
+    assert refused.status_code == 422
+    assert text(soup(refused.text), "#personal .error") == "This must be between 2027 and 2045."
+    assert [i.year for i in items.standing_of_kind(sqlite_db, shop, "milestone")] == [2040]

@@ -79,10 +79,12 @@ def phone_view(db: Database, participant: Participant) -> PhoneView:
             labels=Labels.of(workshop),
         )
         if view.kind is not None:
-            standing = items_of(session, workshop.id)
-            view.mine = [i for i in standing if i.author_id == participant.id and i.kind == view.kind]
+            # Their own hidden items too: an author is told that the facilitator hid one, rather
+            # than seeing it vanish without a word.
+            with_hidden = items_of(session, workshop.id, include_hidden=True)
+            view.mine = [i for i in with_hidden if i.author_id == participant.id and i.kind == view.kind]
             target = LINK_TARGET.get(view.kind)
-            view.parents = [i for i in standing if i.kind == target] if target else []
+            view.parents = [i for i in with_hidden if i.kind == target and not i.hidden] if target else []
             links: dict[int, list[int]] = defaultdict(list)
             for link in links_of(session, workshop.id):
                 links[link.from_id].append(link.to_id)

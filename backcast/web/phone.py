@@ -22,6 +22,7 @@ from backcast.queries.labels import Labels
 from backcast.queries.phone import GroupChoice, PhoneView, group_choice, phone_view, rating_card
 from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
+from backcast.services.items import UNSET
 from backcast.web.deps import get_db, get_templates
 from backcast.web.limits import RateLimited, guard_code, take_contribution
 from backcast.web.live_stream import listening, live_stream
@@ -319,11 +320,13 @@ def edit_item(
     item_id: int,
     request: Request,
     text: Annotated[str, Form(max_length=5000)] = "",
+    year: Annotated[str | None, Form(max_length=10)] = None,
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> Response:
+    """The author's change of their text, and of a milestone's year (only its form has the field)."""
     try:
-        items.edit_own_item(db, participant, item_id, text=text)
+        items.edit_own_item(db, participant, item_id, text=text, year=UNSET if year is None else _year(year))
     except ServiceError as error:
         return _refused(request, db, participant, error, "phone/_personal.html", {})
     return _after_change(request, db, participant, request.path_params["code"], "phone/_personal.html")
