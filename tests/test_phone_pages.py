@@ -312,3 +312,33 @@ def test_the_author_changes_a_milestones_year_within_the_workshops_years(
     assert refused.status_code == 422
     assert text(soup(refused.text), "#personal .error") == "This must be between 2027 and 2045."
     assert [i.year for i in items.standing_of_kind(sqlite_db, shop, "milestone")] == [2040]
+
+
+# --- rating many measures -----------------------------------------------------------------------
+
+
+def test_unrated_measures_come_first_and_rated_ones_fold(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    tree = factories.tree(sqlite_db)
+    code = tree.workshop.code
+    sqlite_client.post(f"/j/{code}", data={})
+    factories.phase(sqlite_db, tree.workshop, Phase.rating)
+    first, second = tree.measures
+    for criterion in ("impact", "feasibility", "urgency"):
+        sqlite_client.post(f"/w/{code}/items/{first.id}/rating", data={"criterion": criterion, "value": "3"})
+    late = items.add_item(
+        sqlite_db, tree.owner, code, kind="measure", text="A repair bonus", links=[tree.need.id]
+    )
+
+    page = soup(sqlite_client.get(f"/w/{code}").text)
+    cards = page.select(".rating-card")
+    assert [(card.name, card["id"]) for card in cards] == [
+        ("article", f"item-{second.id}"),
+        ("article", f"item-{late.id}"),
+        ("details", f"item-{first.id}"),
+    ]
+    assert text(cards[2], "summary") == "Start a materials exchange rated"
+    assert cards[2].get("open") is None
+    assert text(page, "#progress") == "1 of 3 rated Next unrated"
+    assert page.select_one("#progress a")["href"] == f"#item-{second.id}"  # type: ignore[index]

@@ -52,6 +52,15 @@ class PhoneView:
         return sum(card.complete(self.criteria) for card in self.cards)
 
     @property
+    def cards_to_rate(self) -> list[RatingCard]:
+        """What is still unrated first (a measure added later too), then the rated ones."""
+        return sorted(self.cards, key=lambda card: card.complete(self.criteria))
+
+    @property
+    def next_unrated(self) -> int | None:
+        return next((card.item.id for card in self.cards if not card.complete(self.criteria)), None)
+
+    @property
     def dots_left(self) -> int:
         return self.workshop.dot_budget - sum(self.dots.values())
 
@@ -84,7 +93,9 @@ def phone_view(db: Database, participant: Participant) -> PhoneView:
             with_hidden = items_of(session, workshop.id, include_hidden=True)
             view.mine = [i for i in with_hidden if i.author_id == participant.id and i.kind == view.kind]
             target = LINK_TARGET.get(view.kind)
-            view.parents = [i for i in with_hidden if i.kind == target and not i.hidden] if target else []
+            parents = [i for i in with_hidden if i.kind == target and not i.hidden] if target else []
+            # By year, as the backward timeline reads; those without a year after, in their order.
+            view.parents = sorted(parents, key=lambda i: (i.year is None, i.year or 0, i.id or 0))
             links: dict[int, list[int]] = defaultdict(list)
             for link in links_of(session, workshop.id):
                 links[link.from_id].append(link.to_id)
