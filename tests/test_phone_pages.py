@@ -122,15 +122,15 @@ def test_a_participant_chooses_and_changes_their_group_until_their_first_rating(
     code = tree.workshop.code
     sqlite_client.post(f"/j/{code}", data={})
     page = soup(sqlite_client.get(f"/w/{code}").text)
-    assert text(page, "#group summary") == "Your group: none"
+    assert text(page, "#group summary") == "Your group: none · Change"
 
     chosen = sqlite_client.post(f"/w/{code}/group", data={"group": "sme"}, headers={"hx-request": "true"})
     assert chosen.status_code == 200
-    assert text(soup(chosen.text), "#group summary") == "Your group: SME"
+    assert text(soup(chosen.text), "#group summary") == "Your group: SME · Change"
     changed = sqlite_client.post(f"/w/{code}/group", data={"group": "research"}, follow_redirects=False)
     assert (changed.status_code, changed.headers["location"]) == (303, f"/w/{code}")
     page = soup(sqlite_client.get(f"/w/{code}").text)
-    assert text(page, "#group summary") == "Your group: Research or education"
+    assert text(page, "#group summary") == "Your group: Research or education · Change"
     assert page.select_one("#own-group option[selected]")["value"] == "research"  # type: ignore[index]
     with sqlite_db.read() as session:
         logged = [
