@@ -113,6 +113,15 @@ class ParticipantJoined(Event):
     consented: bool
 
 
+class ParticipantGroupSet(Event):
+    """A participant chose, changed or cleared their stakeholder group after joining (allowed
+    until their first rating or dot). `group` is the group's key, or null for none."""
+
+    type = "participant-group-set"
+    participant_id: int
+    group: str | None
+
+
 class ParticipantDeleted(Event):
     """A participant's data was deleted: their row, name, token, consent, ratings and dots. Their
     contributions stay as the room's work without an author; the entries they caused in this log

@@ -189,3 +189,74 @@ def test_what_others_add_to_the_parent_list_arrives_and_ticks_and_typing_stay(
     need = next(item for item in items if item["text"] == "A shared workshop space")
     assert sorted(need["links"]) == sorted([first["id"], second["id"]])
     page.close()
+
+
+def test_the_list_to_link_to_uses_the_page_sorted_by_year_with_a_search(
+    browser, live: real_server.Server, room: Room
+) -> None:  # type: ignore[no-untyped-def]
+    room.phase("milestones")
+    years = [2040, 2030, 2045, 2028, 2035, 2031, 2042, 2029, 2033, 2038]
+    for year in years:
+        room.add(room.facilitator, kind="milestone", text=f"Milestone of {year}", year=year)
+    room.phase("needs")
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{live.base_url}/j/{room.code}")
+    page.get_by_label("I agree").check()
+    page.get_by_role("button", name="Join").click()
+    page.get_by_role("heading", name="Needs").wait_for()
+
+    shown = page.locator("#parents label").all_inner_texts()
+    assert [line.split()[0] for line in shown] == [str(year) for year in sorted(years)]
+    box = page.locator("#parents")
+    # The whole list is on the page: no box of its own that hides the sixth entry.
+    assert box.evaluate("list => list.scrollHeight <= list.clientHeight + 1")
+    page.get_by_label("2045 Milestone of 2045").scroll_into_view_if_needed()
+    expect(page.get_by_label("2045 Milestone of 2045")).to_be_in_viewport()
+    screenshot(page, "phone-needs-long-list")
+
+    page.get_by_label("Search the list").fill("of 203")
+    expect(page.locator("#parents label:visible")).to_have_count(5)  # 2030 to 2038
+    page.get_by_label("2033 Milestone of 2033").check()
+    page.get_by_label("Need", exact=True).fill("A materials register")
+    page.get_by_role("button", name="Send").click()
+    page.locator(".mine p", has_text="→ Milestone of 2033").wait_for()
+    page.close()
+
+
+def test_unrated_measures_come_first_and_rated_ones_fold(
+    browser, live: real_server.Server, room: Room
+) -> None:  # type: ignore[no-untyped-def]
+    room.phase("measures")
+    titles = [f"Measure number {n}" for n in range(1, 7)]
+    for title in titles:
+        room.add(room.facilitator, kind="measure", text=title)
+    room.phase("rating")
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{live.base_url}/j/{room.code}")
+    page.get_by_label("I agree").check()
+    page.get_by_role("button", name="Join").click()
+    page.get_by_role("heading", name="Rating").wait_for()
+
+    card = page.locator("article", has_text="Measure number 1")
+    for name in ("Impact: 4", "Feasibility: 3", "Urgency: 2"):
+        card.get_by_role("button", name=name).click()
+        card.get_by_role("button", name=name, pressed=True).wait_for()
+    page.locator("#progress", has_text="1 of 6 rated").wait_for()
+    room.add(room.facilitator, kind="measure", text="Measure added later")
+
+    page.reload()
+    order = page.locator(".rating-card .item-text").all_inner_texts()
+    assert order == [*titles[1:], "Measure added later", "Measure number 1"]
+    folded = page.locator("details.rating-card", has_text="Measure number 1")
+    expect(folded.get_by_role("button", name="Impact: 4")).to_be_hidden()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    folded.locator("summary").click()
+    expect(folded.get_by_role("button", name="Impact: 4", pressed=True)).to_be_visible()
+    folded.get_by_role("button", name="Impact: 5").click()
+    folded.get_by_role("button", name="Impact: 5", pressed=True).wait_for()
+    assert page.evaluate("document.documentElement.scrollHeight") > height
+
+    page.get_by_role("link", name="Next unrated").click()
+    expect(page.locator("article", has_text="Measure number 2").locator("legend").first).to_be_in_viewport()
+    screenshot(page, "phone-rating-folded")
+    page.close()

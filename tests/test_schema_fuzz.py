@@ -36,7 +36,11 @@ CONFIG = schemathesis.Config.from_dict({"checks": {"positive_data_acceptance": {
 # Who calls, and what the path names: the seeded workshop, and the caller each operation is for
 # (a participant for ratings and dots, its facilitator for the rest), come up most.
 ACTORS = ["owner", "participant", "stranger", "nobody", "forged"]
-FOR_PARTICIPANTS = ("/api/v1/items/{item_id}/ratings", "/api/v1/items/{item_id}/dots")
+FOR_PARTICIPANTS = (
+    "/api/v1/items/{item_id}/ratings",
+    "/api/v1/items/{item_id}/dots",
+    "/api/v1/participants/me/group",
+)
 TARGETS = ["own", "generated", "own", "other"]
 
 

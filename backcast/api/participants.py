@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 
 from backcast.api import schemas
-from backcast.api.deps import current_facilitator
+from backcast.api.deps import current_facilitator, current_participant
 from backcast.api.problems import problems
 from backcast.db import Database
-from backcast.models import Facilitator
+from backcast.models import Facilitator, Participant
 from backcast.services import participants
 from backcast.web.deps import get_db
 from backcast.web.limits import guard_code
@@ -34,6 +34,25 @@ def join(body: schemas.JoinIn, request: Request, db: Database = Depends(get_db))
     )
     assert joined.participant.id is not None
     return schemas.JoinOut(participant_id=joined.participant.id, token=joined.token, workshop=joined.code)
+
+
+@router.put(
+    "/participants/me/group",
+    response_model=schemas.OwnGroupOut,
+    responses=problems(
+        401, 403, 409, 422, s409="The participant has already rated or placed a dot: their group stays."
+    ),
+)
+def set_own_group(
+    body: schemas.OwnGroupIn,
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> schemas.OwnGroupOut:
+    """The calling participant chooses, changes or clears their stakeholder group, until their
+    first rating or dot."""
+    group = participants.set_own_group(db, participant, body.group)
+    assert participant.id is not None
+    return schemas.OwnGroupOut(participant_id=participant.id, group=group.key if group else None)
 
 
 @router.delete(

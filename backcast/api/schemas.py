@@ -172,6 +172,18 @@ class JoinIn(Body):
     consent: StrictBool = False
 
 
+class OwnGroupIn(Body):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"group": "sme"}, {"group": None}]}
+    )
+    group: StrictStr | None = Field(None, description="A group key of the workshop; null or empty for none.")
+
+
+class OwnGroupOut(BaseModel):
+    participant_id: int
+    group: str | None
+
+
 class JoinOut(BaseModel):
     participant_id: int
     token: str

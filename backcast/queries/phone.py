@@ -10,8 +10,10 @@ from sqlmodel import Session, select
 from backcast.db import Database
 from backcast.enums import KIND_PHASE, LINK_TARGET, ItemKind, Phase
 from backcast.models import Criterion, Dots, Item, Participant, Rating, StakeholderGroup, Workshop
+from backcast.queries.labels import Labels
 from backcast.queries.results_view import ResultsView, results_view
 from backcast.services.items import items_of, links_of, up_for_rating
+from backcast.services.participants import has_answered
 from backcast.services.workshops import criteria_of, groups_of
 
 # The kind of item each contribution phase collects.
@@ -34,6 +36,7 @@ class PhoneView:
     criteria: list[Criterion]
     groups: list[StakeholderGroup]
     kind: ItemKind | None  # what this phase collects, if anything
+    labels: Labels  # criteria and groups in the reader's language
     mine: list[Item] = field(default_factory=list)
     parents: list[Item] = field(default_factory=list)  # what a new item of `kind` may link to
     links: dict[int, list[int]] = field(default_factory=dict)
@@ -47,6 +50,15 @@ class PhoneView:
     @property
     def rated(self) -> int:
         return sum(card.complete(self.criteria) for card in self.cards)
+
+    @property
+    def cards_to_rate(self) -> list[RatingCard]:
+        """What is still unrated first (a measure added later too), then the rated ones."""
+        return sorted(self.cards, key=lambda card: card.complete(self.criteria))
+
+    @property
+    def next_unrated(self) -> int | None:
+        return next((card.item.id for card in self.cards if not card.complete(self.criteria)), None)
 
     @property
     def dots_left(self) -> int:
@@ -73,12 +85,17 @@ def phone_view(db: Database, participant: Participant) -> PhoneView:
             criteria=criteria_of(session, workshop.id),
             groups=groups_of(session, workshop.id),
             kind=PHASE_KIND.get(workshop.phase),
+            labels=Labels.of(workshop),
         )
         if view.kind is not None:
-            standing = items_of(session, workshop.id)
-            view.mine = [i for i in standing if i.author_id == participant.id and i.kind == view.kind]
+            # Their own hidden items too: an author is told that the facilitator hid one, rather
+            # than seeing it vanish without a word.
+            with_hidden = items_of(session, workshop.id, include_hidden=True)
+            view.mine = [i for i in with_hidden if i.author_id == participant.id and i.kind == view.kind]
             target = LINK_TARGET.get(view.kind)
-            view.parents = [i for i in standing if i.kind == target] if target else []
+            parents = [i for i in with_hidden if i.kind == target and not i.hidden] if target else []
+            # By year, as the backward timeline reads; those without a year after, in their order.
+            view.parents = sorted(parents, key=lambda i: (i.year is None, i.year or 0, i.id or 0))
             links: dict[int, list[int]] = defaultdict(list)
             for link in links_of(session, workshop.id):
                 links[link.from_id].append(link.to_id)
@@ -107,3 +124,26 @@ def rating_card(db: Database, participant: Participant, item_id: int) -> tuple[P
     """The view (for progress) and one card, after a rating changed it."""
     view = phone_view(db, participant)
     return view, next((card for card in view.cards if card.item.id == item_id), None)
+
+
+@dataclass
+class GroupChoice:
+    """The participant's own stakeholder group, and whether they may still change it."""
+
+    groups: list[StakeholderGroup]
+    current: StakeholderGroup | None
+    open: bool  # until their first rating or dot
+    labels: Labels
+
+
+def group_choice(db: Database, participant: Participant) -> GroupChoice | None:
+    """None when the workshop has no groups to choose from."""
+    with db.read() as session:
+        workshop = session.get(Workshop, participant.workshop_id)
+        own = session.get(Participant, participant.id)  # fresh: the token's lookup may be older
+        assert workshop is not None and workshop.id is not None and own is not None and own.id is not None
+        groups = groups_of(session, workshop.id)
+        if not groups:
+            return None
+        current = next((group for group in groups if group.id == own.group_id), None)
+        return GroupChoice(groups, current, not has_answered(session, own.id), Labels.of(workshop))

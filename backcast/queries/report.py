@@ -7,41 +7,21 @@ withdrawn and merged items are left out, as on the screen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from backcast import workshop_templates
 from backcast.analysis.results import MIN_GROUP_RATERS, Figures
 from backcast.analysis.stats import CONSENSUS_MIN_N
 from backcast.db import Database
 from backcast.enums import ItemKind
 from backcast.models import AgendaEntry, Criterion, Item, StakeholderGroup, Workshop
+from backcast.queries.labels import builtin_labels, template_of
 from backcast.queries.results_view import ResultsView, Row, results_view, score_percent
 from backcast.queries.screen import BackwardTree, GroupCount, backward_tree, group_counts
 from backcast.services.agenda import agenda_of
 from backcast.services.items import items_of
 from backcast.services.workshops import criteria_of, groups_of
-from backcast.workshop_templates import TemplateCriterion, TemplateGroup, WorkshopTemplate
-
-
-def builtin_labels(
-    entries: Sequence[TemplateCriterion] | Sequence[TemplateGroup], key: str, label: str
-) -> dict[str, str]:
-    """A criterion's or group's label in every language, when it is still one its built-in
-    template gave it; nothing for a label the facilitator typed, which exists in one language."""
-    for entry in entries:
-        if entry.key == key and label in entry.label.values():
-            return {language.value: text for language, text in entry.label.items()}
-    return {}
-
-
-def _template_of(workshop: Workshop) -> WorkshopTemplate:
-    known = (
-        workshop.template if workshop.template in workshop_templates.BUILT_IN else workshop_templates.DEFAULT
-    )
-    return workshop_templates.built_in(known)
 
 
 @dataclass
@@ -89,7 +69,7 @@ def _report(session: Session, workshop: Workshop) -> ReportView:
     backward = backward_tree(session, workshop.id, standing)
     results = results_view(session, workshop)
     groups = groups_of(session, workshop.id)
-    template = _template_of(workshop)
+    template = template_of(workshop)
     group_lines = [
         GroupLine(
             group,

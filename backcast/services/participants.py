@@ -13,12 +13,28 @@ from sqlmodel import Session, select
 from backcast import credentials
 from backcast.db import Database
 from backcast.enums import NamesMode
-from backcast.events import EntryErased, ParticipantDeleted, ParticipantJoined, ParticipantsAnonymised
+from backcast.events import (
+    EntryErased,
+    ParticipantDeleted,
+    ParticipantGroupSet,
+    ParticipantJoined,
+    ParticipantsAnonymised,
+)
 from backcast.i18n import N_
-from backcast.models import EventRecord, Facilitator, Item, Participant, StakeholderGroup, Workshop, utcnow
+from backcast.models import (
+    Dots,
+    EventRecord,
+    Facilitator,
+    Item,
+    Participant,
+    Rating,
+    StakeholderGroup,
+    Workshop,
+    utcnow,
+)
 from backcast.models import limits as L
 from backcast.services import codes, token_cache, validate, workshops
-from backcast.services.errors import Invalid, NotFound
+from backcast.services.errors import Conflict, Invalid, NotFound
 from backcast.services.eventlog import actor_label, lock_workshop, record
 
 
@@ -41,10 +57,7 @@ def join_workshop(
     if normalized is None:
         raise NotFound(N_("There is no workshop with this code."), field="code")
     cleaned_name = validate.text(name, "name", max_length=L.NAME_MAX, required=False, multiline=False)
-    if group is not None and not isinstance(group, str):
-        raise Invalid(N_("This must be text."), field="group")
-    if group and not validate.storable(group):
-        raise Invalid(N_("Choose one of the workshop's groups."), field="group")
+    _check_group(group)
     if not isinstance(consent, bool):
         raise Invalid(N_("This must be true or false."), field="consent")
     token = credentials.new_token("bcp")
@@ -56,15 +69,7 @@ def join_workshop(
             cleaned_name = ""  # the workshop promised anonymity: a name sent anyway is not kept
         elif workshop.names == NamesMode.required and not cleaned_name:
             raise Invalid(N_("Please enter your name."), field="name")
-        group_row = None
-        if group:
-            group_row = tx.session.exec(
-                select(StakeholderGroup).where(
-                    StakeholderGroup.workshop_id == workshop.id, StakeholderGroup.key == group
-                )
-            ).first()
-            if group_row is None:
-                raise Invalid(N_("Choose one of the workshop's groups."), field="group")
+        group_row = _group_row(tx.session, workshop, group)
         asks_consent = bool(workshop.consent_text)
         if asks_consent and not consent:
             raise Invalid(N_("Please agree to the terms to take part."), field="consent")
@@ -92,6 +97,70 @@ def join_workshop(
             participant,
         )
     return Joined(participant, token, normalized)
+
+
+def _check_group(group: object) -> None:
+    if group is not None and not isinstance(group, str):
+        raise Invalid(N_("This must be text."), field="group")
+    if group and not validate.storable(group):
+        raise Invalid(N_("Choose one of the workshop's groups."), field="group")
+
+
+def _group_row(session: Session, workshop: Workshop, group: str | None) -> StakeholderGroup | None:
+    if not group:
+        return None
+    found = session.exec(
+        select(StakeholderGroup).where(
+            StakeholderGroup.workshop_id == workshop.id, StakeholderGroup.key == group
+        )
+    ).first()
+    if found is None:
+        raise Invalid(N_("Choose one of the workshop's groups."), field="group")
+    return found
+
+
+def has_answered(session: Session, participant_id: int) -> bool:
+    """Whether the participant has rated or placed a dot: from then on their group stays, so that
+    no answer moves from one group's figures to another's."""
+    rated = session.exec(
+        select(Rating.item_id).where(Rating.participant_id == participant_id).limit(1)
+    ).first()
+    if rated is not None:
+        return True
+    return (
+        session.exec(select(Dots.item_id).where(Dots.participant_id == participant_id).limit(1)).first()
+        is not None
+    )
+
+
+def set_own_group(db: Database, participant: Participant, group: str | None) -> StakeholderGroup | None:
+    """A participant chooses, changes or clears (None, "") their stakeholder group after joining;
+    refused once they have rated or placed a dot. Returns the group now theirs."""
+    _check_group(group)
+    with db.write() as tx:
+        workshop = lock_workshop(tx, workshop_id=participant.workshop_id)
+        own = participant_in(tx.session, workshop, participant.id)
+        assert own.id is not None
+        group_row = _group_row(tx.session, workshop, group)
+        new_id = group_row.id if group_row else None
+        if new_id == own.group_id:
+            return group_row  # a second tap on "Save" changes nothing and logs nothing
+        if has_answered(tx.session, own.id):
+            raise Conflict(
+                N_("Your group can no longer change: your answers already count for it."), field="group"
+            )
+        own.group_id = new_id
+        token_hash = own.token_hash
+        tx.session.add(own)
+        record(
+            tx,
+            workshop,
+            ParticipantGroupSet(participant_id=own.id, group=group_row.key if group_row else None),
+            own,
+        )
+    # This process's remembered participant carries the old group; others look it up afresh soon.
+    token_cache.cache_of(db).forget(token_hash)
+    return group_row
 
 
 def remembered_participant(db: Database, token: str) -> Participant | None:
@@ -139,7 +208,7 @@ def _known(db: Database, token: str) -> token_cache.Known | None:
 # The actor of log entries whose participant was deleted: the entry stays, who it was does not.
 ERASED_ACTOR = "erased"
 # Entries that are the participant's own data rather than the room's work.
-_OWN_ENTRIES = frozenset({"participant-joined", "item-rated", "dots-set"})
+_OWN_ENTRIES = frozenset({"participant-joined", "participant-group-set", "item-rated", "dots-set"})
 # A stored token hash is 64 hex digits; this prefix can never be one, so no token matches it.
 _NO_TOKEN = "erased-"
 

@@ -44,6 +44,10 @@ class TokenCache:
                 self._entries.clear()
             self._entries[token_hash] = (time.monotonic() + SECONDS, known)
 
+    def forget(self, token_hash: str) -> None:
+        with self._lock:
+            self._entries.pop(token_hash, None)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -18,9 +18,11 @@ from backcast.i18n import N_
 from backcast.live.stream import EventStream
 from backcast.live.views import Listener
 from backcast.models import Participant, Workshop
-from backcast.queries.phone import PhoneView, phone_view, rating_card
+from backcast.queries.labels import Labels
+from backcast.queries.phone import GroupChoice, PhoneView, group_choice, phone_view, rating_card
 from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
+from backcast.services.items import UNSET
 from backcast.web.deps import get_db, get_templates
 from backcast.web.limits import RateLimited, guard_code, take_contribution
 from backcast.web.live_stream import listening, live_stream
@@ -110,6 +112,7 @@ def _join_form(
     context = {
         "workshop": workshop,
         "groups": groups,
+        "labels": Labels.of(workshop),
         "values": values,
         "error": _message(error) if error else None,
         "error_field": error.field if error else None,
@@ -167,10 +170,14 @@ def _render_view(
     template: str = "phone/page.html",
     error: ServiceError | None = None,
     draft: dict[str, Any] | None = None,
+    group: GroupChoice | None = None,
+    group_error: ServiceError | None = None,
     status_code: int = 200,
 ) -> Response:
     use_workshop_language(request, view.workshop.language)
     context = {
+        "group_choice": group,
+        "group_error": _message(group_error) if group_error else None,
         "view": view,
         "workshop": view.workshop,
         "client_key": uuid.uuid4().hex,
@@ -178,8 +185,9 @@ def _render_view(
         "error_field": error.field if error else None,
         "draft": draft or {},
     }
-    if error is not None and status_code == 200:
-        status_code = REFUSAL_STATUS.get(error.code, 422)
+    refusal = error or group_error
+    if refusal is not None and status_code == 200:
+        status_code = REFUSAL_STATUS.get(refusal.code, 422)
     response = get_templates(request).TemplateResponse(request, template, context, status_code=status_code)
     if error is not None and template == "phone/_compose.html":
         # A refused contribution re-shows the form, with what was typed, in place of the form only.
@@ -192,7 +200,32 @@ def _render_view(
 def phone_page(
     request: Request, participant: Participant = Depends(current_participant), db: Database = Depends(get_db)
 ) -> Response:
-    return _render_view(request, phone_view(db, participant))
+    return _render_view(request, phone_view(db, participant), group=group_choice(db, participant))
+
+
+@router.post("/w/{code}/group")
+def set_group(
+    request: Request,
+    group: Annotated[str, Form(max_length=100)] = "",
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Chooses, changes or clears the participant's own group, until their first rating or dot."""
+    try:
+        participants.set_own_group(db, participant, group or None)
+    except ServiceError as error:
+        view = phone_view(db, participant)
+        choice = group_choice(db, participant)
+        template = "phone/_group.html" if _is_htmx(request) else "phone/page.html"
+        return _render_view(request, view, template=template, group=choice, group_error=error)
+    if _is_htmx(request):
+        return _render_view(
+            request,
+            phone_view(db, participant),
+            template="phone/_group.html",
+            group=group_choice(db, participant),
+        )
+    return RedirectResponse(f"/w/{request.path_params['code']}", status_code=303)
 
 
 @router.get("/w/{code}/view")
@@ -287,11 +320,13 @@ def edit_item(
     item_id: int,
     request: Request,
     text: Annotated[str, Form(max_length=5000)] = "",
+    year: Annotated[str | None, Form(max_length=10)] = None,
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> Response:
+    """The author's change of their text, and of a milestone's year (only its form has the field)."""
     try:
-        items.edit_own_item(db, participant, item_id, text=text)
+        items.edit_own_item(db, participant, item_id, text=text, year=UNSET if year is None else _year(year))
     except ServiceError as error:
         return _refused(request, db, participant, error, "phone/_personal.html", {})
     return _after_change(request, db, participant, request.path_params["code"], "phone/_personal.html")
