@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -356,6 +358,10 @@ def _rehearse(db: Database, settings: Settings, code: str, args: argparse.Namesp
         seed=args.seed,
         say=say,
     )
+    # Started from a shell's background job (or by a parent that does), SIGINT arrives ignored and
+    # Python leaves it so: Ctrl-C or the parent's interrupt would then never end the rehearsal.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         asyncio.run(rehearsal.run())
     except KeyboardInterrupt:
