@@ -172,3 +172,38 @@ def test_input_can_be_opened_only_in_phases_that_take_input(client: TestClient, 
         page = BeautifulSoup(client.get(f"/facilitate/{tree.workshop.code}").text, "html.parser")
         found = [b.get_text() for b in page.select("form[action$='/input'] button")]
         assert found == buttons, phase
+
+
+def test_moderation_shows_what_each_need_and_measure_links_to_and_milestones_by_year(
+    client: TestClient, db: Database
+) -> None:
+    tree = factories.tree(db)
+    code = tree.workshop.code
+    late = items.add_item(db, tree.owner, code, kind="milestone", text="Every firm shares", year=2040)
+    early = items.add_item(db, tree.owner, code, kind="milestone", text="A first exchange runs", year=2030)
+    assert late.id is not None and early.id is not None
+    items.add_item(db, tree.owner, code, kind="need", text="Trust between firms", links=[late.id, early.id])
+    items.add_item(db, tree.owner, code, kind="need", text="Money for a start")
+    sign_in(client, tree.owner.email)
+
+    def moderation(phase: str) -> list[list[str]]:
+        factories.phase(db, tree.workshop, phase)
+        page = BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser")
+        return [
+            [" ".join(p.get_text().split()) for p in row.select("p")] for row in page.select(".moderation li")
+        ]
+
+    assert moderation("milestones") == [
+        ["2030 A first exchange runs facilitator"],
+        ["2035 Half of all firms share materials facilitator"],
+        ["2040 Every firm shares facilitator"],
+    ]
+    assert moderation("needs") == [
+        ["A regional materials register facilitator", "Serves: 2035 Half of all firms share materials"],
+        ["Trust between firms facilitator", "Serves: 2030 A first exchange runs; 2040 Every firm shares"],
+        ["Money for a start facilitator", "Serves: nothing yet"],
+    ]
+    assert moderation("measures") == [
+        ["Start a materials exchange facilitator", "Meets: A regional materials register"],
+        ["Train waste officers in SMEs facilitator", "Meets: A regional materials register"],
+    ]
