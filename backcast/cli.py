@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import signal
@@ -95,6 +96,13 @@ def cmd_serve(args: argparse.Namespace) -> None:
     # The app (in each worker) builds its settings from the environment: it must know the address
     # it really serves on, or the join address and QR code would name the default port.
     os.environ["BACKCAST_HOST"], os.environ["BACKCAST_PORT"] = host, str(port)
+    # `backcast demo`, run beside it in another terminal, reads this to print working links. It
+    # stays when the server stops (uvicorn ends the process by the signal it got): it then names
+    # the port last served on, until the next `serve` writes its own.
+    with contextlib.suppress(OSError):
+        served = _served_port_file(settings)
+        served.parent.mkdir(parents=True, exist_ok=True)
+        served.write_text(f"{port}\n")
     uvicorn.run(
         "backcast.web.app:app_factory",
         factory=True,
@@ -105,6 +113,22 @@ def cmd_serve(args: argparse.Namespace) -> None:
         proxy_headers=True,
         timeout_graceful_shutdown=5,
     )
+
+
+def _served_port_file(settings: Settings) -> Path:
+    return settings.data_dir / "served-port"
+
+
+def _with_served_port(settings: Settings) -> Settings:
+    """The settings with the port a running `backcast serve` on this data dir uses, unless the
+    environment names one: links printed elsewhere must reach the server really running."""
+    if "port" in settings.model_fields_set or settings.public_url:
+        return settings
+    try:
+        port = int(_served_port_file(settings).read_text().strip())
+    except (OSError, ValueError):
+        return settings
+    return settings.model_copy(update={"port": port}) if 1 <= port <= 65535 else settings
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> None:
@@ -285,6 +309,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 def _print_demo_access(settings: Settings, code: str, account: DemoAccount, *, generated: bool) -> None:
     from backcast.network import join_url, public_base_url
 
+    settings = _with_served_port(settings)
     base = public_base_url(settings)
     print("  " + _("console: %(address)s", address=f"{base}/facilitate/{code}"))
     print("  " + _("screen:  %(address)s", address=f"{base}/w/{code}/screen"))
