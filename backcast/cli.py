@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -93,6 +96,13 @@ def cmd_serve(args: argparse.Namespace) -> None:
     # The app (in each worker) builds its settings from the environment: it must know the address
     # it really serves on, or the join address and QR code would name the default port.
     os.environ["BACKCAST_HOST"], os.environ["BACKCAST_PORT"] = host, str(port)
+    # `backcast demo`, run beside it in another terminal, reads this to print working links. It
+    # stays when the server stops (uvicorn ends the process by the signal it got): it then names
+    # the port last served on, until the next `serve` writes its own.
+    with contextlib.suppress(OSError):
+        served = _served_port_file(settings)
+        served.parent.mkdir(parents=True, exist_ok=True)
+        served.write_text(f"{port}\n")
     uvicorn.run(
         "backcast.web.app:app_factory",
         factory=True,
@@ -103,6 +113,22 @@ def cmd_serve(args: argparse.Namespace) -> None:
         proxy_headers=True,
         timeout_graceful_shutdown=5,
     )
+
+
+def _served_port_file(settings: Settings) -> Path:
+    return settings.data_dir / "served-port"
+
+
+def _with_served_port(settings: Settings) -> Settings:
+    """The settings with the port a running `backcast serve` on this data dir uses, unless the
+    environment names one: links printed elsewhere must reach the server really running."""
+    if "port" in settings.model_fields_set or settings.public_url:
+        return settings
+    try:
+        port = int(_served_port_file(settings).read_text().strip())
+    except (OSError, ValueError):
+        return settings
+    return settings.model_copy(update={"port": port}) if 1 <= port <= 65535 else settings
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> None:
@@ -283,6 +309,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 def _print_demo_access(settings: Settings, code: str, account: DemoAccount, *, generated: bool) -> None:
     from backcast.network import join_url, public_base_url
 
+    settings = _with_served_port(settings)
     base = public_base_url(settings)
     print("  " + _("console: %(address)s", address=f"{base}/facilitate/{code}"))
     print("  " + _("screen:  %(address)s", address=f"{base}/w/{code}/screen"))
@@ -356,6 +383,10 @@ def _rehearse(db: Database, settings: Settings, code: str, args: argparse.Namesp
         seed=args.seed,
         say=say,
     )
+    # Started from a shell's background job (or by a parent that does), SIGINT arrives ignored and
+    # Python leaves it so: Ctrl-C or the parent's interrupt would then never end the rehearsal.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         asyncio.run(rehearsal.run())
     except KeyboardInterrupt:

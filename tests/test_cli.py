@@ -18,6 +18,7 @@ from backcast import migrate
 from backcast.cli import ProgressBar
 from backcast.db import Database, make_engine
 from backcast.services import accounts, workshops
+from tests import server as real_server
 
 
 def backcast(data_dir: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
@@ -338,3 +339,20 @@ def test_the_terminal_language_follows_the_posix_variables(environ: dict[str, st
     from backcast.cli import terminal_language
 
     assert terminal_language(environ) == language
+
+
+def test_demo_links_name_the_port_the_running_server_uses(data_dir: Path) -> None:
+    running = real_server.start(data_dir)
+    try:
+        port = running.base_url.rsplit(":", 1)[1]
+        shown = backcast(data_dir, "demo")
+        assert shown.returncode == 0, shown.stderr
+        console = shown.stdout.splitlines()[1]
+        assert re.fullmatch(rf"  console: http://\S+:{port}/facilitate/[A-Z0-9]{{6}}", console), console
+        # A port the environment names wins, as for `serve` itself.
+        named = backcast(data_dir, "demo", PORT="9911")
+        assert re.fullmatch(
+            r"  console: http://\S+:9911/facilitate/[A-Z0-9]{6}", named.stdout.splitlines()[1]
+        )
+    finally:
+        running.stop()

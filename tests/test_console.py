@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
+
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from backcast.db import Database
+from backcast.export.schema import TABLES
 from backcast.models import Item
 from backcast.services import items
 from tests import factories
@@ -160,8 +165,29 @@ def test_the_console_downloads_exports_for_its_owner_only(client: TestClient, db
     download = client.get(f"/facilitate/{tree.workshop.code}/export?format=csv")
     assert download.status_code == 200
     assert download.headers["content-disposition"].startswith("attachment; filename=")
-    assert download.text.splitlines()[0].startswith("item_id,")
+    assert download.content.decode("utf-8-sig").splitlines()[0].startswith("item_id,")
     assert client.get(f"/facilitate/{tree.workshop.code}/export?format=pdf").status_code == 422
+
+
+def test_the_console_offers_every_table_as_a_csv_that_excel_opens_with_umlauts(
+    client: TestClient, db: Database
+) -> None:
+    tree = factories.tree(db)
+    code = tree.workshop.code
+    items.add_item(db, tree.owner, code, kind="measure", text="Rückbau prüfen", links=[tree.need.id])
+    sign_in(client, tree.owner.email)
+    page = BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser")
+    links = [a["href"] for a in page.select(".csv-tables a")]
+    assert links == [f"/facilitate/{code}/export?format=csv&table={name}" for name in TABLES]
+
+    for link in links:
+        download = client.get(link)
+        assert download.status_code == 200, link
+        # Excel takes a file as UTF-8 only when it starts with the byte order mark.
+        assert download.content.startswith(codecs.BOM_UTF8), link
+    table = client.get(f"/facilitate/{code}/export?format=csv&table=items").content.decode("utf-8-sig")
+    assert [row["text"] for row in csv.DictReader(io.StringIO(table))][-1] == "Rückbau prüfen"
+    assert client.get(f"/facilitate/{code}/export?format=csv&table=nope").status_code == 422
 
 
 def test_input_can_be_opened_only_in_phases_that_take_input(client: TestClient, db: Database) -> None:
@@ -172,3 +198,38 @@ def test_input_can_be_opened_only_in_phases_that_take_input(client: TestClient, 
         page = BeautifulSoup(client.get(f"/facilitate/{tree.workshop.code}").text, "html.parser")
         found = [b.get_text() for b in page.select("form[action$='/input'] button")]
         assert found == buttons, phase
+
+
+def test_moderation_shows_what_each_need_and_measure_links_to_and_milestones_by_year(
+    client: TestClient, db: Database
+) -> None:
+    tree = factories.tree(db)
+    code = tree.workshop.code
+    late = items.add_item(db, tree.owner, code, kind="milestone", text="Every firm shares", year=2040)
+    early = items.add_item(db, tree.owner, code, kind="milestone", text="A first exchange runs", year=2030)
+    assert late.id is not None and early.id is not None
+    items.add_item(db, tree.owner, code, kind="need", text="Trust between firms", links=[late.id, early.id])
+    items.add_item(db, tree.owner, code, kind="need", text="Money for a start")
+    sign_in(client, tree.owner.email)
+
+    def moderation(phase: str) -> list[list[str]]:
+        factories.phase(db, tree.workshop, phase)
+        page = BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser")
+        return [
+            [" ".join(p.get_text().split()) for p in row.select("p")] for row in page.select(".moderation li")
+        ]
+
+    assert moderation("milestones") == [
+        ["2030 A first exchange runs facilitator"],
+        ["2035 Half of all firms share materials facilitator"],
+        ["2040 Every firm shares facilitator"],
+    ]
+    assert moderation("needs") == [
+        ["A regional materials register facilitator", "Serves: 2035 Half of all firms share materials"],
+        ["Trust between firms facilitator", "Serves: 2030 A first exchange runs; 2040 Every firm shares"],
+        ["Money for a start facilitator", "Serves: nothing yet"],
+    ]
+    assert moderation("measures") == [
+        ["Start a materials exchange facilitator", "Meets: A regional materials register"],
+        ["Train waste officers in SMEs facilitator", "Meets: A regional materials register"],
+    ]

@@ -98,6 +98,10 @@ class Live:
             return session.exec(query).one()
 
 
+def ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
 def rehearsal(
     server: real_server.Server, data_dir: Path, database_url: str, *args: str, **env: str
@@ -111,6 +115,8 @@ def rehearsal(
     process = subprocess.Popen(
         [sys.executable, "-m", "backcast.cli", "demo", "--live", *args],
         env=environment,
+        # As a shell's background job starts it (`make test &`): Ctrl-C must end it all the same.
+        preexec_fn=ignore_interrupts,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -67,6 +67,7 @@ def test_the_csv_has_one_row_per_rating_with_can_t_judge_kept(
     assert response.headers["content-disposition"] == (
         f'attachment; filename="backcast-{rated.workshop.code}-ratings.csv"'
     )
+    assert response.content.startswith(b"item_id,")  # no BOM for scripts: the console's files have one
     frame = pd.read_csv(io.BytesIO(response.content), keep_default_na=False, na_values=[""])
 
     assert list(frame.columns) == RATING_COLUMNS

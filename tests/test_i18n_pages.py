@@ -407,3 +407,24 @@ def test_templates_format_numbers_with_the_page_language(
         rendered[language] = templates.env.from_string(source).render(day=date(2026, 3, 5))
 
     assert rendered == {"de": "1,5 0,38 42\xa0% 05.03.2026", "en": "1.5 0.38 42% 5 Mar 2026"}
+
+
+def test_the_room_s_pages_follow_the_workshop_and_the_switcher_and_phones_the_browser(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    """As docs/i18n.md says: the browser's language counts on phones, not on the screen or console."""
+    shop = factories.workshop(sqlite_db, language="de")
+    sqlite_client.post(
+        "/login",
+        data={"email": factories.owner_of(sqlite_db, shop).email, "password": factories.PASSWORD},
+    )
+    sqlite_client.headers["Accept-Language"] = "en-GB,en;q=0.9"
+
+    def language(path: str) -> str:
+        return BeautifulSoup(sqlite_client.get(path).text, "html.parser").html["lang"]
+
+    room_pages = [f"/w/{shop.code}/screen", f"/facilitate/{shop.code}", f"/facilitate/{shop.code}/report"]
+    assert [language(path) for path in room_pages] == ["de", "de", "de"]
+    assert language(f"/j/{shop.code}") == "en"
+    sqlite_client.cookies.set("backcast_lang", "en")
+    assert [language(path) for path in room_pages] == ["en", "en", "en"]

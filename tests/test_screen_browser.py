@@ -111,3 +111,54 @@ def test_forty_statements_and_forty_ranked_measures_fit_the_projector_page_by_pa
         page.keyboard.press("ArrowRight")
     assert sorted(ranked) == sorted(f"Measure {n:02d} for the region" for n in range(40))
     page.close()
+
+
+def test_long_measure_titles_wrap_to_two_lines_and_a_legend_names_each_spread_line(
+    browser, live: real_server.Server, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    room = open_room(live.base_url, facilitator_token(sqlite_url(tmp_path)))
+    room.phase("measures")
+    titles = [
+        "Repair festival every spring in each town, run with the repair cafés",
+        "Start a materials exchange",
+    ]
+    measures = [room.add(room.facilitator, kind="measure", text=text) for text in titles]
+    room.phase("rating")
+    for values in (
+        {"impact": 5, "feasibility": 2, "urgency": 4},
+        {"impact": 3, "feasibility": 4, "urgency": 1},
+    ):
+        phone = room.join()
+        for measure in measures:
+            response = httpx.put(
+                f"{live.base_url}/api/v1/items/{measure['id']}/ratings", json=values, headers=phone
+            )
+            assert response.status_code == 200
+    room.results(True)
+    room.phase("results")
+    page = browser.new_page(viewport=PROJECTOR)
+    page.goto(f"{live.base_url}/w/{room.code}/screen")
+    labels = page.locator(".ranking .bar-label")
+    labels.first.wait_for(timeout=3000)
+
+    # Every word of every title is on the projector, the long one on two lines: nothing cut off.
+    shown = {
+        label.inner_text(): label.evaluate(
+            "label => ({cut: label.scrollHeight > label.clientHeight + 1"
+            " || label.scrollWidth > label.clientWidth,"
+            " lines: Math.round(label.clientHeight / parseFloat(getComputedStyle(label).lineHeight))})"
+        )
+        for label in labels.all()
+    }
+    assert shown == {titles[0]: {"cut": False, "lines": 2}, titles[1]: {"cut": False, "lines": 1}}
+
+    # The legend names each criterion in the colour of its line under the bars.
+    legend = page.locator(".spread-legend li")
+    assert legend.all_inner_texts() == ["Impact", "Feasibility", "Urgency"]
+    stroke = "line => getComputedStyle(line).stroke"
+    legend_colours = [legend.nth(index).locator("line").evaluate(stroke) for index in range(3)]
+    assert len(set(legend_colours)) == 3
+    first_bar = page.locator(".ranking li").first.locator("line.spread")
+    assert [first_bar.nth(index).evaluate(stroke) for index in range(3)] == legend_colours
+    screenshot(page, "screen-results-legend")
+    page.close()

@@ -31,6 +31,8 @@ FORMATS: dict[str, tuple[str, str]] = {
     "datapackage": ("application/zip", "zip"),
 }
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
 # Told (rows written so far, rows in all) as the export goes.
 Progress = Callable[[int, int], None]
 
@@ -73,7 +75,11 @@ def export_workshop(
     names: bool = False,
     progress: Progress | None = None,
     now: datetime | None = None,
+    bom: bool = False,
 ) -> ExportFile:
+    """`bom` starts a CSV with a UTF-8 byte order mark: Excel (German Excel above all) reads a CSV
+    without one in the system's legacy encoding and garbles umlauts. Scripts read it either way,
+    but only the console's downloads, meant for spreadsheets, carry it."""
     check_options(workshop, format_, table, names)
     assert workshop.id is not None
     data = load_workshop(db, workshop)
@@ -94,7 +100,7 @@ def export_workshop(
 
     stem = f"backcast-{workshop.code}"
     if format_ == "csv":
-        content = csv_bytes(chosen[0], advance)
+        content = (UTF8_BOM if bom else b"") + csv_bytes(chosen[0], advance)
         stem = f"{stem}-{chosen[0].name}"
     elif format_ == "xlsx":
         content = xlsx_bytes(chosen, readme(workshop, names), workshop.updated_at, advance)

@@ -16,7 +16,7 @@ from backcast.queries.phone import PHASE_KIND
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
 from backcast.services.agenda import agenda_of
-from backcast.services.items import items_of
+from backcast.services.items import items_of, links_of
 from backcast.services.timer import seconds_left
 from backcast.services.workshops import criteria_of, groups_of, participant_count
 
@@ -27,7 +27,8 @@ class ConsoleView:
     participants: int
     groups: list[GroupCount]
     contributions: dict[str, int]  # phase → standing items contributed in it
-    items: list[Item]  # of the kind in focus, hidden ones included
+    items: list[Item]  # of the kind in focus, hidden ones included; milestones by year
+    links: dict[int, list[Item]]  # item id → the standing items it links to, milestones by year
     focus: ItemKind
     criteria: list[Criterion]
     completion: float
@@ -35,6 +36,11 @@ class ConsoleView:
     agenda: list[tuple[AgendaEntry, Item]]
     candidates: list[tuple[Item, int]]  # rated measures not on the agenda yet, most dots first
     dots: DotProgress
+
+
+def by_year(items: list[Item]) -> list[Item]:
+    """Milestones read as a path back from the vision: by year, then as they came."""
+    return sorted(items, key=lambda item: (item.year or 0, item.id or 0))
 
 
 def console_view(db: Database, workshop_id: int) -> ConsoleView:
@@ -49,12 +55,18 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
         by_id = {item.id: item for item in standing}
         agenda = agenda_of(session, workshop)
         on_agenda = {entry.item_id for entry in agenda}
+        focused = [item for item in standing if item.kind == focus]
+        links: dict[int, list[Item]] = {}
+        for link in links_of(session, workshop_id):
+            if link.to_id in by_id:
+                links.setdefault(link.from_id, []).append(by_id[link.to_id])
         return ConsoleView(
             workshop=workshop,
             participants=participants,
             groups=group_counts(session, workshop_id, groups_of(session, workshop_id)),
             contributions={phase.value: kinds.get(kind.value, 0) for kind, phase in KIND_PHASE.items()},
-            items=[item for item in standing if item.kind == focus],
+            items=by_year(focused) if focus == ItemKind.milestone else focused,
+            links={item_id: by_year(targets) for item_id, targets in links.items()},
             focus=focus,
             criteria=criteria,
             completion=rating_completion(session, workshop),

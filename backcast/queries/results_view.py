@@ -24,6 +24,7 @@ class Spread:
     high: float
     q1: float
     q3: float
+    position: int  # the criterion's place in the workshop's order: its line and its colour
 
 
 @dataclass
@@ -43,12 +44,12 @@ def _on_axis(value: float, criterion: Criterion) -> float:
 
 def spreads_of(result: ItemResult, criteria: list[Criterion]) -> list[Spread]:
     spreads = []
-    for criterion in criteria:
+    for position, criterion in enumerate(criteria):
         summary = result.overall.criteria.get(criterion.key)
         if summary is None or summary.q1 is None or summary.q3 is None:
             continue
         ends = sorted((_on_axis(summary.q1, criterion), _on_axis(summary.q3, criterion)))
-        spreads.append(Spread(criterion, ends[0], ends[1], summary.q1, summary.q3))
+        spreads.append(Spread(criterion, ends[0], ends[1], summary.q1, summary.q3, position))
     return spreads
 
 

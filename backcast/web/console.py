@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from backcast import i18n
 from backcast.db import Database
 from backcast.enums import LINK_TARGET, PHASE_ORDER, ItemKind
+from backcast.export.schema import TABLES
 from backcast.export.tables import pseudonymiser
 from backcast.i18n import N_
 from backcast.live.stream import EventStream
@@ -72,6 +73,7 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
         "unreachable": _unreachable(request),
         "takes_input": view.workshop.phase in workshops.INPUT_PHASES,
         "error": i18n.gettext(error.message, **error.params) if error else None,
+        "csv_tables": list(TABLES.values()),
     }
     return get_templates(request).TemplateResponse(
         request, "console/page.html", context, status_code=422 if error else 200
@@ -290,12 +292,22 @@ def duplicate(
 def export(
     request: Request,
     format: Annotated[str, Query(max_length=20)] = "xlsx",
+    table: Annotated[str | None, Query(max_length=40)] = None,
     facilitator: Facilitator = Depends(console_facilitator),
     workshop: Workshop = Depends(owned),
     db: Database = Depends(get_db),
 ) -> Response:
+    # The console's CSV files are for spreadsheets: with a BOM, so Excel keeps the umlauts.
     return export_download(
-        request, db, workshop, facilitator, format_=format, table=None, names=False, via="from the console"
+        request,
+        db,
+        workshop,
+        facilitator,
+        format_=format,
+        table=table,
+        names=False,
+        via="from the console",
+        bom=format == "csv",
     )
 
 

@@ -19,6 +19,7 @@ def export_download(
     table: str | None,
     names: bool,
     via: str,
+    bom: bool = False,
 ) -> Response:
     exported = export_workshop(
         db,
@@ -28,6 +29,7 @@ def export_download(
         names=names,
         secret_key=request.app.state.settings.resolved_secret_key,
         exported_by=f"facilitator {facilitator.email} {via}",
+        bom=bom,
     )
     return Response(
         exported.content,
