@@ -244,6 +244,31 @@ class ApiTokenIssued(Event):
     token_id: int
 
 
+class ApiTokenRevoked(Event):
+    """A facilitator's API token was revoked: it stops working at once."""
+
+    type = "api-token-revoked"
+    facilitator_id: int
+    token_id: int
+    via: str
+
+
+class PasswordChanged(Event):
+    """A facilitator's password was changed; every other session of the account ended with it."""
+
+    type = "password-changed"
+    facilitator_id: int
+    via: str
+
+
+class SessionsEnded(Event):
+    """A facilitator signed out everywhere: every session of the account ended, in every browser."""
+
+    type = "sessions-ended"
+    facilitator_id: int
+    sessions: int
+
+
 class WorkshopDeleted(Event):
     """A facilitator deleted a workshop and all of its data (kept in the account log)."""
 
