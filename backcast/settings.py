@@ -52,7 +52,8 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Server log level."
     )
-    # Limits on what people can guess or flood; 0 switches a limit off. They count per process.
+    # Limits on what people can guess or flood; 0 switches a limit off. With the postgres or redis
+    # broker every process counts together; with the memory broker, each on its own.
     join_code_attempts: int = Field(
         default=10, ge=0, description="Wrong join codes one client address may try per window."
     )
@@ -61,7 +62,13 @@ class Settings(BaseSettings):
         default=10, ge=0, description="Failed sign-ins one client address may make per window."
     )
     login_account_attempts: int = Field(
-        default=30, ge=0, description="Failed sign-ins for one account per window, from anywhere."
+        default=30,
+        ge=0,
+        description="Failed sign-ins for one account per window, from anywhere, before each further "
+        "failure doubles the wait for addresses that have failed before.",
+    )
+    login_delay_max: int = Field(
+        default=300, ge=1, description="Longest wait in seconds between sign-ins to an account under attack."
     )
     login_window: int = Field(default=900, ge=1, description="Seconds of the sign-in window.")
     contribution_limit: int = Field(

@@ -4,6 +4,7 @@ and change nothing; and request bodies over the cap get 413, chunked ones includ
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,16 +144,57 @@ def test_successful_sign_ins_do_not_count(small_limits: TestClient, sqlite_db: D
         assert sign_in(small_limits, account.email, factories.PASSWORD).status_code == 303
 
 
-def test_one_account_is_limited_across_addresses(sqlite_db: Database, settings: Settings) -> None:
+def attack(app: Any, email: str, addresses: range, prefix: str = "10.0.1") -> list[int]:
+    answers = []
+    for n in addresses:
+        with TestClient(app, client=(f"{prefix}.{n}", 1)) as client:
+            answers.append(sign_in(client, email.upper(), "wrong password!").status_code)
+    return answers
+
+
+def test_an_account_under_attack_slows_guesses_by_a_growing_delay(
+    sqlite_db: Database, settings: Settings
+) -> None:
     account = factories.facilitator(sqlite_db)
     app = create_app(settings.model_copy(update={"login_account_attempts": 4}), db=sqlite_db)
-    for n in range(4):
-        with TestClient(app, client=(f"10.0.1.{n}", 1)) as client:
-            assert sign_in(client, account.email.upper(), "wrong password!").status_code == 401
-    with TestClient(app, client=("10.0.1.99", 1)) as fresh_address:
-        assert sign_in(fresh_address, account.email, factories.PASSWORD).status_code == 429
-        other = factories.facilitator(sqlite_db)
-        assert sign_in(fresh_address, other.email, factories.PASSWORD).status_code == 303
+    assert attack(app, account.email, range(4)) == [401] * 4
+
+    waits = []
+    with TestClient(app, client=("10.0.1.0", 1)) as guesser:
+        for fresh in range(10, 13):
+            again = sign_in(guesser, account.email, "another guess!!")
+            waits.append((again.status_code, retry_after(again)))
+            assert attack(app, account.email, range(fresh, fresh + 1)) == [401]
+
+    assert waits == [(429, 1), (429, 2), (429, 4)]
+
+
+def test_the_owner_signs_in_from_a_clean_address_while_the_account_is_attacked(
+    sqlite_db: Database, settings: Settings
+) -> None:
+    account = factories.facilitator(sqlite_db)
+    app = create_app(settings.model_copy(update={"login_account_attempts": 4}), db=sqlite_db)
+    attack(app, account.email, range(8))
+
+    with TestClient(app, client=("10.0.9.9", 1)) as owner:
+        assert sign_in(owner, account.email, factories.PASSWORD).status_code == 303
+    other = factories.facilitator(sqlite_db)
+    with TestClient(app, client=("10.0.1.0", 1)) as guesser:
+        assert sign_in(guesser, other.email, factories.PASSWORD).status_code == 303
+
+
+def test_the_owner_who_mistyped_gets_in_once_the_delay_has_passed(
+    sqlite_db: Database, settings: Settings
+) -> None:
+    account = factories.facilitator(sqlite_db)
+    app = create_app(settings.model_copy(update={"login_account_attempts": 4}), db=sqlite_db)
+    attack(app, account.email, range(3))
+    with TestClient(app, client=("10.0.9.9", 1)) as owner:
+        assert sign_in(owner, account.email, "a typo in it!").status_code == 401
+
+        assert sign_in(owner, account.email, factories.PASSWORD).status_code == 429
+        time.sleep(1.1)
+        assert sign_in(owner, account.email, factories.PASSWORD).status_code == 303
 
 
 # --- contributions ------------------------------------------------------------------------------

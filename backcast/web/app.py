@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.phone_live = PhoneLive(db, app.state.templates)
     app.state.screen_live = ScreenLive(db, app.state.templates, settings)
     app.state.console_live = ConsoleLive(db, app.state.templates)
-    app.state.limits = Limits.from_settings(settings)
+    app.state.limits = Limits.from_settings(settings, db)
 
     app.add_middleware(
         SessionMiddleware,

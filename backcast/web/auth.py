@@ -15,7 +15,7 @@ from backcast.services import accounts
 from backcast.services.errors import ServiceError
 from backcast.settings import Settings
 from backcast.web.deps import get_db, get_settings, get_templates, session_token, sign_in
-from backcast.web.limits import RateLimited, login_succeeded, take_login
+from backcast.web.limits import RateLimited, login_failed, login_succeeded, take_login
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,6 +77,8 @@ def login(
         facilitator = accounts.authenticate(db, email, password)
     except ServiceError as error:
         wait = error.retry_after if isinstance(error, RateLimited) else None
+        if wait is None:
+            login_failed(request, email)
         templates = get_templates(request)
         return templates.TemplateResponse(
             request,
