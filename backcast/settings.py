@@ -71,6 +71,13 @@ class Settings(BaseSettings):
         default=300, ge=1, description="Longest wait in seconds between sign-ins to an account under attack."
     )
     login_window: int = Field(default=900, ge=1, description="Seconds of the sign-in window.")
+    token_miss_attempts: int = Field(
+        default=30,
+        ge=0,
+        description="Requests one facilitator API token may make per window for workshops that are not "
+        "its own or do not exist.",
+    )
+    token_miss_window: int = Field(default=300, ge=1, description="Seconds of the API token miss window.")
     contribution_limit: int = Field(
         default=10, ge=0, description="Contributions one participant may add per window."
     )

@@ -112,8 +112,11 @@ def test_a_workshop_runs_from_creation_to_dots(
     assert (details["participants"], details["phase"]) == (1, "prioritisation")
 
 
-def test_unknown_code_is_404(client: TestClient, facilitator_headers: dict[str, str]) -> None:
-    assert_problem(client.get("/api/v1/workshops/ZZZZZZ", headers=facilitator_headers), 404, "not-found")
+def test_unknown_code_is_404_to_join_and_403_to_a_facilitator(
+    client: TestClient, facilitator_headers: dict[str, str]
+) -> None:
+    # A facilitator's token gets what it gets for someone else's workshop: it cannot probe codes.
+    assert_problem(client.get("/api/v1/workshops/ZZZZZZ", headers=facilitator_headers), 403, "forbidden")
     assert_problem(client.post("/api/v1/join", json={"code": "ZZZZZZ"}), 404, "not-found")
 
 

@@ -18,6 +18,7 @@ from sqlmodel import select
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import Item, Participant
+from backcast.services import accounts
 from backcast.settings import Settings
 from backcast.web.app import create_app
 from tests import factories
@@ -379,3 +380,52 @@ def test_an_empty_code_is_no_guess(small_limits: TestClient, sqlite_db: Database
     for _ in range(5):
         assert error_text(small_limits.post("/join", data={"code": "  "})) == "Please enter the code."
     assert small_limits.post("/join", data={"code": shop.code}, follow_redirects=False).status_code == 303
+
+
+# --- facilitator tokens naming workshops --------------------------------------------------------
+
+
+def test_a_facilitator_token_cannot_tell_a_missing_code_from_someone_elses(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    mine = factories.workshop(sqlite_db)
+    theirs = factories.workshop(sqlite_db)
+    owner = factories.owner_of(sqlite_db, mine)
+    token = {"Authorization": f"Bearer {accounts.issue_api_token(sqlite_db, owner.email)}"}
+    free_code = "ZZZZZZ"
+
+    for path in ("", "/items", "/results", "/export?format=csv"):
+        missing = sqlite_client.get(f"/api/v1/workshops/{free_code}{path}", headers=token)
+        other = sqlite_client.get(f"/api/v1/workshops/{theirs.code}{path}", headers=token)
+        assert (missing.status_code, other.status_code) == (403, 403), path
+        assert {**missing.json(), "instance": ""} == {**other.json(), "instance": ""}
+    for method, path, body in (("POST", "/phase", {"phase": "vision"}), ("DELETE", "", None)):
+        missing = sqlite_client.request(
+            method, f"/api/v1/workshops/{free_code}{path}", json=body, headers=token
+        )
+        other = sqlite_client.request(
+            method, f"/api/v1/workshops/{theirs.code}{path}", json=body, headers=token
+        )
+        assert (missing.status_code, missing.json()["detail"]) == (other.status_code, other.json()["detail"])
+
+
+def test_a_facilitator_token_asking_for_many_workshops_not_its_own_must_wait(
+    sqlite_db: Database, settings: Settings
+) -> None:
+    mine = factories.workshop(sqlite_db)
+    owner = factories.owner_of(sqlite_db, mine)
+    token = {"Authorization": f"Bearer {accounts.issue_api_token(sqlite_db, owner.email)}"}
+    other_token = {"Authorization": f"Bearer {accounts.issue_api_token(sqlite_db, owner.email)}"}
+    with app_client(sqlite_db, settings, token_miss_attempts=3) as client:
+        misses = [client.get(f"/api/v1/workshops/ZZZZZ{n}", headers=token).status_code for n in "ABC"]
+        refused = client.get(f"/api/v1/workshops/{mine.code}", headers=token)
+        other = client.get(f"/api/v1/workshops/{mine.code}", headers=other_token)
+
+    assert misses == [403, 403, 403]
+    body = assert_problem(refused, 429, "rate-limited")
+    assert body["detail"] == (
+        "Too many requests for workshops that are not yours. "
+        f"Please wait {retry_after(refused)} seconds and try again."
+    )
+    assert 290 <= retry_after(refused) <= 300
+    assert other.status_code == 200

@@ -290,9 +290,23 @@ def is_owner(session: Session, workshop: Workshop, facilitator: Facilitator) -> 
     )
 
 
+NOT_OWNER = N_("Only the workshop's facilitators may do this.")
+
+
 def _require_owner(session: Session, workshop: Workshop, facilitator: Facilitator) -> None:
     if not is_owner(session, workshop, facilitator):
-        raise NotAllowed(N_("Only the workshop's facilitators may do this."))
+        raise NotAllowed(NOT_OWNER)
+
+
+def _owned_by_code(session: Session, facilitator: Facilitator, code: str) -> Workshop:
+    # A code that does not exist is answered like one that is not yours: a facilitator's token
+    # must not be able to find out which codes are taken.
+    try:
+        workshop = _by_code(session, code)
+    except NotFound:
+        raise NotAllowed(NOT_OWNER) from None
+    _require_owner(session, workshop, facilitator)
+    return workshop
 
 
 def workshop_by_code(db: Database, code: str) -> Workshop:
@@ -302,17 +316,18 @@ def workshop_by_code(db: Database, code: str) -> Workshop:
 
 def owned_workshop(db: Database, facilitator: Facilitator, code: str) -> Workshop:
     with db.read() as session:
-        workshop = _by_code(session, code)
-        _require_owner(session, workshop, facilitator)
-        return workshop
+        return _owned_by_code(session, facilitator, code)
 
 
 def lock_owned(tx: Transaction, facilitator: Facilitator, code: str) -> Workshop:
     """The workshop locked for writing, after checking `facilitator` owns it."""
     normalized = codes.normalize_code(code) if isinstance(code, str) else None
-    if normalized is None:
-        raise NotFound(N_("There is no workshop with this code."), field="code")
-    workshop = lock_workshop(tx, code=normalized)
+    try:
+        if normalized is None:
+            raise NotFound(N_("There is no workshop with this code."), field="code")
+        workshop = lock_workshop(tx, code=normalized)
+    except NotFound:
+        raise NotAllowed(NOT_OWNER) from None  # as in _owned_by_code
     _require_owner(tx.session, workshop, facilitator)
     return workshop
 
@@ -447,7 +462,7 @@ def readable_workshop(db: Database, actor: Facilitator | Participant, code: str)
     except NotFound:
         if isinstance(actor, Participant):
             raise NotAllowed(N_("You have not joined this workshop.")) from None
-        raise
+        raise NotAllowed(NOT_OWNER) from None  # as in _owned_by_code
     require_access(db, actor, workshop)
     return workshop
 

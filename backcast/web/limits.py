@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from starlette.requests import HTTPConnection
 
+from backcast import credentials
 from backcast.db import Database
 from backcast.i18n import N_
 from backcast.ratelimit import HitStore, Limiter, make_store
@@ -31,6 +32,9 @@ class RateLimited(ServiceError):
 
 WRONG_CODES = N_("Too many wrong codes. Please wait %(seconds)d seconds and try again.")
 TOO_MANY_LOGINS = N_("Too many failed sign-ins. Please wait %(seconds)d seconds and try again.")
+TOO_MANY_MISSES = N_(
+    "Too many requests for workshops that are not yours. Please wait %(seconds)d seconds and try again."
+)
 TOO_MANY_ITEMS = N_("You are adding contributions very fast. Please wait %(seconds)d seconds.")
 
 
@@ -52,6 +56,7 @@ class Limits:
     logins_by_client: Limiter  # failed sign-ins per client address
     logins_by_account: Limiter  # failed sign-ins per account, from anywhere
     login_delay_max: int
+    token_misses: Limiter  # per facilitator API token
     contributions: Limiter  # per participant
 
     @classmethod
@@ -64,6 +69,9 @@ class Limits:
                 "login-account", settings.login_account_attempts, settings.login_window, store
             ),
             login_delay_max=settings.login_delay_max,
+            token_misses=Limiter(
+                "token-miss", settings.token_miss_attempts, settings.token_miss_window, store
+            ),
             contributions=Limiter(
                 "contribution", settings.contribution_limit, settings.contribution_window, store
             ),
@@ -90,6 +98,28 @@ def guard_code(connection: HTTPConnection, lookup: Callable[[], T]) -> T:
     except NotFound:
         wrong_codes.hit(key)
         raise
+
+
+def _facilitator_token_key(connection: HTTPConnection) -> str | None:
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token.startswith("bct_"):
+        return None
+    return credentials.hash_token(token)
+
+
+def check_token_misses(connection: HTTPConnection) -> None:
+    """RateLimited while the facilitator token of this request has asked for too many workshops
+    that are not its own: codes cannot be probed at speed even with a valid token."""
+    key = _facilitator_token_key(connection)
+    if key is not None:
+        _check(limits_of(connection).token_misses, key, TOO_MANY_MISSES)
+
+
+def token_missed(connection: HTTPConnection) -> None:
+    key = _facilitator_token_key(connection)
+    if key is not None:
+        limits_of(connection).token_misses.hit(key)
 
 
 def take_contribution(connection: HTTPConnection, participant_id: int | None) -> None:
