@@ -82,6 +82,10 @@ class Settings(BaseSettings):
         default=10, ge=0, description="Contributions one participant may add per window."
     )
     contribution_window: int = Field(default=60, ge=1, description="Seconds of the contribution window.")
+    change_limit: int = Field(
+        default=120, ge=0, description="Rating and dot changes one participant may make per window."
+    )
+    change_window: int = Field(default=60, ge=1, description="Seconds of the rating and dot change window.")
     max_body_size: int = Field(
         default=64 * 1024, ge=1024, description="Largest request body in bytes; larger ones get 413."
     )

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from backcast.db import Database
 from backcast.enums import Phase
-from backcast.models import Item, Participant
+from backcast.models import Item, Participant, Rating
 from backcast.services import accounts
 from backcast.settings import Settings
 from backcast.web.app import create_app
@@ -429,3 +429,53 @@ def test_a_facilitator_token_asking_for_many_workshops_not_its_own_must_wait(
     )
     assert 290 <= retry_after(refused) <= 300
     assert other.status_code == 200
+
+
+# --- rating and dot changes ---------------------------------------------------------------------
+
+
+def test_rating_and_dot_changes_past_the_limit_get_429_and_change_nothing(
+    sqlite_db: Database, settings: Settings
+) -> None:
+    tree = factories.tree(sqlite_db)
+    factories.phase(sqlite_db, tree.workshop, Phase.rating)
+    measure = tree.measures[0].id
+    with app_client(sqlite_db, settings, change_limit=3) as client:
+        token = client.post("/api/v1/join", json={"code": tree.workshop.code}).json()["token"]
+        phone = {"Authorization": f"Bearer {token}"}
+        answers = [
+            client.put(f"/api/v1/items/{measure}/ratings", json={"impact": value}, headers=phone).status_code
+            for value in (1, 2, 3)
+        ]
+        refused = client.put(f"/api/v1/items/{measure}/ratings", json={"impact": 5}, headers=phone)
+        dots = client.put(f"/api/v1/items/{measure}/dots", json={"count": 1}, headers=phone)
+
+    assert answers == [200, 200, 200]
+    body = assert_problem(refused, 429, "rate-limited")
+    assert body["detail"] == (
+        f"You are changing ratings and dots very fast. Please wait {retry_after(refused)} seconds."
+    )
+    assert 55 <= retry_after(refused) <= 60
+    assert dots.status_code == 429
+    with sqlite_db.read() as session:
+        assert [rating.value for rating in session.exec(select(Rating))] == [3]
+
+
+def test_the_phone_says_so_on_the_card_when_changes_come_too_fast(
+    sqlite_db: Database, settings: Settings
+) -> None:
+    tree = factories.tree(sqlite_db)
+    factories.phase(sqlite_db, tree.workshop, Phase.rating)
+    url = f"/w/{tree.workshop.code}/items/{tree.measures[0].id}/rating"
+    with app_client(sqlite_db, settings, change_limit=2) as client:
+        client.post(f"/j/{tree.workshop.code}")
+        htmx = {"HX-Request": "true"}
+        answers = [
+            client.post(url, data={"criterion": "impact", "value": str(v)}, headers=htmx) for v in (1, 2, 3)
+        ]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert 55 <= retry_after(answers[2]) <= 60
+    assert error_text(answers[2]) == (
+        f"You are changing ratings and dots very fast. Please wait {retry_after(answers[2])} seconds."
+    )

@@ -14,7 +14,7 @@ from backcast.models import Facilitator, Item, Participant
 from backcast.services import items, ratings, workshops
 from backcast.services.items import UNSET
 from backcast.web.deps import get_db
-from backcast.web.limits import take_contribution
+from backcast.web.limits import take_change, take_contribution
 
 router = APIRouter(tags=["items"], responses=problems(401, 403, 404))
 
@@ -100,9 +100,17 @@ def patch_item(
     return item_out(item, items.link_targets(db, item))
 
 
-@router.put("/items/{item_id}/ratings", response_model=schemas.RatingsOut, responses=problems(409))
+TOO_FAST = "The participant changes ratings and dots too fast; `Retry-After` says how long to wait."
+
+
+@router.put(
+    "/items/{item_id}/ratings",
+    response_model=schemas.RatingsOut,
+    responses=problems(409, 429, s429=TOO_FAST),
+)
 def rate_item(
     item_id: int,
+    request: Request,
     body: Annotated[
         schemas.RatingsIn,
         Body(openapi_examples={"rating": {"value": {"impact": 4, "feasibility": None}}}),
@@ -110,16 +118,23 @@ def rate_item(
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> schemas.RatingsOut:
+    """A participant makes at most `BACKCAST_CHANGE_LIMIT` rating and dot changes per window."""
+    take_change(request, participant.id)
     stored = ratings.rate_item(db, participant, item_id, dict[str, Any](body))
     return schemas.RatingsOut(item_id=item_id, values=stored)
 
 
-@router.put("/items/{item_id}/dots", response_model=schemas.DotsOut, responses=problems(409))
+@router.put(
+    "/items/{item_id}/dots", response_model=schemas.DotsOut, responses=problems(409, 429, s429=TOO_FAST)
+)
 def set_dots(
     item_id: int,
+    request: Request,
     body: schemas.DotsIn,
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> schemas.DotsOut:
+    """A participant makes at most `BACKCAST_CHANGE_LIMIT` rating and dot changes per window."""
+    take_change(request, participant.id)
     count, left = ratings.set_dots(db, participant, item_id, body.count)
     return schemas.DotsOut(item_id=item_id, count=count, dots_left=left)

@@ -35,6 +35,7 @@ TOO_MANY_LOGINS = N_("Too many failed sign-ins. Please wait %(seconds)d seconds 
 TOO_MANY_MISSES = N_(
     "Too many requests for workshops that are not yours. Please wait %(seconds)d seconds and try again."
 )
+TOO_MANY_CHANGES = N_("You are changing ratings and dots very fast. Please wait %(seconds)d seconds.")
 TOO_MANY_ITEMS = N_("You are adding contributions very fast. Please wait %(seconds)d seconds.")
 
 
@@ -58,6 +59,7 @@ class Limits:
     login_delay_max: int
     token_misses: Limiter  # per facilitator API token
     contributions: Limiter  # per participant
+    changes: Limiter  # rating and dot changes per participant
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database | None = None) -> Limits:
@@ -75,6 +77,7 @@ class Limits:
             contributions=Limiter(
                 "contribution", settings.contribution_limit, settings.contribution_window, store
             ),
+            changes=Limiter("change", settings.change_limit, settings.change_window, store),
         )
 
 
@@ -125,6 +128,12 @@ def token_missed(connection: HTTPConnection) -> None:
 def take_contribution(connection: HTTPConnection, participant_id: int | None) -> None:
     """One of the participant's contributions for this window, or RateLimited."""
     _take(limits_of(connection).contributions, str(participant_id), TOO_MANY_ITEMS)
+
+
+def take_change(connection: HTTPConnection, participant_id: int | None) -> None:
+    """One of the participant's rating or dot changes for this window, or RateLimited: each change
+    is an event sent to every screen, so one client must not flood the room."""
+    _take(limits_of(connection).changes, str(participant_id), TOO_MANY_CHANGES)
 
 
 def _account_key(email: str) -> str:

@@ -22,7 +22,7 @@ from backcast.queries.phone import PhoneView, phone_view, rating_card
 from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.web.deps import get_db, get_templates
-from backcast.web.limits import RateLimited, guard_code, take_contribution
+from backcast.web.limits import RateLimited, guard_code, take_change, take_contribution
 from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import language_of, use_workshop_language
 from backcast.web.participant import forget, participant_for, participant_for_code, remember
@@ -311,6 +311,15 @@ def withdraw_item(
     return _after_change(request, db, participant, request.path_params["code"], "phone/_personal.html")
 
 
+def _refused_change(
+    request: Request, db: Database, participant: Participant, error: ServiceError
+) -> Response:
+    refused = _refused(request, db, participant, error, "phone/_personal.html", {})
+    if isinstance(error, RateLimited):
+        refused.headers["Retry-After"] = str(error.retry_after)
+    return refused
+
+
 @router.post("/w/{code}/items/{item_id}/rating")
 def rate_item(
     item_id: int,
@@ -324,9 +333,10 @@ def rate_item(
         None if value == "none" else (int(value) if value.lstrip("-").isdigit() else value)
     )
     try:
+        take_change(request, participant.id)
         ratings.rate_item(db, participant, item_id, {criterion: given})
     except ServiceError as error:
-        return _refused(request, db, participant, error, "phone/_personal.html", {})
+        return _refused_change(request, db, participant, error)
     if not _is_htmx(request):
         return RedirectResponse(f"/w/{request.path_params['code']}#item-{item_id}", status_code=303)
     view, card = rating_card(db, participant, item_id)
@@ -352,9 +362,10 @@ def set_dots(
     db: Database = Depends(get_db),
 ) -> Response:
     try:
+        take_change(request, participant.id)
         ratings.set_dots(db, participant, item_id, count)
     except ServiceError as error:
-        return _refused(request, db, participant, error, "phone/_personal.html", {})
+        return _refused_change(request, db, participant, error)
     return _after_change(request, db, participant, request.path_params["code"], "phone/_personal.html")
 
 
