@@ -65,6 +65,14 @@ class OwnerAdded(Event):
 # --- running -----------------------------------------------------------------------------------
 
 
+class RoomLocked(Event):
+    """The facilitator locked the room: no new participants may join (those in it go on); or
+    opened it again, `locked` false."""
+
+    type = "room-locked"
+    locked: bool
+
+
 class PhaseChanged(Event):
     """The facilitator moved the workshop to another phase, forward or back."""
 

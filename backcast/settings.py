@@ -58,6 +58,13 @@ class Settings(BaseSettings):
         default=10, ge=0, description="Wrong join codes one client address may try per window."
     )
     join_code_window: int = Field(default=300, ge=1, description="Seconds of the join-code window.")
+    join_limit: int = Field(
+        default=200,
+        ge=0,
+        description="Participants one client address may join a workshop as, per window; a room behind "
+        "one NAT shares one address.",
+    )
+    join_window: int = Field(default=600, ge=1, description="Seconds of the join window.")
     login_attempts: int = Field(
         default=10, ge=0, description="Failed sign-ins one client address may make per window."
     )

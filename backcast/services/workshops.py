@@ -20,6 +20,7 @@ from backcast.events import (
     PhaseChanged,
     ResultsHidden,
     ResultsShown,
+    RoomLocked,
     WorkshopCreated,
     WorkshopDeleted,
 )
@@ -411,6 +412,19 @@ def set_results_visible(db: Database, facilitator: Facilitator, code: str, visib
         if workshop.results_visible != visible:
             workshop.results_visible = visible
             record(tx, workshop, ResultsShown() if visible else ResultsHidden(), facilitator)
+        return workshop
+
+
+def set_room_locked(db: Database, facilitator: Facilitator, code: str, locked: bool) -> Workshop:
+    """A locked room takes no new participants, against a flood of fresh identities or simply
+    once everyone is in; the participants already in it go on as before."""
+    if not isinstance(locked, bool):
+        raise Invalid(N_("This must be true or false."), field="locked")
+    with db.write() as tx:
+        workshop = lock_owned(tx, facilitator, code)
+        if workshop.joins_locked != locked:
+            workshop.joins_locked = locked
+            record(tx, workshop, RoomLocked(locked=locked), facilitator)
         return workshop
 
 

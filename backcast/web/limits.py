@@ -36,6 +36,9 @@ TOO_MANY_MISSES = N_(
     "Too many requests for workshops that are not yours. Please wait %(seconds)d seconds and try again."
 )
 TOO_MANY_CHANGES = N_("You are changing ratings and dots very fast. Please wait %(seconds)d seconds.")
+TOO_MANY_JOINS = N_(
+    "Too many people joined from this network in a short time. Please wait %(seconds)d seconds."
+)
 TOO_MANY_ITEMS = N_("You are adding contributions very fast. Please wait %(seconds)d seconds.")
 
 
@@ -54,6 +57,7 @@ def _check(limiter: Limiter, key: str, message: str) -> None:
 @dataclass(frozen=True)
 class Limits:
     wrong_codes: Limiter  # per client address
+    joins: Limiter  # per client address and workshop
     logins_by_client: Limiter  # failed sign-ins per client address
     logins_by_account: Limiter  # failed sign-ins per account, from anywhere
     login_delay_max: int
@@ -66,6 +70,7 @@ class Limits:
         store: HitStore | None = make_store(settings, db) if db is not None else None
         return cls(
             wrong_codes=Limiter("wrong-code", settings.join_code_attempts, settings.join_code_window, store),
+            joins=Limiter("join", settings.join_limit, settings.join_window, store),
             logins_by_client=Limiter("login-client", settings.login_attempts, settings.login_window, store),
             logins_by_account=Limiter(
                 "login-account", settings.login_account_attempts, settings.login_window, store
@@ -128,6 +133,21 @@ def token_missed(connection: HTTPConnection) -> None:
 def take_contribution(connection: HTTPConnection, participant_id: int | None) -> None:
     """One of the participant's contributions for this window, or RateLimited."""
     _take(limits_of(connection).contributions, str(participant_id), TOO_MANY_ITEMS)
+
+
+def _join_key(connection: HTTPConnection, code: str) -> str:
+    return f"{code}:{client_address(connection)}"
+
+
+def take_join(connection: HTTPConnection, code: str) -> None:
+    """One more participant joining `code` from this address, or RateLimited: each new identity
+    brings fresh dots and a fresh contribution allowance, so one client may not make hundreds."""
+    _take(limits_of(connection).joins, _join_key(connection, code), TOO_MANY_JOINS)
+
+
+def join_refused(connection: HTTPConnection, code: str) -> None:
+    """A join the service refused made no participant: it does not count."""
+    limits_of(connection).joins.release(_join_key(connection, code))
 
 
 def take_change(connection: HTTPConnection, participant_id: int | None) -> None:

@@ -22,7 +22,14 @@ from backcast.queries.phone import PhoneView, phone_view, rating_card
 from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.web.deps import get_db, get_templates
-from backcast.web.limits import RateLimited, guard_code, take_change, take_contribution
+from backcast.web.limits import (
+    RateLimited,
+    guard_code,
+    join_refused,
+    take_change,
+    take_contribution,
+    take_join,
+)
 from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import language_of, use_workshop_language
 from backcast.web.participant import forget, participant_for, participant_for_code, remember
@@ -114,8 +121,10 @@ def _join_form(
         "error": _message(error) if error else None,
         "error_field": error.field if error else None,
     }
+    status = REFUSAL_STATUS.get(error.code, 422) if error else 200
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
     return get_templates(request).TemplateResponse(
-        request, "phone/join_workshop.html", context, status_code=422 if error else 200
+        request, "phone/join_workshop.html", context, status_code=status, headers=headers
     )
 
 
@@ -133,9 +142,14 @@ def join_workshop(
     if participant_for(request, db, workshop.id, workshop.code) is not None:
         return RedirectResponse(f"/w/{workshop.code}", status_code=303)  # a second tap on "Join"
     try:
-        joined = participants.join_workshop(
-            db, workshop.code, name=name or None, group=group or None, consent=consent == "yes"
-        )
+        take_join(request, workshop.code)
+        try:
+            joined = participants.join_workshop(
+                db, workshop.code, name=name or None, group=group or None, consent=consent == "yes"
+            )
+        except ServiceError:
+            join_refused(request, workshop.code)
+            raise
     except ServiceError as error:
         return _join_form(request, db, workshop, {"name": name, "group": group, "consent": consent}, error)
     response = RedirectResponse(f"/w/{workshop.code}", status_code=303)
