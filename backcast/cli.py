@@ -158,6 +158,45 @@ def cmd_facilitator_add(args: argparse.Namespace) -> None:
         db.dispose()
 
 
+def cmd_facilitator_password(args: argparse.Namespace) -> None:
+    settings = _settings()
+    db = _database(settings)
+    try:
+        migrate.check_current(db.engine)
+        facilitator = accounts.facilitator_by_email(db, args.email)
+        if facilitator is None or facilitator.id is None:
+            raise CommandError(_("There is no facilitator with this email."))
+        accounts.change_password(db, facilitator.id, _read_password(args), via="cli")
+        print(_("password of %(email)s changed; every session of the account ended", email=facilitator.email))
+    finally:
+        db.dispose()
+
+
+def cmd_token_list(args: argparse.Namespace) -> None:
+    settings = _settings()
+    db = _database(settings)
+    try:
+        migrate.check_current(db.engine)
+        never = _("never")
+        for token in accounts.api_tokens_for_email(db, args.email):
+            used = token.last_used_at.strftime("%Y-%m-%dT%H:%M:%SZ") if token.last_used_at else never
+            created = token.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            print(f"{token.id}\t{created}\t{used}\t{token.label}")
+    finally:
+        db.dispose()
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> None:
+    settings = _settings()
+    db = _database(settings)
+    try:
+        migrate.check_current(db.engine)
+        accounts.revoke_api_token(db, args.id, via="cli")
+        print(_("token %(id)d revoked", id=args.id))
+    finally:
+        db.dispose()
+
+
 def cmd_token_new(args: argparse.Namespace) -> None:
     settings = _settings()
     db = _database(settings)
@@ -431,6 +470,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("email")
     add.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
     add.set_defaults(handler=cmd_facilitator_add)
+    password = facilitator_commands.add_parser(
+        "password", help=_("set a facilitator's password; ends every session of the account")
+    )
+    password.add_argument("email")
+    password.add_argument(
+        "--password-stdin", action="store_true", help=_("read the password from standard input")
+    )
+    password.set_defaults(handler=cmd_facilitator_password)
 
     token = commands.add_parser("token", help=_("API tokens"))
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
@@ -438,6 +485,14 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("email")
     new.add_argument("--label", default="", help=_("a note on what the token is for"))
     new.set_defaults(handler=cmd_token_new)
+    listing = token_commands.add_parser(
+        "list", help=_("list a facilitator's API tokens: id, created, last used, label")
+    )
+    listing.add_argument("email")
+    listing.set_defaults(handler=cmd_token_list)
+    revoke = token_commands.add_parser("revoke", help=_("revoke an API token by its id"))
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(handler=cmd_token_revoke)
 
     retention = commands.add_parser(
         "retention",

@@ -65,6 +65,14 @@ class OwnerAdded(Event):
 # --- running -----------------------------------------------------------------------------------
 
 
+class RoomLocked(Event):
+    """The facilitator locked the room: no new participants may join (those in it go on); or
+    opened it again, `locked` false."""
+
+    type = "room-locked"
+    locked: bool
+
+
 class PhaseChanged(Event):
     """The facilitator moved the workshop to another phase, forward or back."""
 
@@ -251,6 +259,31 @@ class ApiTokenIssued(Event):
     type = "api-token-issued"
     facilitator_id: int
     token_id: int
+
+
+class ApiTokenRevoked(Event):
+    """A facilitator's API token was revoked: it stops working at once."""
+
+    type = "api-token-revoked"
+    facilitator_id: int
+    token_id: int
+    via: str
+
+
+class PasswordChanged(Event):
+    """A facilitator's password was changed; every other session of the account ended with it."""
+
+    type = "password-changed"
+    facilitator_id: int
+    via: str
+
+
+class SessionsEnded(Event):
+    """A facilitator signed out everywhere: every session of the account ended, in every browser."""
+
+    type = "sessions-ended"
+    facilitator_id: int
+    sessions: int
 
 
 class WorkshopDeleted(Event):

@@ -52,22 +52,47 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Server log level."
     )
-    # Limits on what people can guess or flood; 0 switches a limit off. They count per process.
+    # Limits on what people can guess or flood; 0 switches a limit off. With the postgres or redis
+    # broker every process counts together; with the memory broker, each on its own.
     join_code_attempts: int = Field(
         default=10, ge=0, description="Wrong join codes one client address may try per window."
     )
     join_code_window: int = Field(default=300, ge=1, description="Seconds of the join-code window.")
+    join_limit: int = Field(
+        default=200,
+        ge=0,
+        description="Participants one client address may join a workshop as, per window; a room behind "
+        "one NAT shares one address.",
+    )
+    join_window: int = Field(default=600, ge=1, description="Seconds of the join window.")
     login_attempts: int = Field(
         default=10, ge=0, description="Failed sign-ins one client address may make per window."
     )
     login_account_attempts: int = Field(
-        default=30, ge=0, description="Failed sign-ins for one account per window, from anywhere."
+        default=30,
+        ge=0,
+        description="Failed sign-ins for one account per window, from anywhere, before each further "
+        "failure doubles the wait for addresses that have failed before.",
+    )
+    login_delay_max: int = Field(
+        default=300, ge=1, description="Longest wait in seconds between sign-ins to an account under attack."
     )
     login_window: int = Field(default=900, ge=1, description="Seconds of the sign-in window.")
+    token_miss_attempts: int = Field(
+        default=30,
+        ge=0,
+        description="Requests one facilitator API token may make per window for workshops that are not "
+        "its own or do not exist.",
+    )
+    token_miss_window: int = Field(default=300, ge=1, description="Seconds of the API token miss window.")
     contribution_limit: int = Field(
         default=10, ge=0, description="Contributions one participant may add per window."
     )
     contribution_window: int = Field(default=60, ge=1, description="Seconds of the contribution window.")
+    change_limit: int = Field(
+        default=120, ge=0, description="Rating and dot changes one participant may make per window."
+    )
+    change_window: int = Field(default=60, ge=1, description="Seconds of the rating and dot change window.")
     max_body_size: int = Field(
         default=64 * 1024, ge=1024, description="Largest request body in bytes; larger ones get 413."
     )

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backcast.db import Database
+from backcast.enums import Phase
 from backcast.services import accounts
 from tests import factories
 
@@ -112,9 +113,33 @@ def test_a_workshop_runs_from_creation_to_dots(
     assert (details["participants"], details["phase"]) == (1, "prioritisation")
 
 
-def test_unknown_code_is_404(client: TestClient, facilitator_headers: dict[str, str]) -> None:
-    assert_problem(client.get("/api/v1/workshops/ZZZZZZ", headers=facilitator_headers), 404, "not-found")
+def test_unknown_code_is_404_to_join_and_403_to_a_facilitator(
+    client: TestClient, facilitator_headers: dict[str, str]
+) -> None:
+    # A facilitator's token gets what it gets for someone else's workshop: it cannot probe codes.
+    assert_problem(client.get("/api/v1/workshops/ZZZZZZ", headers=facilitator_headers), 403, "forbidden")
     assert_problem(client.post("/api/v1/join", json={"code": "ZZZZZZ"}), 404, "not-found")
+
+
+def test_participants_learn_which_items_are_theirs_and_nobody_elses_authorship(
+    client: TestClient, db: Database
+) -> None:
+    shop = factories.workshop(db)
+    factories.phase(db, shop, Phase.vision)
+    owner = {"Authorization": f"Bearer {accounts.issue_api_token(db, factories.owner_of(db, shop).email)}"}
+    ana, ben = (join(client, shop.code) for _ in range(2))
+    url = f"/api/v1/workshops/{shop.code}/items"
+    for phone, text in ((ana, "Ana's first"), (ben, "Ben's"), (ana, "Ana's second")):
+        assert client.post(url, json={"kind": "vision", "text": text}, headers=phone).status_code == 201
+
+    def seen(headers: dict[str, str]) -> list[tuple[str, int | None, bool]]:
+        listed = client.get(url, headers=headers).json()
+        return [(item["text"], item["author_id"], item["mine"]) for item in listed]
+
+    assert seen(ana) == [("Ana's first", None, True), ("Ben's", None, False), ("Ana's second", None, True)]
+    assert seen(ben) == [("Ana's first", None, False), ("Ben's", None, True), ("Ana's second", None, False)]
+    authors = [author for _, author, _ in seen(owner)]
+    assert authors[0] == authors[2] != authors[1] and None not in authors
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ and change nothing; and request bodies over the cap get 413, chunked ones includ
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ from sqlmodel import select
 
 from backcast.db import Database
 from backcast.enums import Phase
-from backcast.models import Item, Participant
+from backcast.models import Item, Participant, Rating
+from backcast.services import accounts
 from backcast.settings import Settings
 from backcast.web.app import create_app
 from tests import factories
@@ -143,16 +145,57 @@ def test_successful_sign_ins_do_not_count(small_limits: TestClient, sqlite_db: D
         assert sign_in(small_limits, account.email, factories.PASSWORD).status_code == 303
 
 
-def test_one_account_is_limited_across_addresses(sqlite_db: Database, settings: Settings) -> None:
+def attack(app: Any, email: str, addresses: range, prefix: str = "10.0.1") -> list[int]:
+    answers = []
+    for n in addresses:
+        with TestClient(app, client=(f"{prefix}.{n}", 1)) as client:
+            answers.append(sign_in(client, email.upper(), "wrong password!").status_code)
+    return answers
+
+
+def test_an_account_under_attack_slows_guesses_by_a_growing_delay(
+    sqlite_db: Database, settings: Settings
+) -> None:
     account = factories.facilitator(sqlite_db)
     app = create_app(settings.model_copy(update={"login_account_attempts": 4}), db=sqlite_db)
-    for n in range(4):
-        with TestClient(app, client=(f"10.0.1.{n}", 1)) as client:
-            assert sign_in(client, account.email.upper(), "wrong password!").status_code == 401
-    with TestClient(app, client=("10.0.1.99", 1)) as fresh_address:
-        assert sign_in(fresh_address, account.email, factories.PASSWORD).status_code == 429
-        other = factories.facilitator(sqlite_db)
-        assert sign_in(fresh_address, other.email, factories.PASSWORD).status_code == 303
+    assert attack(app, account.email, range(4)) == [401] * 4
+
+    waits = []
+    with TestClient(app, client=("10.0.1.0", 1)) as guesser:
+        for fresh in range(10, 13):
+            again = sign_in(guesser, account.email, "another guess!!")
+            waits.append((again.status_code, retry_after(again)))
+            assert attack(app, account.email, range(fresh, fresh + 1)) == [401]
+
+    assert waits == [(429, 1), (429, 2), (429, 4)]
+
+
+def test_the_owner_signs_in_from_a_clean_address_while_the_account_is_attacked(
+    sqlite_db: Database, settings: Settings
+) -> None:
+    account = factories.facilitator(sqlite_db)
+    app = create_app(settings.model_copy(update={"login_account_attempts": 4}), db=sqlite_db)
+    attack(app, account.email, range(8))
+
+    with TestClient(app, client=("10.0.9.9", 1)) as owner:
+        assert sign_in(owner, account.email, factories.PASSWORD).status_code == 303
+    other = factories.facilitator(sqlite_db)
+    with TestClient(app, client=("10.0.1.0", 1)) as guesser:
+        assert sign_in(guesser, other.email, factories.PASSWORD).status_code == 303
+
+
+def test_the_owner_who_mistyped_gets_in_once_the_delay_has_passed(
+    sqlite_db: Database, settings: Settings
+) -> None:
+    account = factories.facilitator(sqlite_db)
+    app = create_app(settings.model_copy(update={"login_account_attempts": 4}), db=sqlite_db)
+    attack(app, account.email, range(3))
+    with TestClient(app, client=("10.0.9.9", 1)) as owner:
+        assert sign_in(owner, account.email, "a typo in it!").status_code == 401
+
+        assert sign_in(owner, account.email, factories.PASSWORD).status_code == 429
+        time.sleep(1.1)
+        assert sign_in(owner, account.email, factories.PASSWORD).status_code == 303
 
 
 # --- contributions ------------------------------------------------------------------------------
@@ -337,3 +380,102 @@ def test_an_empty_code_is_no_guess(small_limits: TestClient, sqlite_db: Database
     for _ in range(5):
         assert error_text(small_limits.post("/join", data={"code": "  "})) == "Please enter the code."
     assert small_limits.post("/join", data={"code": shop.code}, follow_redirects=False).status_code == 303
+
+
+# --- facilitator tokens naming workshops --------------------------------------------------------
+
+
+def test_a_facilitator_token_cannot_tell_a_missing_code_from_someone_elses(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    mine = factories.workshop(sqlite_db)
+    theirs = factories.workshop(sqlite_db)
+    owner = factories.owner_of(sqlite_db, mine)
+    token = {"Authorization": f"Bearer {accounts.issue_api_token(sqlite_db, owner.email)}"}
+    free_code = "ZZZZZZ"
+
+    for path in ("", "/items", "/results", "/export?format=csv"):
+        missing = sqlite_client.get(f"/api/v1/workshops/{free_code}{path}", headers=token)
+        other = sqlite_client.get(f"/api/v1/workshops/{theirs.code}{path}", headers=token)
+        assert (missing.status_code, other.status_code) == (403, 403), path
+        assert {**missing.json(), "instance": ""} == {**other.json(), "instance": ""}
+    for method, path, body in (("POST", "/phase", {"phase": "vision"}), ("DELETE", "", None)):
+        missing = sqlite_client.request(
+            method, f"/api/v1/workshops/{free_code}{path}", json=body, headers=token
+        )
+        other = sqlite_client.request(
+            method, f"/api/v1/workshops/{theirs.code}{path}", json=body, headers=token
+        )
+        assert (missing.status_code, missing.json()["detail"]) == (other.status_code, other.json()["detail"])
+
+
+def test_a_facilitator_token_asking_for_many_workshops_not_its_own_must_wait(
+    sqlite_db: Database, settings: Settings
+) -> None:
+    mine = factories.workshop(sqlite_db)
+    owner = factories.owner_of(sqlite_db, mine)
+    token = {"Authorization": f"Bearer {accounts.issue_api_token(sqlite_db, owner.email)}"}
+    other_token = {"Authorization": f"Bearer {accounts.issue_api_token(sqlite_db, owner.email)}"}
+    with app_client(sqlite_db, settings, token_miss_attempts=3) as client:
+        misses = [client.get(f"/api/v1/workshops/ZZZZZ{n}", headers=token).status_code for n in "ABC"]
+        refused = client.get(f"/api/v1/workshops/{mine.code}", headers=token)
+        other = client.get(f"/api/v1/workshops/{mine.code}", headers=other_token)
+
+    assert misses == [403, 403, 403]
+    body = assert_problem(refused, 429, "rate-limited")
+    assert body["detail"] == (
+        "Too many requests for workshops that are not yours. "
+        f"Please wait {retry_after(refused)} seconds and try again."
+    )
+    assert 290 <= retry_after(refused) <= 300
+    assert other.status_code == 200
+
+
+# --- rating and dot changes ---------------------------------------------------------------------
+
+
+def test_rating_and_dot_changes_past_the_limit_get_429_and_change_nothing(
+    sqlite_db: Database, settings: Settings
+) -> None:
+    tree = factories.tree(sqlite_db)
+    factories.phase(sqlite_db, tree.workshop, Phase.rating)
+    measure = tree.measures[0].id
+    with app_client(sqlite_db, settings, change_limit=3) as client:
+        token = client.post("/api/v1/join", json={"code": tree.workshop.code}).json()["token"]
+        phone = {"Authorization": f"Bearer {token}"}
+        answers = [
+            client.put(f"/api/v1/items/{measure}/ratings", json={"impact": value}, headers=phone).status_code
+            for value in (1, 2, 3)
+        ]
+        refused = client.put(f"/api/v1/items/{measure}/ratings", json={"impact": 5}, headers=phone)
+        dots = client.put(f"/api/v1/items/{measure}/dots", json={"count": 1}, headers=phone)
+
+    assert answers == [200, 200, 200]
+    body = assert_problem(refused, 429, "rate-limited")
+    assert body["detail"] == (
+        f"You are changing ratings and dots very fast. Please wait {retry_after(refused)} seconds."
+    )
+    assert 55 <= retry_after(refused) <= 60
+    assert dots.status_code == 429
+    with sqlite_db.read() as session:
+        assert [rating.value for rating in session.exec(select(Rating))] == [3]
+
+
+def test_the_phone_says_so_on_the_card_when_changes_come_too_fast(
+    sqlite_db: Database, settings: Settings
+) -> None:
+    tree = factories.tree(sqlite_db)
+    factories.phase(sqlite_db, tree.workshop, Phase.rating)
+    url = f"/w/{tree.workshop.code}/items/{tree.measures[0].id}/rating"
+    with app_client(sqlite_db, settings, change_limit=2) as client:
+        client.post(f"/j/{tree.workshop.code}")
+        htmx = {"HX-Request": "true"}
+        answers = [
+            client.post(url, data={"criterion": "impact", "value": str(v)}, headers=htmx) for v in (1, 2, 3)
+        ]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert 55 <= retry_after(answers[2]) <= 60
+    assert error_text(answers[2]) == (
+        f"You are changing ratings and dots very fast. Please wait {retry_after(answers[2])} seconds."
+    )

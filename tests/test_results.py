@@ -46,7 +46,7 @@ def test_results_are_for_the_workshops_facilitators_only(
     participant = {"Authorization": f"Bearer {rated.tokens[0]}"}
     assert_problem(client.get(url, headers=participant), 403, "forbidden")
     assert client.get(url, headers=owner_headers(db, rated)).status_code == 200
-    assert_problem(client.get("/api/v1/workshops/ZZZZZZ/results", headers=api_token(db)), 404, "not-found")
+    assert_problem(client.get("/api/v1/workshops/ZZZZZZ/results", headers=api_token(db)), 403, "forbidden")
 
 
 def test_a_measure_s_figures_are_the_ones_worked_out_by_hand(

@@ -14,19 +14,23 @@ from backcast.models import Facilitator, Item, Participant
 from backcast.services import items, ratings, workshops
 from backcast.services.items import UNSET
 from backcast.web.deps import get_db
-from backcast.web.limits import take_contribution
+from backcast.web.limits import take_change, take_contribution
 
 router = APIRouter(tags=["items"], responses=problems(401, 403, 404))
 
 
-def item_out(item: Item, links: list[int]) -> schemas.ItemOut:
+def item_out(item: Item, links: list[int], reader: Facilitator | Participant) -> schemas.ItemOut:
     assert item.id is not None
+    # A participant learns only which items are their own: others' author ids would let them
+    # tell which contributions came from the same person.
+    as_participant = isinstance(reader, Participant)
     return schemas.ItemOut(
         id=item.id,
         kind=item.kind,
         text=item.text,
         year=item.year,
-        author_id=item.author_id,
+        author_id=None if as_participant else item.author_id,
+        mine=as_participant and item.author_id is not None and item.author_id == reader.id,
         by_facilitator=item.by_facilitator,
         hidden=item.hidden,
         withdrawn=item.withdrawn,
@@ -66,7 +70,7 @@ def add_item(
         client_key=idempotency_key,
     )
     response.headers["Location"] = f"/api/v1/items/{item.id}"
-    return item_out(item, items.link_targets(db, item))
+    return item_out(item, items.link_targets(db, item), actor)
 
 
 @router.get("/workshops/{code}/items", response_model=list[schemas.ItemOut])
@@ -75,7 +79,7 @@ def list_items(
 ) -> list[schemas.ItemOut]:
     workshop = workshops.readable_workshop(db, actor, code)
     standing, links = items.items_with_links(db, workshop, include_hidden=isinstance(actor, Facilitator))
-    return [item_out(item, links.get(item.id or 0, [])) for item in standing]
+    return [item_out(item, links.get(item.id or 0, []), actor) for item in standing]
 
 
 @router.patch("/items/{item_id}", response_model=schemas.ItemOut, responses=problems(409))
@@ -97,12 +101,20 @@ def patch_item(
         merged_into=body.merged_into,
         links=body.links if body.links is not None else UNSET,
     )
-    return item_out(item, items.link_targets(db, item))
+    return item_out(item, items.link_targets(db, item), facilitator)
 
 
-@router.put("/items/{item_id}/ratings", response_model=schemas.RatingsOut, responses=problems(409))
+TOO_FAST = "The participant changes ratings and dots too fast; `Retry-After` says how long to wait."
+
+
+@router.put(
+    "/items/{item_id}/ratings",
+    response_model=schemas.RatingsOut,
+    responses=problems(409, 429, s429=TOO_FAST),
+)
 def rate_item(
     item_id: int,
+    request: Request,
     body: Annotated[
         schemas.RatingsIn,
         Body(openapi_examples={"rating": {"value": {"impact": 4, "feasibility": None}}}),
@@ -110,16 +122,23 @@ def rate_item(
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> schemas.RatingsOut:
+    """A participant makes at most `BACKCAST_CHANGE_LIMIT` rating and dot changes per window."""
+    take_change(request, participant.id)
     stored = ratings.rate_item(db, participant, item_id, dict[str, Any](body))
     return schemas.RatingsOut(item_id=item_id, values=stored)
 
 
-@router.put("/items/{item_id}/dots", response_model=schemas.DotsOut, responses=problems(409))
+@router.put(
+    "/items/{item_id}/dots", response_model=schemas.DotsOut, responses=problems(409, 429, s429=TOO_FAST)
+)
 def set_dots(
     item_id: int,
+    request: Request,
     body: schemas.DotsIn,
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> schemas.DotsOut:
+    """A participant makes at most `BACKCAST_CHANGE_LIMIT` rating and dot changes per window."""
+    take_change(request, participant.id)
     count, left = ratings.set_dots(db, participant, item_id, body.count)
     return schemas.DotsOut(item_id=item_id, count=count, dots_left=left)

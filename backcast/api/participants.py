@@ -9,29 +9,79 @@ from backcast.api.deps import current_facilitator, current_participant
 from backcast.api.problems import problems
 from backcast.db import Database
 from backcast.models import Facilitator, Participant
-from backcast.services import participants
+from backcast.services import codes, participants
+from backcast.services.errors import ServiceError
 from backcast.web.deps import get_db
-from backcast.web.limits import guard_code
+from backcast.web.limits import guard_code, join_refused, take_join
+from backcast.web.participant import cookie_name
 
 router = APIRouter(tags=["participants"], responses=problems(404))
+
+
+def _already_joined(request: Request, db: Database, code: str) -> tuple[Participant, str] | None:
+    """The participant this client already is in the workshop, by the phone's cookie for it or a
+    participant token it sends, with that token."""
+    normalized = codes.normalize_code(code) if isinstance(code, str) else None
+    if normalized is None:
+        return None
+    scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+    candidates = [
+        request.cookies.get(cookie_name(normalized)),
+        bearer.strip() if scheme.lower() == "bearer" else None,
+    ]
+    for token in candidates:
+        if token and token.startswith("bcp_"):
+            participant = participants.participant_of_workshop(db, token, normalized)
+            if participant is not None:
+                return participant, token
+    return None
+
+
+def _join(request: Request, db: Database, body: schemas.JoinIn) -> participants.Joined:
+    code = codes.normalize_code(body.code) or body.code
+    take_join(request, code)
+    try:
+        return participants.join_workshop(
+            db, body.code, name=body.name, group=body.group, consent=body.consent
+        )
+    except ServiceError:
+        join_refused(request, code)
+        raise
 
 
 @router.post(
     "/join",
     status_code=201,
     response_model=schemas.JoinOut,
-    responses=problems(
-        429, s429="Too many wrong codes from this address; `Retry-After` says how long to wait."
-    ),
-)
-def join(body: schemas.JoinIn, request: Request, db: Database = Depends(get_db)) -> schemas.JoinOut:
-    """Unknown codes count against the client's limit: after too many, 429 with Retry-After."""
-    joined = guard_code(
-        request,
-        lambda: participants.join_workshop(
-            db, body.code, name=body.name, group=body.group, consent=body.consent
+    responses={
+        200: {
+            "model": schemas.JoinOut,
+            "description": "This client had joined already: the same participant.",
+        },
+        **problems(
+            409,
+            429,
+            s409="The facilitator locked the room: no new participants.",
+            s429="Too many wrong codes, or too many joins to this workshop, from this address; "
+            "`Retry-After` says how long to wait.",
         ),
-    )
+    },
+)
+def join(
+    body: schemas.JoinIn, request: Request, response: Response, db: Database = Depends(get_db)
+) -> schemas.JoinOut:
+    """Unknown codes count against the client's limit: after too many, 429 with Retry-After. A
+    client that already joined (the phone's cookie, or its participant token) gets that participant
+    back, 200, rather than a new one; each address may make `BACKCAST_JOIN_LIMIT` per window."""
+    existing = _already_joined(request, db, body.code)
+    if existing is not None:
+        participant, token = existing
+        assert participant.id is not None
+        response.status_code = 200
+        return schemas.JoinOut(
+            participant_id=participant.id, token=token, workshop=codes.normalize_code(body.code) or ""
+        )
+    joined = guard_code(request, lambda: _join(request, db, body))
     assert joined.participant.id is not None
     return schemas.JoinOut(participant_id=joined.participant.id, token=joined.token, workshop=joined.code)
 

@@ -223,7 +223,11 @@ class ItemOut(BaseModel):
     kind: ItemKind
     text: str
     year: int | None
-    author_id: int | None
+    author_id: int | None = Field(
+        description="The participant who wrote it, for the workshop's facilitators; always null for "
+        "participants, who learn only their own items (`mine`)."
+    )
+    mine: bool = Field(description="The calling participant wrote it; false for facilitators.")
     by_facilitator: bool
     hidden: bool
     withdrawn: bool

@@ -1,6 +1,6 @@
 """SQLModel tables. Rules that protect the data live here as constraints, not only in Python."""
 
-from backcast.models.account import AccountEvent, ApiToken, Facilitator
+from backcast.models.account import AccountEvent, ApiToken, Facilitator, FacilitatorSession, RateHit
 from backcast.models.agenda import AgendaEntry
 from backcast.models.base import metadata, utcnow
 from backcast.models.event import EventRecord
@@ -18,9 +18,11 @@ __all__ = [
     "Dots",
     "EventRecord",
     "Facilitator",
+    "FacilitatorSession",
     "Item",
     "Link",
     "Participant",
+    "RateHit",
     "Rating",
     "SavedTemplate",
     "StakeholderGroup",

@@ -34,6 +34,31 @@ class ApiToken(SQLModel, table=True):
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class FacilitatorSession(SQLModel, table=True):
+    """A signed-in browser. The cookie carries a random token whose hash is kept here, so signing
+    out, a new password or "sign out everywhere" ends a session at once, on every process."""
+
+    __tablename__ = "facilitator_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    facilitator_id: int = Field(foreign_key="facilitator.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class RateHit(SQLModel, table=True):
+    """One counted attempt of a rate limit, when several processes share their limits through
+    the database (the postgres broker). `bucket` names the limit and its key."""
+
+    __tablename__ = "rate_hit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    bucket: str = Field(sa_type=String(300), index=True)
+    # Seconds since the epoch: the processes' clocks are compared, not their monotonic timers.
+    at: float
+
+
 class AccountEvent(SQLModel, table=True):
     """Changes to accounts, which belong to no workshop's log."""
 

@@ -64,6 +64,8 @@ class Workshop(SQLModel, table=True):
     # What participants are asked in each phase, per language: {"vision": {"de": "…", "en": "…"}}.
     # A phase without a text here gets the built-in prompt in the reader's language.
     prompts: dict[str, dict[str, str]] = Field(default_factory=dict, sa_type=JSON)
+    # A locked room takes no new participants; those already in keep going.
+    joins_locked: bool = False
     # Bumped whenever the consent text changes, so each participant's consent names its text.
     consent_version: int = 0
     # A running timer has an end; a paused one keeps the seconds that were left.

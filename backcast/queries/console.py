@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -145,3 +146,25 @@ def participants_of(db: Database, workshop_id: int) -> list[ParticipantRow]:
             )
             for person in people
         ]
+
+
+# This many joins within one minute make a burst worth showing: a whole room may arrive together,
+# so the facilitator judges; a script making fresh identities shows up as a block.
+BURST_SIZE = 10
+
+
+@dataclass
+class JoinBurst:
+    """Participants who joined within one minute (UTC), shown so the facilitator can remove them."""
+
+    minute: datetime
+    rows: list[ParticipantRow]
+
+
+def join_bursts(rows: list[ParticipantRow], size: int = BURST_SIZE) -> list[JoinBurst]:
+    by_minute: dict[datetime, list[ParticipantRow]] = {}
+    for row in rows:
+        minute = row.participant.joined_at.replace(second=0, microsecond=0)
+        by_minute.setdefault(minute, []).append(row)
+    bursts = [JoinBurst(minute, members) for minute, members in by_minute.items() if len(members) >= size]
+    return sorted(bursts, key=lambda burst: (-len(burst.rows), burst.minute))

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, text
+from sqlalchemy import delete, func, text, update
 from sqlmodel import select
 
 from backcast import credentials
 from backcast.db import Database, Transaction
-from backcast.events import ApiTokenIssued, FacilitatorAdded
+from backcast.events import (
+    ApiTokenIssued,
+    ApiTokenRevoked,
+    FacilitatorAdded,
+    PasswordChanged,
+    SessionsEnded,
+)
 from backcast.i18n import N_
-from backcast.models import ApiToken, Facilitator
+from backcast.models import ApiToken, Facilitator, FacilitatorSession, utcnow
 from backcast.models.limits import EMAIL_MAX
 from backcast.services import validate
 from backcast.services.errors import Conflict, Invalid, NotAuthenticated, NotFound
@@ -121,11 +128,157 @@ def issue_api_token(db: Database, email: str, label: str = "") -> str:
     return token
 
 
+# `last_used_at` is written at most this often per token: a script calling many times a second
+# must not turn every read into a write.
+TOKEN_USE_PRECISION = timedelta(seconds=60)
+
+
 def facilitator_for_token(db: Database, token: str) -> Facilitator | None:
     with db.read() as session:
         row = session.exec(
-            select(Facilitator)
+            select(Facilitator, ApiToken.id, ApiToken.last_used_at)
             .join(ApiToken, ApiToken.facilitator_id == Facilitator.id)
             .where(ApiToken.token_hash == credentials.hash_token(token))
         ).first()
+    if row is None:
+        return None
+    facilitator, token_id, last_used_at = row
+    now = utcnow()
+    if last_used_at is None or now - last_used_at >= TOKEN_USE_PRECISION:
+        with db.write() as tx:
+            tx.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    return facilitator
+
+
+def api_tokens(db: Database, facilitator_id: int) -> list[ApiToken]:
+    """The account's tokens, newest first (their hashes only: a token is shown once, when issued)."""
+    with db.read() as session:
+        return list(
+            session.exec(
+                select(ApiToken)
+                .where(ApiToken.facilitator_id == facilitator_id)
+                .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())  # type: ignore[attr-defined]
+            )
+        )
+
+
+def api_tokens_for_email(db: Database, email: str) -> list[ApiToken]:
+    facilitator = facilitator_by_email(db, email)
+    if facilitator is None or facilitator.id is None:
+        raise NotFound(N_("There is no facilitator with this email."), field="email")
+    return api_tokens(db, facilitator.id)
+
+
+def revoke_api_token(
+    db: Database, token_id: int, *, owner_id: int | None = None, via: str = "cli"
+) -> ApiToken:
+    """Deletes the token so it stops working at once. With `owner_id`, only that account's token:
+    someone else's answers like one that does not exist."""
+    with db.write() as tx:
+        row = tx.session.get(ApiToken, token_id)
+        if row is None or (owner_id is not None and row.facilitator_id != owner_id):
+            raise NotFound(N_("There is no such token."), field="token")
+        tx.session.delete(row)
+        record_account(tx, ApiTokenRevoked(facilitator_id=row.facilitator_id, token_id=token_id, via=via))
     return row
+
+
+# --- sessions -----------------------------------------------------------------------------------
+
+
+def start_session(db: Database, facilitator_id: int, max_age: int) -> str:
+    """A new signed-in session; the returned token goes into the (signed) session cookie."""
+    token = credentials.new_token("bcs")
+    now = utcnow()
+    with db.write() as tx:
+        # The account's expired sessions go on the way: nothing else would ever remove them.
+        tx.session.execute(
+            delete(FacilitatorSession).where(
+                FacilitatorSession.facilitator_id == facilitator_id,  # type: ignore[arg-type]
+                FacilitatorSession.expires_at <= now,  # type: ignore[arg-type]
+            )
+        )
+        tx.session.add(
+            FacilitatorSession(
+                facilitator_id=facilitator_id,
+                token_hash=credentials.hash_token(token),
+                created_at=now,
+                expires_at=now + timedelta(seconds=max_age),
+            )
+        )
+    return token
+
+
+def facilitator_for_session(db: Database, token: str) -> Facilitator | None:
+    """The account of a session that has not ended or expired."""
+    with db.read() as session:
+        return session.exec(
+            select(Facilitator)
+            .join(FacilitatorSession, FacilitatorSession.facilitator_id == Facilitator.id)
+            .where(
+                FacilitatorSession.token_hash == credentials.hash_token(token),
+                FacilitatorSession.expires_at > utcnow(),
+            )
+        ).first()
+
+
+def session_started_at(db: Database, token: str) -> datetime | None:
+    with db.read() as session:
+        return session.exec(
+            select(FacilitatorSession.created_at).where(
+                FacilitatorSession.token_hash == credentials.hash_token(token)
+            )
+        ).first()
+
+
+def end_session(db: Database, token: str) -> None:
+    """Signing out: the session's row goes, so a copy of its cookie no longer works anywhere."""
+    with db.write() as tx:
+        tx.session.execute(
+            delete(FacilitatorSession).where(
+                FacilitatorSession.token_hash == credentials.hash_token(token)  # type: ignore[arg-type]
+            )
+        )
+
+
+def _end_sessions(tx: Transaction, facilitator_id: int, keep: str | None = None) -> int:
+    query = delete(FacilitatorSession).where(
+        FacilitatorSession.facilitator_id == facilitator_id  # type: ignore[arg-type]
+    )
+    if keep is not None:
+        query = query.where(FacilitatorSession.token_hash != credentials.hash_token(keep))  # type: ignore[arg-type]
+    return tx.session.execute(query).rowcount or 0  # type: ignore[attr-defined]
+
+
+def end_all_sessions(db: Database, facilitator_id: int) -> int:
+    """Signs the account out in every browser, this one included; returns how many sessions ended."""
+    with db.write() as tx:
+        ended = _end_sessions(tx, facilitator_id)
+        record_account(tx, SessionsEnded(facilitator_id=facilitator_id, sessions=ended))
+    return ended
+
+
+def change_password(
+    db: Database,
+    facilitator_id: int,
+    new_password: str,
+    *,
+    current_password: str | None = None,
+    keep_session: str | None = None,
+    via: str = "cli",
+) -> None:
+    """Sets a new password and ends every session but `keep_session` (the browser that changed it).
+    From the account page the current password must be given too."""
+    new_password = _clean_password(new_password)
+    with db.write() as tx:
+        facilitator = tx.session.get(Facilitator, facilitator_id)
+        if facilitator is None:
+            raise NotFound(N_("There is no facilitator with this email."), field="email")
+        if current_password is not None and not credentials.verify_password(
+            facilitator.password_hash, current_password
+        ):
+            raise Invalid(N_("The current password is wrong."), field="current_password")
+        facilitator.password_hash = credentials.hash_password(new_password)
+        tx.session.add(facilitator)
+        _end_sessions(tx, facilitator_id, keep=keep_session)
+        record_account(tx, PasswordChanged(facilitator_id=facilitator_id, via=via))

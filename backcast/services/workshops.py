@@ -20,6 +20,7 @@ from backcast.events import (
     PhaseChanged,
     ResultsHidden,
     ResultsShown,
+    RoomLocked,
     TimerSet,
     WorkshopCreated,
     WorkshopDeleted,
@@ -291,9 +292,23 @@ def is_owner(session: Session, workshop: Workshop, facilitator: Facilitator) -> 
     )
 
 
+NOT_OWNER = N_("Only the workshop's facilitators may do this.")
+
+
 def _require_owner(session: Session, workshop: Workshop, facilitator: Facilitator) -> None:
     if not is_owner(session, workshop, facilitator):
-        raise NotAllowed(N_("Only the workshop's facilitators may do this."))
+        raise NotAllowed(NOT_OWNER)
+
+
+def _owned_by_code(session: Session, facilitator: Facilitator, code: str) -> Workshop:
+    # A code that does not exist is answered like one that is not yours: a facilitator's token
+    # must not be able to find out which codes are taken.
+    try:
+        workshop = _by_code(session, code)
+    except NotFound:
+        raise NotAllowed(NOT_OWNER) from None
+    _require_owner(session, workshop, facilitator)
+    return workshop
 
 
 def workshop_by_code(db: Database, code: str) -> Workshop:
@@ -303,17 +318,18 @@ def workshop_by_code(db: Database, code: str) -> Workshop:
 
 def owned_workshop(db: Database, facilitator: Facilitator, code: str) -> Workshop:
     with db.read() as session:
-        workshop = _by_code(session, code)
-        _require_owner(session, workshop, facilitator)
-        return workshop
+        return _owned_by_code(session, facilitator, code)
 
 
 def lock_owned(tx: Transaction, facilitator: Facilitator, code: str) -> Workshop:
     """The workshop locked for writing, after checking `facilitator` owns it."""
     normalized = codes.normalize_code(code) if isinstance(code, str) else None
-    if normalized is None:
-        raise NotFound(N_("There is no workshop with this code."), field="code")
-    workshop = lock_workshop(tx, code=normalized)
+    try:
+        if normalized is None:
+            raise NotFound(N_("There is no workshop with this code."), field="code")
+        workshop = lock_workshop(tx, code=normalized)
+    except NotFound:
+        raise NotAllowed(NOT_OWNER) from None  # as in _owned_by_code
     _require_owner(tx.session, workshop, facilitator)
     return workshop
 
@@ -404,6 +420,19 @@ def set_results_visible(db: Database, facilitator: Facilitator, code: str, visib
         return workshop
 
 
+def set_room_locked(db: Database, facilitator: Facilitator, code: str, locked: bool) -> Workshop:
+    """A locked room takes no new participants, against a flood of fresh identities or simply
+    once everyone is in; the participants already in it go on as before."""
+    if not isinstance(locked, bool):
+        raise Invalid(N_("This must be true or false."), field="locked")
+    with db.write() as tx:
+        workshop = lock_owned(tx, facilitator, code)
+        if workshop.joins_locked != locked:
+            workshop.joins_locked = locked
+            record(tx, workshop, RoomLocked(locked=locked), facilitator)
+        return workshop
+
+
 def delete_workshop(db: Database, facilitator: Facilitator, code: str) -> None:
     """Removes the workshop and, by the database's cascades, every row that belongs to it."""
     with db.write() as tx:
@@ -452,7 +481,7 @@ def readable_workshop(db: Database, actor: Facilitator | Participant, code: str)
     except NotFound:
         if isinstance(actor, Participant):
             raise NotAllowed(N_("You have not joined this workshop.")) from None
-        raise
+        raise NotAllowed(NOT_OWNER) from None  # as in _owned_by_code
     require_access(db, actor, workshop)
     return workshop
 

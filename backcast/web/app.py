@@ -20,6 +20,7 @@ from backcast.live.factory import make_broker
 from backcast.paths import STATIC
 from backcast.settings import Settings
 from backcast.web import (
+    account,
     auth,
     configure,
     console,
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.phone_live = PhoneLive(db, app.state.templates)
     app.state.screen_live = ScreenLive(db, app.state.templates, settings)
     app.state.console_live = ConsoleLive(db, app.state.templates)
-    app.state.limits = Limits.from_settings(settings)
+    app.state.limits = Limits.from_settings(settings, db)
 
     app.add_middleware(
         SessionMiddleware,
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health.router)
     app.include_router(auth.router)
+    app.include_router(account.router)
     app.include_router(home.router)
     app.include_router(language.router)
     app.include_router(phone.router)

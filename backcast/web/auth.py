@@ -14,8 +14,8 @@ from backcast.i18n import gettext
 from backcast.services import accounts
 from backcast.services.errors import ServiceError
 from backcast.settings import Settings
-from backcast.web.deps import SESSION_KEY, get_db, get_settings, get_templates
-from backcast.web.limits import RateLimited, login_succeeded, take_login
+from backcast.web.deps import get_db, get_settings, get_templates, session_token, sign_in
+from backcast.web.limits import RateLimited, login_failed, login_succeeded, take_login
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,6 +77,8 @@ def login(
         facilitator = accounts.authenticate(db, email, password)
     except ServiceError as error:
         wait = error.retry_after if isinstance(error, RateLimited) else None
+        if wait is None:
+            login_failed(request, email)
         templates = get_templates(request)
         return templates.TemplateResponse(
             request,
@@ -91,13 +93,15 @@ def login(
             headers=None if wait is None else {"Retry-After": str(wait)},
         )
     login_succeeded(request, email)
-    request.session.clear()
-    request.session[SESSION_KEY] = facilitator.id
+    sign_in(request, facilitator)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, db: Database = Depends(get_db)) -> Response:
+    token = session_token(request)
+    if token is not None:
+        accounts.end_session(db, token)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -152,6 +156,5 @@ def setup(
     except ServiceError as failure:
         error = gettext(failure.message, **failure.params)
         return _setup_response(request, db, settings, token, error=error, email=email[:254], status=422)
-    request.session.clear()
-    request.session[SESSION_KEY] = facilitator.id
+    sign_in(request, facilitator)
     return RedirectResponse("/", status_code=303)

@@ -23,9 +23,9 @@ from backcast.live.stream import EventStream
 from backcast.live.views import Listener
 from backcast.models import Facilitator, Workshop
 from backcast.network import join_url, unreachable_reason
-from backcast.queries.console import ParticipantRow, console_view, footprint, participants_of
+from backcast.queries.console import ParticipantRow, console_view, footprint, join_bursts, participants_of
 from backcast.services import agenda, items, participants, timer, workshops
-from backcast.services.errors import NotFound, ServiceError
+from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import LoginRequired, get_db, get_templates, session_facilitator
 from backcast.web.downloads import export_download
@@ -347,13 +347,48 @@ def participants_page(
 ) -> Response:
     assert workshop.id is not None
     use_room_language(request, workshop.language)
+    rows = participants_of(db, workshop.id)
     context = {
         "facilitator": facilitator,
         "workshop": workshop,
-        "rows": participants_of(db, workshop.id),
+        "rows": rows,
+        "bursts": join_bursts(rows),
         "pseudonym": _pseudonym(request, workshop),
     }
     return get_templates(request).TemplateResponse(request, "console/participants.html", context)
+
+
+@router.post("/facilitate/{code}/room")
+def set_room_locked(
+    locked: Annotated[str, Form(max_length=5)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    workshops.set_room_locked(db, facilitator, workshop.code, locked == "1")
+    return RedirectResponse(f"/facilitate/{workshop.code}/participants", status_code=303)
+
+
+@router.post("/facilitate/{code}/participants/bursts/remove")
+def remove_burst(
+    minute: Annotated[str, Form(max_length=40)] = "",
+    confirm: Annotated[str, Form(max_length=5)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Removes everyone who joined in one burst (the minute as the page showed it)."""
+    assert workshop.id is not None
+    if confirm != "yes":
+        raise Invalid(N_("Tick the box to confirm that their data is deleted."), field="confirm")
+    burst = next(
+        (b for b in join_bursts(participants_of(db, workshop.id)) if b.minute.isoformat() == minute), None
+    )
+    if burst is None:
+        raise NotFound(N_("There is no such burst of joins in this workshop."), field="minute")
+    ids = [row.participant.id for row in burst.rows if row.participant.id is not None]
+    participants.delete_participants(db, facilitator, workshop.code, ids)
+    return RedirectResponse(f"/facilitate/{workshop.code}/participants?deleted={len(ids)}", status_code=303)
 
 
 def _participant_row(db: Database, workshop: Workshop, participant_id: int) -> ParticipantRow:

@@ -7,6 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -15,7 +16,7 @@ from backcast import i18n
 from backcast.services import errors
 from backcast.web.auth import login_url
 from backcast.web.deps import LoginRequired
-from backcast.web.limits import RateLimited
+from backcast.web.limits import RateLimited, token_missed
 from backcast.web.phone import NotJoined
 
 STATUS: dict[type[errors.ServiceError], int] = {
@@ -105,6 +106,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(errors.ServiceError)
     async def service_error(request: Request, exc: errors.ServiceError) -> Response:
         status = STATUS.get(type(exc), 400)
+        if status == 403 and request.url.path.startswith("/api/"):
+            await run_in_threadpool(token_missed, request)
         detail = i18n.gettext(exc.message, **exc.params)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
         if isinstance(exc, RateLimited):

@@ -1,19 +1,19 @@
-"""Small in-process rate limits for what people can guess or flood: join codes, sign-ins and
-contributions. The numbers are settings; each process counts on its own."""
+"""Rate limits for what people can guess or flood: join codes, sign-ins and contributions. The
+numbers are settings; with a shared broker, every process counts together (backcast.ratelimit)."""
 
 from __future__ import annotations
 
 import math
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from starlette.requests import HTTPConnection
 
+from backcast import credentials
+from backcast.db import Database
 from backcast.i18n import N_
+from backcast.ratelimit import HitStore, Limiter, make_store
 from backcast.services.errors import NotFound, ServiceError
 from backcast.settings import Settings
 
@@ -30,88 +30,59 @@ class RateLimited(ServiceError):
         self.retry_after = retry_after
 
 
-class Limiter:
-    """At most `limit` hits per `window` seconds per key (a client address, an account, a
-    participant). A limit of 0 lets everything through."""
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit = limit
-        self.window = window
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def retry_after(self, key: str) -> int:
-        """Seconds until `key` may try again; 0 when it may now."""
-        if self.limit <= 0:
-            return 0
-        now = time.monotonic()
-        with self._lock:
-            hits = self._prune(key, now)
-            if len(hits) < self.limit:
-                return 0
-            return max(1, math.ceil(hits[0] + self.window - now))
-
-    def hit(self, key: str) -> None:
-        if self.limit <= 0:
-            return
-        now = time.monotonic()
-        with self._lock:
-            self._prune(key, now).append(now)
-            if len(self._hits) > 10_000:  # forget the quiet ones so the table cannot grow unbounded
-                for stale in [k for k, v in self._hits.items() if not v or v[-1] < now - self.window]:
-                    del self._hits[stale]
-
-    def check(self, key: str, message: str) -> None:
-        """Raises RateLimited with `message` (a msgid taking %(seconds)d) while `key` must wait."""
-        wait = self.retry_after(key)
-        if wait:
-            raise RateLimited(message, wait)
-
-    def take(self, key: str, message: str) -> None:
-        """Counts an attempt, or raises RateLimited when `key` has none left. Check and count are
-        one step, so a burst of parallel requests cannot all slip through."""
-        if self.limit <= 0:
-            return
-        now = time.monotonic()
-        with self._lock:
-            hits = self._prune(key, now)
-            if len(hits) >= self.limit:
-                raise RateLimited(message, max(1, math.ceil(hits[0] + self.window - now)))
-            hits.append(now)
-
-    def release(self, key: str) -> None:
-        """Hands back the newest attempt of `key`: it turned out not to count (a sign-in that worked)."""
-        with self._lock:
-            hits = self._hits.get(key)
-            if hits:
-                hits.pop()
-
-    def _prune(self, key: str, now: float) -> deque[float]:
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        return hits
-
-
 WRONG_CODES = N_("Too many wrong codes. Please wait %(seconds)d seconds and try again.")
 TOO_MANY_LOGINS = N_("Too many failed sign-ins. Please wait %(seconds)d seconds and try again.")
+TOO_MANY_MISSES = N_(
+    "Too many requests for workshops that are not yours. Please wait %(seconds)d seconds and try again."
+)
+TOO_MANY_CHANGES = N_("You are changing ratings and dots very fast. Please wait %(seconds)d seconds.")
+TOO_MANY_JOINS = N_(
+    "Too many people joined from this network in a short time. Please wait %(seconds)d seconds."
+)
 TOO_MANY_ITEMS = N_("You are adding contributions very fast. Please wait %(seconds)d seconds.")
+
+
+def _take(limiter: Limiter, key: str, message: str) -> None:
+    wait = limiter.take_or_wait(key)
+    if wait:
+        raise RateLimited(message, wait)
+
+
+def _check(limiter: Limiter, key: str, message: str) -> None:
+    wait = limiter.retry_after(key)
+    if wait:
+        raise RateLimited(message, wait)
 
 
 @dataclass(frozen=True)
 class Limits:
     wrong_codes: Limiter  # per client address
-    logins_by_client: Limiter
-    logins_by_account: Limiter
+    joins: Limiter  # per client address and workshop
+    logins_by_client: Limiter  # failed sign-ins per client address
+    logins_by_account: Limiter  # failed sign-ins per account, from anywhere
+    login_delay_max: int
+    token_misses: Limiter  # per facilitator API token
     contributions: Limiter  # per participant
+    changes: Limiter  # rating and dot changes per participant
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Limits:
+    def from_settings(cls, settings: Settings, db: Database | None = None) -> Limits:
+        store: HitStore | None = make_store(settings, db) if db is not None else None
         return cls(
-            wrong_codes=Limiter(settings.join_code_attempts, settings.join_code_window),
-            logins_by_client=Limiter(settings.login_attempts, settings.login_window),
-            logins_by_account=Limiter(settings.login_account_attempts, settings.login_window),
-            contributions=Limiter(settings.contribution_limit, settings.contribution_window),
+            wrong_codes=Limiter("wrong-code", settings.join_code_attempts, settings.join_code_window, store),
+            joins=Limiter("join", settings.join_limit, settings.join_window, store),
+            logins_by_client=Limiter("login-client", settings.login_attempts, settings.login_window, store),
+            logins_by_account=Limiter(
+                "login-account", settings.login_account_attempts, settings.login_window, store
+            ),
+            login_delay_max=settings.login_delay_max,
+            token_misses=Limiter(
+                "token-miss", settings.token_miss_attempts, settings.token_miss_window, store
+            ),
+            contributions=Limiter(
+                "contribution", settings.contribution_limit, settings.contribution_window, store
+            ),
+            changes=Limiter("change", settings.change_limit, settings.change_window, store),
         )
 
 
@@ -129,7 +100,7 @@ def guard_code(connection: HTTPConnection, lookup: Callable[[], T]) -> T:
     that tried too many codes that do not exist must wait before it may try any."""
     wrong_codes = limits_of(connection).wrong_codes
     key = client_address(connection)
-    wrong_codes.check(key, WRONG_CODES)
+    _check(wrong_codes, key, WRONG_CODES)
     try:
         return lookup()
     except NotFound:
@@ -137,34 +108,90 @@ def guard_code(connection: HTTPConnection, lookup: Callable[[], T]) -> T:
         raise
 
 
+def _facilitator_token_key(connection: HTTPConnection) -> str | None:
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token.startswith("bct_"):
+        return None
+    return credentials.hash_token(token)
+
+
+def check_token_misses(connection: HTTPConnection) -> None:
+    """RateLimited while the facilitator token of this request has asked for too many workshops
+    that are not its own: codes cannot be probed at speed even with a valid token."""
+    key = _facilitator_token_key(connection)
+    if key is not None:
+        _check(limits_of(connection).token_misses, key, TOO_MANY_MISSES)
+
+
+def token_missed(connection: HTTPConnection) -> None:
+    key = _facilitator_token_key(connection)
+    if key is not None:
+        limits_of(connection).token_misses.hit(key)
+
+
 def take_contribution(connection: HTTPConnection, participant_id: int | None) -> None:
     """One of the participant's contributions for this window, or RateLimited."""
-    limits_of(connection).contributions.take(str(participant_id), TOO_MANY_ITEMS)
+    _take(limits_of(connection).contributions, str(participant_id), TOO_MANY_ITEMS)
 
 
-def _login_keys(connection: HTTPConnection, email: str) -> list[tuple[Limiter, str]]:
-    limits = limits_of(connection)
-    return [
-        (limits.logins_by_client, client_address(connection)),
-        (limits.logins_by_account, email.strip().lower()[:254]),
-    ]
+def _join_key(connection: HTTPConnection, code: str) -> str:
+    return f"{code}:{client_address(connection)}"
+
+
+def take_join(connection: HTTPConnection, code: str) -> None:
+    """One more participant joining `code` from this address, or RateLimited: each new identity
+    brings fresh dots and a fresh contribution allowance, so one client may not make hundreds."""
+    _take(limits_of(connection).joins, _join_key(connection, code), TOO_MANY_JOINS)
+
+
+def join_refused(connection: HTTPConnection, code: str) -> None:
+    """A join the service refused made no participant: it does not count."""
+    limits_of(connection).joins.release(_join_key(connection, code))
+
+
+def take_change(connection: HTTPConnection, participant_id: int | None) -> None:
+    """One of the participant's rating or dot changes for this window, or RateLimited: each change
+    is an event sent to every screen, so one client must not flood the room."""
+    _take(limits_of(connection).changes, str(participant_id), TOO_MANY_CHANGES)
+
+
+def _account_key(email: str) -> str:
+    return email.strip().lower()[:254]
+
+
+def account_delay(limits: Limits, email: str) -> int:
+    """Seconds the account's sign-ins must still wait. Past the account's limit of failures each
+    further failure doubles the pause after it (up to `login_delay_max`): guessing from many
+    addresses slows to a crawl, while the account itself is never locked."""
+    failures = limits.logins_by_account.ages(_account_key(email))
+    excess = len(failures) - limits.logins_by_account.limit
+    if limits.logins_by_account.limit <= 0 or excess < 0:
+        return 0
+    delay = min(2**excess, limits.login_delay_max)
+    return max(0, math.ceil(delay - failures[-1]))
 
 
 def take_login(connection: HTTPConnection, email: str) -> None:
-    """A sign-in attempt from this address and for this account, or RateLimited. Taken before the
-    password is checked, so parallel guesses cannot overtake the count."""
-    taken: list[tuple[Limiter, str]] = []
-    try:
-        for limiter, key in _login_keys(connection, email):
-            limiter.take(key, TOO_MANY_LOGINS)
-            taken.append((limiter, key))
-    except RateLimited:
-        for limiter, key in taken:
-            limiter.release(key)
-        raise
+    """A sign-in attempt from this address, or RateLimited. Taken before the password is checked,
+    so parallel guesses cannot overtake the count. An address that has failed before must also
+    wait out the account's delay; one with no failures is let through to the password, so the
+    owner signs in while others guess."""
+    limits = limits_of(connection)
+    address = client_address(connection)
+    clean = limits.logins_by_client.count(address) == 0
+    _take(limits.logins_by_client, address, TOO_MANY_LOGINS)
+    wait = 0 if clean else account_delay(limits, email)
+    if wait:
+        limits.logins_by_client.release(address)  # a refused attempt tried no password
+        raise RateLimited(TOO_MANY_LOGINS, wait)
+
+
+def login_failed(connection: HTTPConnection, email: str) -> None:
+    """A wrong password: it counts against the account, from wherever it came."""
+    limits_of(connection).logins_by_account.hit(_account_key(email))
 
 
 def login_succeeded(connection: HTTPConnection, email: str) -> None:
     """Only failed sign-ins count: a successful one hands its attempt back."""
-    for limiter, key in _login_keys(connection, email):
-        limiter.release(key)
+    limits_of(connection).logins_by_client.release(client_address(connection))

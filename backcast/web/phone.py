@@ -24,7 +24,14 @@ from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import get_db, get_templates
-from backcast.web.limits import RateLimited, guard_code, take_contribution
+from backcast.web.limits import (
+    RateLimited,
+    guard_code,
+    join_refused,
+    take_change,
+    take_contribution,
+    take_join,
+)
 from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import language_of, use_workshop_language
 from backcast.web.participant import forget, participant_for, participant_for_code, remember
@@ -117,8 +124,10 @@ def _join_form(
         "error": _message(error) if error else None,
         "error_field": error.field if error else None,
     }
+    status = REFUSAL_STATUS.get(error.code, 422) if error else 200
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
     return get_templates(request).TemplateResponse(
-        request, "phone/join_workshop.html", context, status_code=422 if error else 200
+        request, "phone/join_workshop.html", context, status_code=status, headers=headers
     )
 
 
@@ -136,9 +145,14 @@ def join_workshop(
     if participant_for(request, db, workshop.id, workshop.code) is not None:
         return RedirectResponse(f"/w/{workshop.code}", status_code=303)  # a second tap on "Join"
     try:
-        joined = participants.join_workshop(
-            db, workshop.code, name=name or None, group=group or None, consent=consent == "yes"
-        )
+        take_join(request, workshop.code)
+        try:
+            joined = participants.join_workshop(
+                db, workshop.code, name=name or None, group=group or None, consent=consent == "yes"
+            )
+        except ServiceError:
+            join_refused(request, workshop.code)
+            raise
     except ServiceError as error:
         return _join_form(request, db, workshop, {"name": name, "group": group, "consent": consent}, error)
     response = RedirectResponse(f"/w/{workshop.code}", status_code=303)
@@ -346,6 +360,15 @@ def withdraw_item(
     return _after_change(request, db, participant, request.path_params["code"], "phone/_personal.html")
 
 
+def _refused_change(
+    request: Request, db: Database, participant: Participant, error: ServiceError
+) -> Response:
+    refused = _refused(request, db, participant, error, "phone/_personal.html", {})
+    if isinstance(error, RateLimited):
+        refused.headers["Retry-After"] = str(error.retry_after)
+    return refused
+
+
 @router.post("/w/{code}/items/{item_id}/rating")
 def rate_item(
     item_id: int,
@@ -359,9 +382,10 @@ def rate_item(
         None if value == "none" else (int(value) if value.lstrip("-").isdigit() else value)
     )
     try:
+        take_change(request, participant.id)
         ratings.rate_item(db, participant, item_id, {criterion: given})
     except ServiceError as error:
-        return _refused(request, db, participant, error, "phone/_personal.html", {})
+        return _refused_change(request, db, participant, error)
     if not _is_htmx(request):
         return RedirectResponse(f"/w/{request.path_params['code']}#item-{item_id}", status_code=303)
     view, card = rating_card(db, participant, item_id)
@@ -387,9 +411,10 @@ def set_dots(
     db: Database = Depends(get_db),
 ) -> Response:
     try:
+        take_change(request, participant.id)
         ratings.set_dots(db, participant, item_id, count)
     except ServiceError as error:
-        return _refused(request, db, participant, error, "phone/_personal.html", {})
+        return _refused_change(request, db, participant, error)
     return _after_change(request, db, participant, request.path_params["code"], "phone/_personal.html")
 
 
