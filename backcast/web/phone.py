@@ -22,6 +22,7 @@ from backcast.queries.phone import PhoneView, phone_view, rating_card
 from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.web.deps import get_db, get_templates
+from backcast.web.forms import whole_number, whole_number_or_text
 from backcast.web.limits import RateLimited, guard_code, take_contribution
 from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import language_of, use_workshop_language
@@ -263,7 +264,7 @@ def add_item(
             view.workshop.code,
             kind=view.kind,
             text=text,
-            year=_year(year),
+            year=whole_number(year),
             links=links or [],
             client_key=client_key or None,
         )
@@ -273,13 +274,6 @@ def add_item(
             refused.headers["Retry-After"] = str(error.retry_after)
         return refused
     return _after_change(request, db, participant, view.workshop.code, "phone/_contribute.html")
-
-
-def _year(value: str) -> int | str | None:
-    value = value.strip()
-    if not value:
-        return None
-    return int(value) if value.isdigit() else value  # the service explains what is wrong with it
 
 
 @router.post("/w/{code}/items/{item_id}/edit")
@@ -320,9 +314,7 @@ def rate_item(
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> Response:
-    given: int | str | None = (
-        None if value == "none" else (int(value) if value.lstrip("-").isdigit() else value)
-    )
+    given = None if value == "none" else whole_number_or_text(value)
     try:
         ratings.rate_item(db, participant, item_id, {criterion: given})
     except ServiceError as error:
