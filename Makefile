@@ -8,7 +8,7 @@ LOCALE := backcast/locale
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint format install catalogues messages chromium bench screenshots clean
+.PHONY: run test test-fast lint format install catalogues messages chromium bench screenshots clean
 
 run: $(APP_STAMP) catalogues
 	$(BIN)/backcast db upgrade
@@ -18,6 +18,10 @@ test: $(TEST_STAMP) catalogues chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# The edit-test loop: everything but the PostgreSQL and browser tests, which `make test` runs too.
+test-fast: $(TEST_STAMP) catalogues
+	$(BIN)/pytest -q -m "not postgres and not browser" $(ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

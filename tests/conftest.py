@@ -128,3 +128,15 @@ def browser() -> Iterator[object]:
     from tests.browser import chromium
 
     yield from chromium()
+
+
+# `make test-fast` deselects by marker; a test reaching for Chromium or the PostgreSQL database
+# without its marker would slip into the fast loop and fail or skip there, so it is refused here.
+_MARKED_FIXTURES = {"browser": "browser", "postgres_url": "postgres"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture, marker in _MARKED_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()) and item.get_closest_marker(marker) is None:
+                raise pytest.UsageError(f"{item.nodeid} uses {fixture!r} without @pytest.mark.{marker}")

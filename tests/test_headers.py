@@ -41,3 +41,19 @@ def test_hsts_when_served_over_https(sqlite_db: Database, settings: Settings) ->
     https = settings.model_copy(update={"public_url": "https://workshop.example.org"})
     with TestClient(create_app(https, db=sqlite_db)) as client:
         assert client.get("/login").headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_a_server_error_carries_the_security_headers_too(sqlite_db: Database, settings: Settings) -> None:
+    app = create_app(settings, db=sqlite_db)
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/broken", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/broken")
+    assert response.status_code == 500
+    assert "a bug" not in response.text
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"

@@ -222,7 +222,7 @@ def participant_in(session: Session, workshop: Workshop, participant_id: object)
                 Participant.workshop_id == workshop.id, Participant.id == participant_id
             )
         ).first()
-        if isinstance(participant_id, int) and not isinstance(participant_id, bool)
+        if validate.is_id(participant_id)
         else None
     )
     if found is None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from backcast import defaults, workshop_templates
 from backcast.db import Database, Transaction
-from backcast.enums import KIND_PHASE, ItemKind, Language, NamesMode, Phase
+from backcast.enums import KIND_PHASE, Direction, ItemKind, Language, NamesMode, Phase
 from backcast.events import (
     InputClosed,
     InputOpened,
@@ -84,7 +84,7 @@ def clean_criteria(specs: Sequence[defaults.CriterionSpec]) -> list[defaults.Cri
                 scale_min=scale_min,
                 scale_max=scale_max,
                 weight=float(spec.weight),
-                direction=validate.choice(spec.direction, f"{where}.direction", type(spec.direction)),
+                direction=validate.choice(spec.direction, f"{where}.direction", Direction),
             )
         )
     return cleaned

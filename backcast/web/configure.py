@@ -24,6 +24,7 @@ from backcast.services.configuration import WorkshopSetup
 from backcast.services.errors import ServiceError
 from backcast.web.console import console_facilitator, owned
 from backcast.web.deps import get_db, get_templates
+from backcast.web.forms import decimal, whole_number_or_text
 from backcast.web.labels import PHASE_PROMPTS
 from backcast.web.locale import use_room_language
 
@@ -31,8 +32,8 @@ router = APIRouter(include_in_schema=False)
 
 # More rows than any workshop may have (the service says so); a bound on what a form can ask for.
 ROWS_MAX = 40
-_ROW = re.compile(r"^(criteria|groups)-(\d{1,2})-key$")
-_ACTION = re.compile(r"^(add|remove|up|down)-(criteria|groups)(?:-(\d{1,2}))?$")
+_ROW = re.compile(r"^(criteria|groups)-([0-9]{1,2})-key$")
+_ACTION = re.compile(r"^(add|remove|up|down)-(criteria|groups)(?:-([0-9]{1,2}))?$")
 PROMPT_PHASES = tuple(Phase)
 
 
@@ -82,20 +83,8 @@ def setup_page(
     return _page(request, db, facilitator, workshop, setup, saved=saved)
 
 
-def _number(value: str) -> int | str:
-    value = value.strip()
-    return int(value) if re.fullmatch(r"-?\d{1,9}", value) else value  # the service names what is wrong
-
-
-def _decimal(value: str) -> float | str:
-    try:
-        return float(value.strip().replace(",", "."))
-    except ValueError:
-        return value
-
-
 def _years(value: str) -> list[int | str]:
-    return [_number(part) for part in re.split(r"[\s,;]+", value) if part]
+    return [whole_number_or_text(part) for part in re.split(r"[\s,;]+", value) if part]
 
 
 def _text(form: FormData, name: str) -> str:
@@ -116,9 +105,9 @@ def setup_from_form(form: FormData) -> WorkshopSetup:
             label=_text(form, f"criteria-{i}-label"),
             low_label=_text(form, f"criteria-{i}-low_label"),
             high_label=_text(form, f"criteria-{i}-high_label"),
-            scale_min=_number(_text(form, f"criteria-{i}-scale_min")),  # type: ignore[arg-type]
-            scale_max=_number(_text(form, f"criteria-{i}-scale_max")),  # type: ignore[arg-type]
-            weight=_decimal(_text(form, f"criteria-{i}-weight")),  # type: ignore[arg-type]
+            scale_min=whole_number_or_text(_text(form, f"criteria-{i}-scale_min")),  # type: ignore[arg-type]
+            scale_max=whole_number_or_text(_text(form, f"criteria-{i}-scale_max")),  # type: ignore[arg-type]
+            weight=decimal(_text(form, f"criteria-{i}-weight")),  # type: ignore[arg-type]
             direction=_text(form, f"criteria-{i}-direction"),  # type: ignore[arg-type]
         )
         for i in _rows(form, "criteria")
@@ -136,11 +125,11 @@ def setup_from_form(form: FormData) -> WorkshopSetup:
     return WorkshopSetup(
         title=_text(form, "title"),
         question=_text(form, "question"),
-        present_year=_number(_text(form, "present_year")),  # type: ignore[arg-type]
-        vision_year=_number(_text(form, "vision_year")),  # type: ignore[arg-type]
+        present_year=whole_number_or_text(_text(form, "present_year")),  # type: ignore[arg-type]
+        vision_year=whole_number_or_text(_text(form, "vision_year")),  # type: ignore[arg-type]
         milestone_years=_years(_text(form, "milestone_years")),  # type: ignore[arg-type]
         language=_text(form, "language"),
-        dot_budget=_number(_text(form, "dot_budget")),  # type: ignore[arg-type]
+        dot_budget=whole_number_or_text(_text(form, "dot_budget")),  # type: ignore[arg-type]
         names=_text(form, "names"),
         rated_kinds=[kind for kind in form.getlist("rated_kinds") if isinstance(kind, str)],
         consent_text=_text(form, "consent_text"),

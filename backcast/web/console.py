@@ -29,6 +29,7 @@ from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import LoginRequired, get_db, get_templates, session_facilitator
 from backcast.web.downloads import export_download
+from backcast.web.forms import whole_number, whole_number_or_text, whole_numbers
 from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import use_room_language
 
@@ -141,9 +142,13 @@ def set_timer(
     workshop: Workshop = Depends(owned),
     db: Database = Depends(get_db),
 ) -> Response:
-    seconds = int(minutes) * 60 if minutes.isdigit() else None
+    given = whole_number(minutes)
+    seconds = given * 60 if isinstance(given, int) else given  # the service refuses what is no number
     return _run(
-        request, db, workshop, lambda: timer.set_timer(db, facilitator, workshop.code, action, seconds)
+        request,
+        db,
+        workshop,
+        lambda: timer.set_timer(db, facilitator, workshop.code, action, seconds),  # type: ignore[arg-type]
     )
 
 
@@ -157,7 +162,7 @@ def add_item(
     workshop: Workshop = Depends(owned),
     db: Database = Depends(get_db),
 ) -> Response:
-    given_year = int(year) if year.strip().isdigit() else (year.strip() or None)
+    given_year = whole_number(year)
     change = lambda: items.add_item(db, facilitator, workshop.code, kind=kind, text=text, year=given_year)  # noqa: E731
     return _run(request, db, workshop, change)
 
@@ -182,7 +187,7 @@ def moderate_item(
             text=UNSET if text is None else text,
             hidden=None if hidden is None else hidden == "1",
             adopted=None if adopted is None else adopted == "1",
-            merged_into=int(merged_into) if merged_into and merged_into.isdigit() else None,
+            merged_into=whole_number(merged_into or ""),  # type: ignore[arg-type]
         )
 
     return _run(request, db, workshop, change)
@@ -197,7 +202,7 @@ async def relink_item(
     db: Database = Depends(get_db),
 ) -> Response:
     form = await request.form(max_fields=200)
-    chosen = [int(value) for value in form.getlist("links") if isinstance(value, str) and value.isdigit()]
+    chosen = whole_numbers([value if isinstance(value, str) else "" for value in form.getlist("links")])
     change = lambda: items.moderate_item(db, facilitator, item_id, links=chosen)  # noqa: E731
     return await run_in_threadpool(_run, request, db, workshop, change)
 
@@ -242,7 +247,7 @@ def update_agenda_entry(
     workshop: Workshop = Depends(owned),
     db: Database = Depends(get_db),
 ) -> Response:
-    year = int(start_year) if start_year.strip().isdigit() else start_year.strip()
+    year = whole_number_or_text(start_year)
 
     def change() -> None:
         agenda.update_agenda_entry(

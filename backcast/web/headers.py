@@ -7,6 +7,7 @@ no indicator styles), so the policy can forbid them outright.
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -42,8 +43,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        started = False
+
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
@@ -51,4 +56,13 @@ class SecurityHeaders:
                     headers.setdefault("Strict-Transport-Security", HSTS)
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            # The framework's 500 is sent from outside every middleware, so it would carry none of
+            # these headers: the answer is sent here, with them, and the error goes on to be logged.
+            if not started:
+                await PlainTextResponse("Internal Server Error", status_code=500)(
+                    scope, receive, with_headers
+                )
+            raise

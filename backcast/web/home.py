@@ -15,6 +15,7 @@ from backcast.services import templates, workshops
 from backcast.services.errors import ServiceError
 from backcast.web.auth import login_url
 from backcast.web.deps import get_db, get_templates, session_facilitator
+from backcast.web.forms import whole_number
 from backcast.workshop_templates import DEFAULT
 
 router = APIRouter(include_in_schema=False)
@@ -44,11 +45,6 @@ def home(
     if facilitator is None:
         return RedirectResponse(login_url("/"), status_code=303)
     return _home(request, db, facilitator, {"template": template} if template else {})
-
-
-def _number(value: str) -> int | str:
-    value = value.strip()
-    return int(value) if value.lstrip("-").isdigit() else value  # the service names what is wrong
 
 
 @router.post("/")
@@ -88,9 +84,9 @@ def create(
             language=language,
             # What is left empty comes from the template.
             question=question or None,
-            present_year=_number(present_year) if present_year.strip() else None,  # type: ignore[arg-type]
-            vision_year=_number(vision_year) if vision_year.strip() else None,  # type: ignore[arg-type]
-            dot_budget=_number(dot_budget) if dot_budget.strip() else None,  # type: ignore[arg-type]
+            present_year=whole_number(present_year),  # type: ignore[arg-type]
+            vision_year=whole_number(vision_year),  # type: ignore[arg-type]
+            dot_budget=whole_number(dot_budget),  # type: ignore[arg-type]
             names=names or None,
             consent_text=consent_text or None,
         )

@@ -24,6 +24,7 @@ from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import get_db, get_templates
+from backcast.web.forms import whole_number, whole_number_or_text
 from backcast.web.limits import (
     RateLimited,
     guard_code,
@@ -310,7 +311,7 @@ def add_item(
             view.workshop.code,
             kind=view.kind,
             text=text,
-            year=_year(year),
+            year=whole_number(year),
             links=links or [],
             client_key=client_key or None,
         )
@@ -320,13 +321,6 @@ def add_item(
             refused.headers["Retry-After"] = str(error.retry_after)
         return refused
     return _after_change(request, db, participant, view.workshop.code, "phone/_contribute.html")
-
-
-def _year(value: str) -> int | str | None:
-    value = value.strip()
-    if not value:
-        return None
-    return int(value) if value.isdigit() else value  # the service explains what is wrong with it
 
 
 @router.post("/w/{code}/items/{item_id}/edit")
@@ -378,9 +372,7 @@ def rate_item(
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> Response:
-    given: int | str | None = (
-        None if value == "none" else (int(value) if value.lstrip("-").isdigit() else value)
-    )
+    given = None if value == "none" else whole_number_or_text(value)
     try:
         take_change(request, participant.id)
         ratings.rate_item(db, participant, item_id, {criterion: given})

@@ -165,6 +165,10 @@ def parse(data: bytes | str) -> WorkshopTemplate:
         raw = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise TemplateError([("file", f"not JSON ({error})")]) from None
+    except ValueError:  # a number of thousands of digits, which Python refuses to read
+        raise TemplateError([("file", "holds a number too long to read")]) from None
+    except RecursionError:  # lists or objects nested thousands deep
+        raise TemplateError([("file", "nested too deeply")]) from None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise TemplateError([("format", f'not a template file: "format" must be "{FORMAT}"')])
     try:
