@@ -33,7 +33,12 @@ def join(body: schemas.JoinIn, request: Request, db: Database = Depends(get_db))
         ),
     )
     assert joined.participant.id is not None
-    return schemas.JoinOut(participant_id=joined.participant.id, token=joined.token, workshop=joined.code)
+    return schemas.JoinOut(
+        participant_id=joined.participant.id,
+        token=joined.token,
+        workshop=joined.code,
+        consented=joined.participant.consented_at is not None,
+    )
 
 
 @router.delete(

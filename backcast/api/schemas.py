@@ -169,13 +169,20 @@ class JoinIn(Body):
     code: StrictStr
     name: StrictStr | None = None
     group: StrictStr | None = None
-    consent: StrictBool = False
+    consent: StrictBool = Field(
+        default=False,
+        description=(
+            "Agreement to the workshop's consent text (research use). Optional: without it the "
+            "participant takes part fully, and research exports leave them out."
+        ),
+    )
 
 
 class JoinOut(BaseModel):
     participant_id: int
     token: str
     workshop: str
+    consented: bool = Field(description="Whether the participant agreed to the workshop's consent text.")
 
 
 class ItemCreate(Body):
