@@ -17,9 +17,13 @@ from sqlmodel import select
 
 from backcast.db import Database
 from backcast.enums import Phase
+from backcast.i18n import translate
 from backcast.models import EventRecord, Participant
+from backcast.models.limits import CONSENT_MAX, PRIVACY_MAX
 from backcast.services import accounts, configuration
+from backcast.workshop_templates import model_text
 from tests import factories
+from tests.test_setup_page import form_data, open_setup
 
 CONSENT = "Your contributions and ratings are used for research, under a pseudonym."
 
@@ -179,3 +183,67 @@ def test_those_who_joined_before_a_consent_text_was_set_are_left_out(
 
     assert (len(document["participants"]), document["participants_left_out"]) == (1, 1)
     assert document["participants"][0]["consent_version"] == 1
+
+
+# --- model texts and the data-protection notice ----------------------------------------------------
+
+
+def test_the_set_up_page_fills_in_the_model_texts_unsaved_and_participants_read_the_notice(
+    client: TestClient, db: Database
+) -> None:
+    tree, page = open_setup(client, db)
+    code = tree.workshop.code
+
+    filled = client.post(f"/facilitate/{code}/setup", data={**form_data(page), "action": "model-de"})
+
+    filled_page = BeautifulSoup(filled.text, "html.parser")
+    consent = filled_page.select_one("#consent_text").get_text()
+    privacy = filled_page.select_one("#privacy_text").get_text()
+    assert consent.startswith("Einwilligung in die Nutzung für die Forschung (freiwillig)")
+    assert privacy.startswith("Datenschutzhinweis (Art. 13 DSGVO)")
+    assert filled_page.select_one("[role=status]").get_text() == (
+        "Not saved yet: save the set-up to keep these changes."
+    )
+    assert configuration.current_setup(db, tree.owner, code).privacy_text == ""
+
+    saved = client.post(f"/facilitate/{code}/setup", data={**form_data(filled_page), "action": "save"})
+    assert saved.url.query == b"saved=1"
+    setup = configuration.current_setup(db, tree.owner, code)
+    assert (setup.consent_text, setup.privacy_text) == (consent, privacy)
+
+    client.cookies.clear()
+    join_page = BeautifulSoup(client.get(f"/j/{code}").text, "html.parser")
+    notice = join_page.select_one("details.privacy")
+    assert notice.select_one("summary").get_text() == "Data-protection notice"
+    assert notice.select_one("p").get_text() == privacy
+
+
+def test_the_model_texts_name_what_article_13_asks_for_and_the_phone_s_own_button() -> None:
+    for language, delete, basis, complaint in (
+        ("de", "„Meine Daten löschen“", "Art. 6 Abs. 1 lit. a DSGVO", "Aufsichtsbehörde"),
+        ("en", '"Delete my data"', "Art. 6(1)(a) GDPR", "supervisory authority"),
+    ):
+        assert delete == ("„%s“" if language == "de" else '"%s"') % translate("Delete my data", language)
+        consent = model_text("consent", language)
+        privacy = model_text("privacy", language)
+        assert delete in consent and delete in privacy
+        assert basis in privacy and complaint in privacy
+        # Taking part without consent is said in the consent text itself.
+        assert ("ohne sie teilnehmen" if language == "de" else "take part without it") in consent
+        assert len(consent) <= CONSENT_MAX and len(privacy) <= PRIVACY_MAX
+
+
+def test_the_api_sets_and_shows_the_notice(client: TestClient, db: Database) -> None:
+    owner = factories.facilitator(db)
+    headers = {"Authorization": f"Bearer {accounts.issue_api_token(db, owner.email)}"}
+    created = client.post(
+        "/api/v1/workshops", json={"title": "Nordwest", "privacy_text": "Wer: wir."}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+    code = created.json()["code"]
+    assert created.json()["privacy_text"] == "Wer: wir."
+
+    changed = client.patch(f"/api/v1/workshops/{code}", json={"privacy_text": "x" * 10_001}, headers=headers)
+    assert changed.status_code == 422 and changed.json()["field"] == "privacy_text"
+    changed = client.patch(f"/api/v1/workshops/{code}", json={"privacy_text": ""}, headers=headers)
+    assert changed.json()["privacy_text"] == ""

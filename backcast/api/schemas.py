@@ -75,6 +75,9 @@ class WorkshopCreate(Body):
     names: NamesMode | None = None
     rated_kinds: list[ItemKind] | None = None
     consent_text: StrictStr | None = None
+    privacy_text: StrictStr | None = Field(
+        None, description="The data-protection notice (GDPR Art. 13) participants can read."
+    )
     criteria: list[CriterionIn] | None = None
     groups: list[GroupIn] | None = None
     prompts: Prompts | None = None
@@ -99,6 +102,9 @@ class WorkshopPatch(Body):
     names: NamesMode | None = None
     rated_kinds: list[ItemKind] | None = None
     consent_text: StrictStr | None = None
+    privacy_text: StrictStr | None = Field(
+        None, description="The data-protection notice (GDPR Art. 13) participants can read."
+    )
     criteria: list[CriterionIn] | None = None
     groups: list[GroupIn] | None = None
     prompts: Prompts | None = None
@@ -138,6 +144,7 @@ class WorkshopOut(BaseModel):
     rated_kinds: list[ItemKind]
     consent_text: str
     consent_version: int
+    privacy_text: str
     template: str
     prompts: dict[str, dict[str, str]]
     criteria: list[CriterionOut]
