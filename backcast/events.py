@@ -112,7 +112,8 @@ class ResultsHidden(Event):
 
 
 class ParticipantJoined(Event):
-    """Someone joined from a phone or the API. The display name stays out of the log."""
+    """Someone joined from a phone or the API. The display name stays out of the log; `consented`
+    says whether they agreed to the workshop's consent text (false when none was asked)."""
 
     type = "participant-joined"
     participant_id: int

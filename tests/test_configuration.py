@@ -55,6 +55,7 @@ def test_every_field_changes_and_one_event_names_what_changed(db: Database) -> N
         names="required",
         rated_kinds=["need", "measure"],
         consent_text="I agree.",
+        privacy_text="Who processes what.",
         prompts={"vision": {"de": "Es ist {vision_year}.", "en": "It is {vision_year}."}},
         criteria=[
             CriterionSpec("cost", "Cost", "cheap", "dear", 1, 7, 2.0, Direction.lower),
@@ -85,6 +86,7 @@ def test_every_field_changes_and_one_event_names_what_changed(db: Database) -> N
         "names",
         "rated_kinds",
         "consent_text",
+        "privacy_text",
         "prompts",
         "criteria",
         "groups",

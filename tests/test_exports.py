@@ -128,6 +128,7 @@ def test_the_json_document_holds_the_whole_workshop_and_the_api_s_results(
         "criteria",
         "groups",
         "participants",
+        "participants_left_out",
         "items",
         "ratings",
         "dots",

@@ -331,7 +331,6 @@ def test_join_with_an_unknown_code_is_refused(db: Database) -> None:
 
 def test_join_follows_the_workshops_name_group_and_consent_rules(db: Database) -> None:
     shop = factories.workshop(db, names="required", consent_text="Your answers are used for research.")
-    refuses(db, Invalid, lambda: participants.join_workshop(db, shop.code, name="Ana"), match="agree")
     refuses(db, Invalid, lambda: participants.join_workshop(db, shop.code, consent=True), match="name")
     refuses(
         db,

@@ -28,6 +28,7 @@ from backcast.models import (
 )
 from backcast.models.base import UTCDateTime
 from backcast.services.items import up_for_rating
+from backcast.services.participants import in_research
 from backcast.services.workshops import criteria_of, groups_of
 
 
@@ -70,6 +71,27 @@ class WorkshopData:
     @property
     def counted_items(self) -> list[Item]:
         return [item for item in self.items if item.id in self.counted_item_ids]
+
+
+def research_part(data: WorkshopData) -> WorkshopData:
+    """The part of a workshop's data that research may use: without the participants who did not
+    consent to research use, their ratings and their dots. Items stay, since the room built on them
+    (links, merges, the agenda); the export shows those of the people left out without an author,
+    as after a deletion. The room's own results are made from all of `data`, not from this."""
+    kept = {p.id for p in data.participants if in_research(data.workshop, p)}
+    if len(kept) == len(data.participants):
+        return data
+    return WorkshopData(
+        workshop=data.workshop,
+        criteria=data.criteria,
+        groups=data.groups,
+        participants=[p for p in data.participants if p.id in kept],
+        items=data.items,
+        links=data.links,
+        ratings=[row for row in data.ratings if row.participant_id in kept],
+        dots=[row for row in data.dots if row.participant_id in kept],
+        agenda=data.agenda,
+    )
 
 
 def _with_utc_times(rows: Sequence[Any], dialect: Dialect) -> list[RatingRow]:

@@ -83,7 +83,12 @@ def join(
         )
     joined = guard_code(request, lambda: _join(request, db, body))
     assert joined.participant.id is not None
-    return schemas.JoinOut(participant_id=joined.participant.id, token=joined.token, workshop=joined.code)
+    return schemas.JoinOut(
+        participant_id=joined.participant.id,
+        token=joined.token,
+        workshop=joined.code,
+        consented=joined.participant.consented_at is not None,
+    )
 
 
 @router.put(

@@ -75,6 +75,9 @@ class WorkshopCreate(Body):
     names: NamesMode | None = None
     rated_kinds: list[ItemKind] | None = None
     consent_text: StrictStr | None = None
+    privacy_text: StrictStr | None = Field(
+        None, description="The data-protection notice (GDPR Art. 13) participants can read."
+    )
     criteria: list[CriterionIn] | None = None
     groups: list[GroupIn] | None = None
     prompts: Prompts | None = None
@@ -99,6 +102,9 @@ class WorkshopPatch(Body):
     names: NamesMode | None = None
     rated_kinds: list[ItemKind] | None = None
     consent_text: StrictStr | None = None
+    privacy_text: StrictStr | None = Field(
+        None, description="The data-protection notice (GDPR Art. 13) participants can read."
+    )
     criteria: list[CriterionIn] | None = None
     groups: list[GroupIn] | None = None
     prompts: Prompts | None = None
@@ -138,6 +144,7 @@ class WorkshopOut(BaseModel):
     rated_kinds: list[ItemKind]
     consent_text: str
     consent_version: int
+    privacy_text: str
     template: str
     prompts: dict[str, dict[str, str]]
     criteria: list[CriterionOut]
@@ -169,7 +176,13 @@ class JoinIn(Body):
     code: StrictStr
     name: StrictStr | None = None
     group: StrictStr | None = None
-    consent: StrictBool = False
+    consent: StrictBool = Field(
+        default=False,
+        description=(
+            "Agreement to the workshop's consent text (research use). Optional: without it the "
+            "participant takes part fully, and research exports leave them out."
+        ),
+    )
 
 
 class OwnGroupIn(Body):
@@ -188,6 +201,7 @@ class JoinOut(BaseModel):
     participant_id: int
     token: str
     workshop: str
+    consented: bool = Field(description="Whether the participant agreed to the workshop's consent text.")
 
 
 class ItemCreate(Body):

@@ -65,6 +65,7 @@ def datapackage_bytes(
     exported_at: datetime,
     exported_by: str,
     names: bool,
+    left_out: int = 0,
     progress: Progress | None = None,
 ) -> bytes:
     files: list[tuple[str, bytes]] = []
@@ -94,6 +95,8 @@ def datapackage_bytes(
                 "last_changed": iso(workshop.updated_at),
             },
             "names": names,
+            # Participants without consent to research use: not in these files, though in the room.
+            "participants_left_out": left_out,
             "hash_algorithm": "sha256",
         },
         "resources": resources,

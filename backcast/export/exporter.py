@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from backcast import __version__
-from backcast.analysis.data import load_workshop
+from backcast.analysis.data import load_workshop, research_part
 from backcast.analysis.document import results_document
 from backcast.analysis.results import compute_results
 from backcast.db import Database
@@ -82,7 +82,11 @@ def export_workshop(
     but only the console's downloads, meant for spreadsheets, carry it."""
     check_options(workshop, format_, table, names)
     assert workshop.id is not None
-    data = load_workshop(db, workshop)
+    everyone = load_workshop(db, workshop)
+    # Research exports hold only those who consented to research use; the results in them are
+    # worked out from those people's ratings, so a file agrees with itself.
+    data = research_part(everyone)
+    left_out = len(everyone.participants) - len(data.participants)
     results = cache(lambda: compute_results(data))
     tables = build_tables(
         data, results, pseudonymiser(secret_key, workshop.id), shown_names(workshop, data.participants, names)
@@ -103,9 +107,9 @@ def export_workshop(
         content = (UTF8_BOM if bom else b"") + csv_bytes(chosen[0], advance)
         stem = f"{stem}-{chosen[0].name}"
     elif format_ == "xlsx":
-        content = xlsx_bytes(chosen, readme(workshop, names), workshop.updated_at, advance)
+        content = xlsx_bytes(chosen, readme(workshop, names, left_out), workshop.updated_at, advance)
     elif format_ == "json":
-        content = json_bytes(tables, results_document(workshop, results()))
+        content = json_bytes(tables, results_document(workshop, results()), left_out)
     else:
         content = datapackage_bytes(
             workshop,
@@ -113,6 +117,7 @@ def export_workshop(
             exported_at=now or utcnow(),
             exported_by=exported_by,
             names=names,
+            left_out=left_out,
             progress=advance,
         )
     if done < total:  # counts of results_counts are an upper bound: hidden group figures have no rows
@@ -136,6 +141,14 @@ README_NOTES: list[tuple[str, str]] = [
             "quote, so that no spreadsheet runs it as a formula. The JSON export has the text unchanged."
         ),
     ),
+    (
+        "consent",
+        N_(
+            "Participants who did not consent to research use are left out: their rows, ratings and "
+            "dots, and the results made from them. Their contributions stay, without an author. "
+            "participants_left_out says how many; the room's own results counted them."
+        ),
+    ),
     ("times", N_("All times are UTC.")),
     (
         "methods",
@@ -147,12 +160,13 @@ README_NOTES: list[tuple[str, str]] = [
 ]
 
 
-def readme(workshop: Workshop, names: bool) -> list[list[Any]]:
+def readme(workshop: Workshop, names: bool, left_out: int = 0) -> list[list[Any]]:
     """The README sheet: what the file is, then every column of every sheet, in English and German."""
     rows: list[list[Any]] = [["table", "column", "type", "description", "Beschreibung"]]
     rows.append(["about", "software", "", f"backcast {__version__}", ""])
     rows.append(["about", "workshop", "", f"{workshop.code}: {workshop.title}", ""])
     rows.append(["about", "names", "", "included" if names else "not included", ""])
+    rows.append(["about", "participants_left_out", "", left_out, ""])
     rows.extend(
         ["about", key, "", translate(text, "en"), translate(text, "de")] for key, text in README_NOTES
     )

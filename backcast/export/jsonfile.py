@@ -27,7 +27,7 @@ def records(table: Table, drop: set[str] | None = None) -> list[dict[str, Any]]:
     return [{header[i]: _value(row[i]) for i in keep} for row in table.rows()]
 
 
-def json_bytes(tables: dict[str, Table], results: dict[str, Any]) -> bytes:
+def json_bytes(tables: dict[str, Table], results: dict[str, Any], left_out: int = 0) -> bytes:
     links: dict[int, list[int]] = {}
     for link in records(tables["links"]):
         links.setdefault(link["from_id"], []).append(link["to_id"])
@@ -41,6 +41,8 @@ def json_bytes(tables: dict[str, Table], results: dict[str, Any]) -> bytes:
         "criteria": records(tables["criteria"]),
         "groups": records(tables["groups"]),
         "participants": records(tables["participants"]),
+        # Those without consent to research use are not in this file, though the room counted them.
+        "participants_left_out": left_out,
         "items": items,
         "ratings": records(tables["ratings"], _ITEM_COPIES),
         "dots": records(tables["dots"]),

@@ -157,21 +157,27 @@ TABLES: dict[str, TableSpec] = {
                 Column("group", "string", N_("Key of the stakeholder group."), True),
                 Column("label", "string", N_("The group as participants saw it."), True),
                 Column("position", "integer", N_("Order of the group, from 0 for the first."), True),
-                Column("participants", "integer", N_("Participants who chose this group."), True, 0),
+                Column(
+                    "participants",
+                    "integer",
+                    N_("Participants in this export who chose this group."),
+                    True,
+                    0,
+                ),
             ),
             primary_key=("group",),
         ),
         TableSpec(
             "participants",
-            N_("Everyone who joined, under a pseudonym."),
+            N_("Everyone who joined and may be in research data, under a pseudonym (see consent)."),
             (
                 PARTICIPANT,
                 Column(
                     "name",
                     "string",
                     N_(
-                        "Display name: empty unless the export was made with names=1, "
-                        "and then only for those who consented where consent was asked."
+                        "Display name: empty unless the export was made with names=1 "
+                        "and the workshop asked for names."
                     ),
                 ),
                 GROUP,

@@ -13,6 +13,7 @@ from backcast.analysis.results import Figures, Results
 from backcast.analysis.stats import Summary
 from backcast.export.schema import TABLES, TableSpec
 from backcast.models import Participant, Workshop
+from backcast.services.participants import in_research
 
 Row = tuple[Any, ...]
 
@@ -45,17 +46,14 @@ def pseudonymiser(secret_key: str, workshop_id: int) -> Callable[[int], str]:
 
 
 def shown_names(workshop: Workshop, participants: list[Participant], names: bool) -> dict[int, str]:
-    """The names an export may carry: only when asked, never when the workshop promised anonymity,
-    and, where the workshop asked for consent, only of those who gave it."""
+    """The names an export may carry: only when asked, never when the workshop promised not to ask
+    for names, and only of those whose data may go into research exports at all."""
     if not names or workshop.names == "off":
         return {}
-    asks_consent = bool(workshop.consent_text)
     return {
         participant.id: participant.name
         for participant in participants
-        if participant.id is not None
-        and participant.name
-        and (not asks_consent or participant.consented_at is not None)
+        if participant.id is not None and participant.name and in_research(workshop, participant)
     }
 
 

@@ -30,7 +30,8 @@ class Participant(SQLModel, table=True):
     token_hash: str = Field(sa_type=String(64), unique=True)
     name: str | None = Field(default=None, sa_type=String(NAME_MAX))
     group_id: int | None = Field(default=None, index=True)
-    # The consent given, with the text and version it was given to; all null when none was asked.
+    # The consent text and version the participant was shown, and when they agreed to it: all null
+    # when none was asked, `consented_at` alone null when they declined (and took part anyway).
     consent_version: int | None = None
     consent_text: str | None = Field(default=None, sa_type=Text)
     consented_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

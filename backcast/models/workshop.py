@@ -15,6 +15,7 @@ from backcast.models.limits import (
     DOT_BUDGET_MAX,
     KEY_MAX,
     LABEL_MAX,
+    PRIVACY_MAX,
     QUESTION_MAX,
     SCALE_MAX,
     SCALE_MIN,
@@ -40,6 +41,7 @@ class Workshop(SQLModel, table=True):
         CheckConstraint(f"dot_budget BETWEEN 0 AND {DOT_BUDGET_MAX}", name="dot_budget_range"),
         CheckConstraint(f"length(consent_text) <= {CONSENT_MAX}", name="consent_length"),
         CheckConstraint("consent_version >= 0", name="consent_version_positive"),
+        CheckConstraint(f"length(privacy_text) <= {PRIVACY_MAX}", name="privacy_length"),
         CheckConstraint("last_seq >= 0", name="last_seq_positive"),
         CheckConstraint("timer_paused_seconds IS NULL OR timer_paused_seconds >= 0", name="timer_positive"),
     )
@@ -59,6 +61,8 @@ class Workshop(SQLModel, table=True):
     names: str = Field(default=NamesMode.optional, sa_type=String(10))
     rated_kinds: list[str] = Field(default_factory=lambda: ["measure"], sa_type=JSON)
     consent_text: str = Field(default="", sa_type=Text)
+    # The data-protection notice (GDPR Art. 13) participants can read before and after joining.
+    privacy_text: str = Field(default="", sa_type=Text)
     # The template the workshop started from (a built-in key, or a saved one's), for the record.
     template: str = Field(default="", sa_type=String(TEMPLATE_KEY_MAX))
     # What participants are asked in each phase, per language: {"vision": {"de": "…", "en": "…"}}.

@@ -61,6 +61,7 @@ PLAIN_FIELDS = (
     "names",
     "rated_kinds",
     "consent_text",
+    "privacy_text",
     "prompts",
 )
 
@@ -82,6 +83,7 @@ class WorkshopSetup:
     prompts: dict[str, dict[str, str]]
     criteria: list[CriterionSpec]
     groups: list[GroupSpec]
+    privacy_text: str = ""
 
     def replace(self, **changes: Any) -> WorkshopSetup:
         return dataclasses.replace(self, **changes)
@@ -104,6 +106,7 @@ def current_setup(db: Database, facilitator: Facilitator, code: str) -> Workshop
         names=workshop.names,
         rated_kinds=list(workshop.rated_kinds),
         consent_text=workshop.consent_text,
+        privacy_text=workshop.privacy_text,
         prompts={phase: dict(texts) for phase, texts in workshop.prompts.items()},
         criteria=[
             CriterionSpec(
@@ -213,6 +216,9 @@ def _cleaned(setup: WorkshopSetup) -> WorkshopSetup:
         rated_kinds=clean_rated_kinds(setup.rated_kinds),
         consent_text=validate.text(
             setup.consent_text, "consent_text", max_length=L.CONSENT_MAX, required=False
+        ),
+        privacy_text=validate.text(
+            setup.privacy_text, "privacy_text", max_length=L.PRIVACY_MAX, required=False
         ),
         prompts=clean_prompts(setup.prompts),
         criteria=clean_criteria(_with_keys(setup.criteria, "criteria")),

@@ -72,9 +72,9 @@ def join_workshop(
         elif workshop.names == NamesMode.required and not cleaned_name:
             raise Invalid(N_("Please enter your name."), field="name")
         group_row = _group_row(tx.session, workshop, group)
+        # Consent to research use is asked, never required: taking part must not cost it
+        # (GDPR Art. 7(4)). Someone who declines takes part fully; the exports leave them out.
         asks_consent = bool(workshop.consent_text)
-        if asks_consent and not consent:
-            raise Invalid(N_("Please agree to the terms to take part."), field="consent")
         participant = Participant(
             workshop_id=workshop.id,
             token_hash=credentials.hash_token(token),
@@ -82,7 +82,7 @@ def join_workshop(
             group_id=group_row.id if group_row else None,
             consent_version=workshop.consent_version if asks_consent else None,
             consent_text=workshop.consent_text if asks_consent else None,
-            consented_at=utcnow() if asks_consent else None,
+            consented_at=utcnow() if asks_consent and consent else None,
         )
         tx.session.add(participant)
         tx.session.flush()
@@ -94,7 +94,7 @@ def join_workshop(
                 participant_id=participant.id,
                 group=group_row.key if group_row else None,
                 named=participant.name is not None,
-                consented=asks_consent,
+                consented=participant.consented_at is not None,
             ),
             participant,
         )
@@ -163,6 +163,15 @@ def set_own_group(db: Database, participant: Participant, group: str | None) -> 
     # This process's remembered participant carries the old group; others look it up afresh soon.
     token_cache.cache_of(db).forget(token_hash)
     return group_row
+
+
+def in_research(workshop: Workshop, participant: Participant) -> bool:
+    """Whether the participant's data may go into research exports: they agreed to the consent
+    text they were shown, or they joined while the workshop asked for no consent and it asks none
+    now. Someone who joined before a consent text was set was never asked, so is left out."""
+    if participant.consented_at is not None:
+        return True
+    return participant.consent_version is None and not workshop.consent_text
 
 
 def remembered_participant(db: Database, token: str) -> Participant | None:

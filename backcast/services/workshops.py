@@ -152,6 +152,7 @@ def create_workshop(
     names: str | None = None,
     rated_kinds: Sequence[str] | None = None,
     consent_text: str | None = None,
+    privacy_text: str | None = None,
     criteria: Sequence[defaults.CriterionSpec] | None = None,
     groups: Sequence[defaults.GroupSpec] | None = None,
     prompts: Mapping[str, Mapping[str, str]] | None = None,
@@ -192,6 +193,7 @@ def create_workshop(
         max_length=L.CONSENT_MAX,
         required=False,
     )
+    privacy = validate.text(privacy_text or "", "privacy_text", max_length=L.PRIVACY_MAX, required=False)
     criteria_specs = clean_criteria(source.criteria_in(language) if criteria is None else criteria)
     group_specs = clean_groups(source.groups_in(language) if groups is None else groups)
     phase_prompts = clean_prompts(
@@ -213,6 +215,7 @@ def create_workshop(
             rated_kinds=kinds,
             consent_text=consent,
             consent_version=1 if consent else 0,
+            privacy_text=privacy,
             template=source.key,
             prompts=phase_prompts,
         )
@@ -529,8 +532,9 @@ def setup_template(
 
 
 def duplicate_workshop(db: Database, facilitator: Facilitator, code: str) -> Workshop:
-    """A new workshop with this one's set-up (question, years, criteria, groups, prompts, consent),
-    and none of its people or contributions: for running the same format again."""
+    """A new workshop with this one's set-up (question, years, criteria, groups, prompts, consent,
+    data-protection notice), and none of its people or contributions: for running the same format
+    again."""
     source = owned_workshop(db, facilitator, code)
     key = source.template or workshop_templates.DEFAULT
     template = setup_template(db, facilitator, code, key, source.title)
@@ -544,4 +548,5 @@ def duplicate_workshop(db: Database, facilitator: Facilitator, code: str) -> Wor
         present_year=source.present_year,
         vision_year=source.vision_year,
         milestone_years=source.milestone_years,
+        privacy_text=source.privacy_text,
     )

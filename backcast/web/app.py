@@ -29,6 +29,7 @@ from backcast.web import (
     home,
     language,
     phone,
+    printouts,
     report,
     screen,
     template_library,
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(configure.router)
     app.include_router(template_library.router)
     app.include_router(report.router)
+    app.include_router(printouts.router)
     app.include_router(api_router)
     describe_problems(app)
     return app

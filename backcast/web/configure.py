@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from backcast import i18n
+from backcast import i18n, workshop_templates
 from backcast.db import Database
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, Phase
@@ -33,6 +33,7 @@ router = APIRouter(include_in_schema=False)
 # More rows than any workshop may have (the service says so); a bound on what a form can ask for.
 ROWS_MAX = 40
 _ROW = re.compile(r"^(criteria|groups)-([0-9]{1,2})-key$")
+_MODEL = re.compile(r"^model-(de|en)$")
 _ACTION = re.compile(r"^(add|remove|up|down)-(criteria|groups)(?:-([0-9]{1,2}))?$")
 PROMPT_PHASES = tuple(Phase)
 
@@ -133,6 +134,7 @@ def setup_from_form(form: FormData) -> WorkshopSetup:
         names=_text(form, "names"),
         rated_kinds=[kind for kind in form.getlist("rated_kinds") if isinstance(kind, str)],
         consent_text=_text(form, "consent_text"),
+        privacy_text=_text(form, "privacy_text"),
         prompts=prompts,
         criteria=criteria,
         groups=groups,
@@ -140,7 +142,15 @@ def setup_from_form(form: FormData) -> WorkshopSetup:
 
 
 def _rearranged(setup: WorkshopSetup, action: str) -> WorkshopSetup | None:
-    """The set-up with a row added, removed or moved, or None when `action` is no row action."""
+    """The set-up with a row added, removed or moved, or with the model texts filled in; None when
+    `action` is neither."""
+    model = _MODEL.match(action)
+    if model is not None:
+        language = model.group(1)
+        return setup.replace(
+            consent_text=workshop_templates.model_text("consent", language),
+            privacy_text=workshop_templates.model_text("privacy", language),
+        )
     match = _ACTION.match(action)
     if match is None:
         return None

@@ -334,7 +334,9 @@ def edit_item(
 ) -> Response:
     """The author's change of their text, and of a milestone's year (only its form has the field)."""
     try:
-        items.edit_own_item(db, participant, item_id, text=text, year=UNSET if year is None else _year(year))
+        items.edit_own_item(
+            db, participant, item_id, text=text, year=UNSET if year is None else whole_number(year)
+        )
     except ServiceError as error:
         return _refused(request, db, participant, error, "phone/_personal.html", {})
     return _after_change(request, db, participant, request.path_params["code"], "phone/_personal.html")

@@ -194,3 +194,19 @@ def built_ins() -> list[WorkshopTemplate]:
 
 
 DEFAULT = "generic"
+
+
+# Model texts a facilitator can start from: a consent to research use and a data-protection
+# notice (GDPR Art. 13), with [placeholders] for what only the organiser knows.
+MODEL_TEXTS = ("consent", "privacy")
+
+
+@cache
+def model_text(kind: str, language: str) -> str:
+    """The model text of this kind in this language (German for a language without one)."""
+    if kind not in MODEL_TEXTS:
+        raise KeyError(kind)
+    if language not in tuple(Language):
+        language = Language.de.value
+    folder = resources.files(__package__).joinpath("model_texts")
+    return folder.joinpath(f"{kind}.{language}.txt").read_text(encoding="utf-8").strip()
