@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import select
@@ -342,3 +343,19 @@ def test_unrated_measures_come_first_and_rated_ones_fold(
     assert cards[2].get("open") is None
     assert text(page, "#progress") == "1 of 3 rated Next unrated"
     assert page.select_one("#progress a")["href"] == f"#item-{second.id}"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("odd", ["\x00", "٢٠٣٥", "-1", "1e3", "2035.5", "𝟐𝟎𝟑𝟓", " ", "x" * 10])
+def test_odd_groups_and_years_are_refused_without_a_fault(
+    sqlite_client: TestClient, sqlite_db: Database, odd: str
+) -> None:
+    shop = factories.workshop(sqlite_db)
+    factories.phase(sqlite_db, shop, Phase.milestones)
+    sqlite_client.post(f"/j/{shop.code}", data={})
+    sqlite_client.post(f"/w/{shop.code}/items", data={"text": "Repair is normal", "year": "2035"})
+    (milestone,) = items.standing_of_kind(sqlite_db, shop, "milestone")
+    group = sqlite_client.post(f"/w/{shop.code}/group", data={"group": odd}, headers={"hx-request": "true"})
+    year = sqlite_client.post(
+        f"/w/{shop.code}/items/{milestone.id}/edit", data={"text": "Repair is normal", "year": odd}
+    )
+    assert group.status_code in {200, 422} and year.status_code in {200, 303, 422}
