@@ -64,6 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from backcast.network import public_base_url
+    from backcast.serving import TimedH11Protocol
     from backcast.web.auth import setup_token
 
     settings = _settings()
@@ -112,6 +113,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_level=settings.log_level,
         proxy_headers=True,
         timeout_graceful_shutdown=5,
+        timeout_keep_alive=settings.keep_alive_timeout,
+        http=TimedH11Protocol,
     )
 
 

@@ -96,6 +96,19 @@ class Settings(BaseSettings):
     max_body_size: int = Field(
         default=64 * 1024, ge=1024, description="Largest request body in bytes; larger ones get 413."
     )
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds `backcast serve` waits for a request's headers before closing the connection.",
+    )
+    keep_alive_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds an idle keep-alive connection stays open."
+    )
+    streams_per_address: int = Field(
+        default=500,
+        ge=0,
+        description="Live event streams one client address may hold open at once, per process.",
+    )
     retention_days: int = Field(
         default=0,
         ge=0,

@@ -261,6 +261,10 @@ class Backcast(Target):
         self.data = Path(tempfile.mkdtemp(prefix="backcast-bench-"))
         env = {**os.environ, "BACKCAST_DATA_DIR": str(self.data), "BACKCAST_SECRET_KEY": "bench-" + "k" * 40}
         env["BACKCAST_LOG_LEVEL"] = "warning"
+        # Every simulated phone comes from this machine's one address, and a few participants
+        # make the whole rating rate: the per-address and per-participant limits would measure
+        # themselves, not the live path.
+        env.update(BACKCAST_STREAMS_PER_ADDRESS="0", BACKCAST_JOIN_LIMIT="0", BACKCAST_CHANGE_LIMIT="0")
         self.database_name = None
         if multi:
             self.database_name = f"backcast_bench_{uuid.uuid4().hex[:8]}"

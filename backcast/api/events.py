@@ -22,6 +22,7 @@ from backcast.services import workshops
 from backcast.services.errors import Invalid
 from backcast.services.eventlog import events_since
 from backcast.web.deps import get_db
+from backcast.web.limits import holding_stream
 
 router = APIRouter(tags=["events"], responses=problems(401, 403, 404))
 
@@ -99,11 +100,12 @@ async def event_subscription(
     abandoned generator would only be closed whenever the garbage collector comes round."""
     assert start.workshop.id is not None
     broker: Broker = request.app.state.broker
-    subscription = await broker.hub.subscribe(start.workshop.id)
-    try:
-        yield subscription
-    finally:
-        subscription.close()
+    with holding_stream(request):
+        subscription = await broker.hub.subscribe(start.workshop.id)
+        try:
+            yield subscription
+        finally:
+            subscription.close()
 
 
 class LogStream:

@@ -4,7 +4,9 @@ numbers are settings; with a shared broker, every process counts together (backc
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -39,6 +41,9 @@ TOO_MANY_CHANGES = N_("You are changing ratings and dots very fast. Please wait 
 TOO_MANY_JOINS = N_(
     "Too many people joined from this network in a short time. Please wait %(seconds)d seconds."
 )
+TOO_MANY_STREAMS = N_("Too many live connections from this address. Please wait %(seconds)d seconds.")
+# What a refused stream is told to wait: streams end when their clients go, not on a schedule.
+STREAM_RETRY_AFTER = 10
 TOO_MANY_ITEMS = N_("You are adding contributions very fast. Please wait %(seconds)d seconds.")
 
 
@@ -54,6 +59,32 @@ def _check(limiter: Limiter, key: str, message: str) -> None:
         raise RateLimited(message, wait)
 
 
+class StreamSlots:
+    """Open event streams per client address, in this process: each holds a connection and a
+    listener here, so it is this process's count that matters."""
+
+    def __init__(self, per_address: int) -> None:
+        self.per_address = per_address
+        self._open: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, address: str) -> bool:
+        with self._lock:
+            held = self._open.get(address, 0)
+            if self.per_address and held >= self.per_address:
+                return False
+            self._open[address] = held + 1
+            return True
+
+    def release(self, address: str) -> None:
+        with self._lock:
+            held = self._open.get(address, 0) - 1
+            if held > 0:
+                self._open[address] = held
+            else:
+                self._open.pop(address, None)
+
+
 @dataclass(frozen=True)
 class Limits:
     wrong_codes: Limiter  # per client address
@@ -64,6 +95,7 @@ class Limits:
     token_misses: Limiter  # per facilitator API token
     contributions: Limiter  # per participant
     changes: Limiter  # rating and dot changes per participant
+    streams: StreamSlots
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database | None = None) -> Limits:
@@ -83,6 +115,7 @@ class Limits:
                 "contribution", settings.contribution_limit, settings.contribution_window, store
             ),
             changes=Limiter("change", settings.change_limit, settings.change_window, store),
+            streams=StreamSlots(settings.streams_per_address),
         )
 
 
@@ -133,6 +166,20 @@ def token_missed(connection: HTTPConnection) -> None:
 def take_contribution(connection: HTTPConnection, participant_id: int | None) -> None:
     """One of the participant's contributions for this window, or RateLimited."""
     _take(limits_of(connection).contributions, str(participant_id), TOO_MANY_ITEMS)
+
+
+@contextmanager
+def holding_stream(connection: HTTPConnection) -> Iterator[None]:
+    """A slot for one event stream of this client address while the stream lasts, or RateLimited:
+    one client must not hold thousands of streams open."""
+    slots = limits_of(connection).streams
+    address = client_address(connection)
+    if not slots.acquire(address):
+        raise RateLimited(TOO_MANY_STREAMS, STREAM_RETRY_AFTER)
+    try:
+        yield
+    finally:
+        slots.release(address)
 
 
 def _join_key(connection: HTTPConnection, code: str) -> str:

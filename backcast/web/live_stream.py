@@ -9,6 +9,7 @@ from fastapi import Request
 
 from backcast.live.stream import EventStream, frame
 from backcast.live.views import Listener, View
+from backcast.web.limits import holding_stream
 
 RETRY_MILLISECONDS = 2000
 OPENING = frame(retry=RETRY_MILLISECONDS, comment="live")
@@ -18,11 +19,12 @@ OPENING = frame(retry=RETRY_MILLISECONDS, comment="live")
 async def listening(request: Request, view: View, workshop_id: int, language: str) -> AsyncIterator[Listener]:
     """A listener for a dependency with yield: the request's own clean-up closes it when the client
     goes, where an abandoned generator would wait for the garbage collector."""
-    listener = await request.app.state.broker.channels.listen(view, workshop_id, language)
-    try:
-        yield listener
-    finally:
-        listener.close()
+    with holding_stream(request):
+        listener = await request.app.state.broker.channels.listen(view, workshop_id, language)
+        try:
+            yield listener
+        finally:
+            listener.close()
 
 
 def live_stream(listener: Listener) -> EventStream:
