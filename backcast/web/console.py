@@ -78,6 +78,7 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
         "csv_tables": list(TABLES.values()),
         "owners": owners.owners_of(db, facilitator, workshop.code) if facilitator else [],
         "me": facilitator,
+        "facilitator": facilitator,  # the header's account and sign-out, as on the other pages
         "watching": sorted(set(WATCHING.get(workshop.id, ())) - {facilitator.email if facilitator else ""}),
     }
     return get_templates(request).TemplateResponse(
