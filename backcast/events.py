@@ -62,6 +62,13 @@ class OwnerAdded(Event):
     facilitator_id: int
 
 
+class OwnerRemoved(Event):
+    """A facilitator stopped being an owner of the workshop; the last owner never does."""
+
+    type = "owner-removed"
+    facilitator_id: int
+
+
 # --- running -----------------------------------------------------------------------------------
 
 

@@ -13,15 +13,25 @@ from sqlmodel import select
 
 from backcast.db import Database
 from backcast.enums import Phase
-from backcast.models import AgendaEntry, Dots, Item, Participant, Rating, SavedTemplate, Workshop
-from backcast.services import accounts, agenda, items, ratings, templates, workshops
+from backcast.models import (
+    AgendaEntry,
+    Dots,
+    Item,
+    Participant,
+    Rating,
+    SavedTemplate,
+    Workshop,
+    WorkshopOwner,
+)
+from backcast.services import accounts, agenda, items, owners, ratings, templates, workshops
 from backcast.web.participant import cookie_name
 from tests import factories
 
 
 @dataclass
 class Room:
-    """Two workshops: X runs the first, where A and B take part; Y runs the second, with C."""
+    """Two workshops: X runs the first, where A and B take part; Y runs the second, with C, and
+    made Z a co-owner of it."""
 
     s1: str
     s2: str
@@ -34,6 +44,8 @@ class Room:
     actors: dict[str, dict[str, str]]
     b_id: int  # participant B, in X's workshop
     c_id: int  # participant C, in Y's workshop
+    x_id: int
+    y_id: int
 
 
 def make_room(client: TestClient, db: Database) -> Room:
@@ -58,12 +70,19 @@ def make_room(client: TestClient, db: Database) -> Room:
     factories.phase(db, second, Phase.prioritisation)
     entry = agenda.add_to_agenda(db, y, second.code, c_item.id, owner="Chamber")  # type: ignore[arg-type]
     template = templates.save_workshop_as_template(db, y, second.code, "Y's format")
+    z = factories.facilitator(db)
+    owners.add_owner(db, y, second.code, z.email)
 
     login = client.post(
         "/login", data={"email": x.email, "password": factories.PASSWORD}, follow_redirects=False
     )
     assert login.status_code == 303
     x_session = login.cookies["backcast_session"]
+    client.cookies.clear()
+    login = client.post(
+        "/login", data={"email": z.email, "password": factories.PASSWORD}, follow_redirects=False
+    )
+    z_session = login.cookies["backcast_session"]
     client.cookies.clear()
     html = {"Accept": "text/html"}
     actors = {
@@ -74,6 +93,8 @@ def make_room(client: TestClient, db: Database) -> Room:
         "A as B": {**html, "Cookie": f"{cookie_name(first.code)}={b.id}"},
         "X api": {"Authorization": f"Bearer {accounts.issue_api_token(db, x.email)}"},
         "X console": {**html, "Cookie": f"backcast_session={x_session}"},
+        "Z api": {"Authorization": f"Bearer {accounts.issue_api_token(db, z.email)}"},
+        "Z console": {**html, "Cookie": f"backcast_session={z_session}"},
     }
     assert b.id is not None and entry.id is not None
     return Room(
@@ -88,6 +109,8 @@ def make_room(client: TestClient, db: Database) -> Room:
         actors,
         b.id,
         c.id,  # type: ignore[arg-type]
+        x.id,  # type: ignore[arg-type]
+        y.id,  # type: ignore[arg-type]
     )
 
 
@@ -211,7 +234,28 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("X console", "POST", f"/facilitate/{s1}/agenda/{e}", {"data": {"owner": "Me"}}, 422),
         ("X console", "POST", f"/facilitate/{s1}/agenda/{e}/remove", {}, 422),
         ("X console", "POST", f"/facilitate/{s1}/agenda/{e}/move", {"data": {"step": "1"}}, 422),
+        # Owners: only an owner sees, adds or removes them; Z, Y's co-owner, runs Y's workshop
+        # (reading here, so nothing changes) and is a stranger to X's.
+        ("A api", "GET", f"/api/v1/workshops/{s1}/owners", {}, 403),
+        ("A api", "POST", f"/api/v1/workshops/{s1}/owners", {"json": {"email": "a@example.org"}}, 403),
+        ("X api", "GET", f"/api/v1/workshops/{s2}/owners", {}, 403),
+        ("X api", "POST", f"/api/v1/workshops/{s2}/owners", {"json": {"email": "x@example.org"}}, 403),
+        ("X api", "DELETE", f"/api/v1/workshops/{s2}/owners/{r.y_id}", {}, 403),
+        ("X console", "POST", f"/facilitate/{s2}/owners", {"data": {"email": "x@example.org"}}, 403),
+        ("X console", "POST", f"/facilitate/{s2}/owners/{r.y_id}/remove", {}, 403),
+        ("Z api", "GET", f"/api/v1/workshops/{s2}", {}, 200),
+        ("Z api", "GET", f"/api/v1/workshops/{s2}/owners", {}, 200),
+        ("Z api", "GET", f"/api/v1/workshops/{s2}/export?format=json", {}, 200),
+        ("Z console", "GET", f"/facilitate/{s2}", {}, 200),
+        ("Z console", "GET", f"/facilitate/{s2}/report", {}, 200),
+        ("Z api", "GET", f"/api/v1/workshops/{s1}", {}, 403),
+        ("Z api", "POST", f"/api/v1/workshops/{s1}/phase", {"json": {"phase": "results"}}, 403),
+        ("Z api", "DELETE", f"/api/v1/workshops/{s1}/owners/{r.x_id}", {}, 403),
+        ("Z console", "GET", f"/facilitate/{s1}", {}, 403),
+        ("Z console", "POST", f"/facilitate/{s1}/owners", {"data": {"email": "z@example.org"}}, 403),
         # Nobody signed in.
+        ("anonymous", "GET", f"/api/v1/workshops/{s1}/owners", {}, 401),
+        ("anonymous", "POST", f"/facilitate/{s1}/owners", {"data": {"email": "a@example.org"}}, 303),
         ("anonymous", "GET", f"/facilitate/{s1}", {}, 303),
         ("anonymous", "POST", f"/facilitate/{s1}/phase", {"data": {"phase": "results"}}, 303),
         ("anonymous", "GET", f"/facilitate/{s1}/export?format=csv", {}, 303),
@@ -244,6 +288,7 @@ def snapshot(db: Database, room: Room) -> dict[str, Any]:
             "agenda": sorted((e.id, e.owner, e.position) for e in session.exec(select(AgendaEntry))),
             "workshops": sorted((w.code, w.title, w.question) for w in session.exec(select(Workshop))),
             "templates": sorted((t.id, t.key, t.facilitator_id) for t in session.exec(select(SavedTemplate))),
+            "owners": sorted((o.workshop_id, o.facilitator_id) for o in session.exec(select(WorkshopOwner))),
             "participants": sorted(
                 (p.id, p.workshop_id, p.name, p.token_hash) for p in session.exec(select(Participant))
             ),

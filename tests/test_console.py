@@ -233,3 +233,31 @@ def test_moderation_shows_what_each_need_and_measure_links_to_and_milestones_by_
         ["Start a materials exchange facilitator", "Meets: A regional materials register"],
         ["Train waste officers in SMEs facilitator", "Meets: A regional materials register"],
     ]
+
+
+def test_the_console_header_matches_other_pages_and_the_lobby_offers_only_what_it_can_use(
+    client: TestClient, db: Database
+) -> None:
+    tree = factories.tree(db)
+    code = tree.workshop.code
+    sign_in(client, tree.owner.email)
+
+    def console() -> BeautifulSoup:
+        return BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser")
+
+    page = console()
+    home = BeautifulSoup(client.get("/").text, "html.parser")
+    assert [a.get_text() for a in page.select(".topbar a, .topbar button")] == [
+        a.get_text() for a in home.select(".topbar a, .topbar button")
+    ]
+    assert page.select_one(".topbar .account").get_text() == tree.owner.email
+    buttons = [button.get_text(strip=True) for button in page.select(".run button")]
+    assert "Show results" not in buttons and page.select("form.add-item") == []
+
+    factories.phase(db, tree.workshop, "prioritisation")
+    page = console()
+    assert "Show results" in [button.get_text(strip=True) for button in page.select(".run button")]
+    assert page.select(".agenda-list") == []
+    assert page.select_one(".agenda-empty").get_text() == (
+        "Nothing on the agenda yet: add measures from the list below."
+    )

@@ -107,15 +107,15 @@ def test_results_by_group_are_shown_only_where_three_rated(
 
     def expected(figures: dict[str, Any]) -> str:
         if not figures["shown"]:
-            return "fewer than 3"
+            return "fewer than 3 / weniger als 3"
         return f"{percent(figures['score'])} (#{figures['rank']})"
 
     assert cells == [
         [expected(item["groups"][key]) for key in ("sme", "association", "research")]
         for item in results["items"]
     ]
-    assert {cell for row in cells for cell in row[1:]} == {"fewer than 3"}
-    assert all(row[0] != "fewer than 3" for row in cells)
+    assert {cell for row in cells for cell in row[1:]} == {"fewer than 3 / weniger als 3"}
+    assert all(row[0] != "fewer than 3 / weniger als 3" for row in cells)
 
 
 def test_the_report_tells_the_whole_workshop(sqlite_client: TestClient, sqlite_db: Database) -> None:
@@ -231,6 +231,10 @@ def test_a_german_workshop_s_report_is_german_with_english_beside(
         row.td.get_text(" ", strip=True) for row in page.select("section[aria-labelledby=criteria] tr")[1:]
     ]
     assert criteria[0] == "Wirkung / Impact (impact)"
+    # The methods, like the headings, are there in both languages.
+    methods = page.select("section.methods p")
+    assert [p.select_one(".companion-text")["lang"] for p in methods] == ["en"] * len(methods)
+    assert methods[0].select_one(".companion-text").get_text().startswith("Results cover the measures")
 
 
 def test_an_english_workshop_s_criteria_read_in_german_carry_their_german_names(

@@ -148,3 +148,46 @@ def test_the_phone_refuses_another_workshops_item_and_changes_nothing(
         factories.event_count(sqlite_db, mine.workshop),
         factories.event_count(sqlite_db, theirs.workshop),
     ) == before
+
+
+def test_the_timeline_labels_each_milestone_on_the_ruler_and_ends_with_the_adopted_synthesis(
+    client: TestClient, db: Database
+) -> None:
+    tree = factories.tree(db, language="de")
+    owner, code = tree.owner, tree.workshop.code
+    items.add_item(db, owner, code, kind="milestone", text="Erste Tauschbörse läuft", year=2030)
+    synthesis = items.add_item(db, owner, code, kind="vision", text="Kreisläufe sind die Regel")
+    items.add_item(db, owner, code, kind="vision", text="Nur ein Vorschlag")
+    factories.phase(db, tree.workshop, Phase.milestones)
+
+    def columns() -> list[tuple[str, str]]:
+        page = BeautifulSoup(client.get(f"/w/{code}/screen").text, "html.parser")
+        timeline = page.select_one("ol.timeline")
+        assert timeline is not None and timeline["lang"] == "de"  # German words hyphenate as German
+        return [
+            (c.select_one(".year").get_text(), c.select_one(".sticky").get_text())
+            for c in timeline.select(".column")
+        ]
+
+    assert columns()[-1] == ("2045", "Vision")
+    items.moderate_item(db, owner, synthesis.id, adopted=True)  # type: ignore[arg-type]
+    assert columns() == [
+        ("2030", "Erste Tauschbörse läuft"),
+        ("2035", "Half of all firms share materials"),
+        ("2045", "Kreisläufe sind die Regel"),
+    ]
+
+
+def test_a_legend_explains_the_synthesis_colour_once_there_is_one(client: TestClient, db: Database) -> None:
+    tree = factories.tree(db)
+    owner, code = tree.owner, tree.workshop.code
+    first = items.add_item(db, owner, code, kind="vision", text="Materials stay in use")
+    factories.phase(db, tree.workshop, Phase.vision)
+
+    def legend() -> list[str]:
+        page = BeautifulSoup(client.get(f"/w/{code}/screen").text, "html.parser")
+        return [span.get_text() for span in page.select(".sticky-legend span")]
+
+    assert legend() == []
+    items.moderate_item(db, owner, first.id, adopted=True)  # type: ignore[arg-type]
+    assert legend() == ["Synthesis the room adopted", "Statement"]

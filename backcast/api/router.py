@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from backcast.api import events, items, participants, results, workshops
+from backcast.api import events, items, owners, participants, results, workshops
 from backcast.api.problems import problems
 from backcast.web.limits import check_token_misses
 
@@ -27,6 +27,7 @@ router = APIRouter(
     dependencies=[Depends(token_misses)],
 )
 router.include_router(workshops.router)
+router.include_router(owners.router)
 router.include_router(participants.router)
 router.include_router(items.router)
 router.include_router(results.router)

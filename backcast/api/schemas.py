@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase
-from backcast.models.limits import MAX_LINKS
+from backcast.models.limits import EMAIL_MAX, MAX_LINKS
 
 Value = StrictInt | None
 
@@ -167,6 +167,19 @@ class InputIn(Body):
 class ResultsIn(Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"visible": True}]})
     visible: StrictBool
+
+
+class OwnerIn(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"email": "bo@example.org"}]})
+    email: StrictStr = Field(
+        min_length=3, max_length=EMAIL_MAX, description="The address of a facilitator's account."
+    )
+
+
+class OwnerOut(BaseModel):
+    id: int
+    email: str
+    added_at: datetime
 
 
 class JoinIn(Body):

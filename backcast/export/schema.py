@@ -340,7 +340,15 @@ TABLES: dict[str, TableSpec] = {
             "agenda",
             N_("The action agenda: the measures the workshop decided to pursue."),
             (
-                Column("position", "integer", N_("Order on the agenda, from 0 for the first."), True),
+                Column(
+                    "position",
+                    "integer",
+                    N_(
+                        "Order on the agenda, from 0 for the first; the console, screen and report "
+                        "number it from 1 (position + 1)."
+                    ),
+                    True,
+                ),
                 ITEM_ID,
                 Column("item_text", "string", N_("Text of the item."), True),
                 Column("owner", "string", N_("Who takes the measure forward.")),

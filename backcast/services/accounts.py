@@ -27,7 +27,7 @@ from backcast.services.eventlog import record_account
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
-def _clean_email(email: object) -> str:
+def clean_email(email: object) -> str:
     value = validate.text(email, "email", max_length=EMAIL_MAX, multiline=False).lower()
     if not _EMAIL.match(value):
         raise Invalid(N_("This is not an email address."), field="email")
@@ -61,14 +61,14 @@ def _add(tx: Transaction, email: str, password: str, via: str) -> Facilitator:
 
 
 def add_facilitator(db: Database, email: str, password: str, *, via: str = "cli") -> Facilitator:
-    email, password = _clean_email(email), _clean_password(password)
+    email, password = clean_email(email), _clean_password(password)
     with db.write() as tx:
         return _add(tx, email, password, via)
 
 
 def create_first_facilitator(db: Database, email: str, password: str) -> Facilitator:
     """The first-run set-up: allowed only while no account exists, and only once."""
-    email, password = _clean_email(email), _clean_password(password)
+    email, password = clean_email(email), _clean_password(password)
     with db.write() as tx:
         if db.dialect == "postgresql":
             # Two set-up forms submitted at once must not both see an empty table.
@@ -112,7 +112,7 @@ def facilitator_by_id(db: Database, facilitator_id: int) -> Facilitator | None:
 
 def issue_api_token(db: Database, email: str, label: str = "") -> str:
     """A new API token; only its hash is kept, so this is the one chance to see it."""
-    email = _clean_email(email)
+    email = clean_email(email)
     label = validate.text(label, "label", max_length=100, required=False, multiline=False)
     token = credentials.new_token("bct")
     with db.write() as tx:

@@ -6,6 +6,7 @@ the counters and the item list follow the room live.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
@@ -24,7 +25,7 @@ from backcast.live.views import Listener
 from backcast.models import Facilitator, Workshop
 from backcast.network import join_url, unreachable_reason
 from backcast.queries.console import ParticipantRow, console_view, footprint, join_bursts, participants_of
-from backcast.services import agenda, items, participants, timer, workshops
+from backcast.services import agenda, items, owners, participants, timer, workshops
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import LoginRequired, get_db, get_templates, session_facilitator
@@ -61,6 +62,7 @@ def _unreachable(request: Request) -> str | None:
 
 def _page(request: Request, db: Database, workshop: Workshop, error: ServiceError | None = None) -> Response:
     assert workshop.id is not None
+    facilitator = session_facilitator(request)
     use_room_language(request, workshop.language)
     view = console_view(db, workshop.id)
     index = PHASE_ORDER.index(view.workshop.phase)
@@ -75,6 +77,10 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
         "takes_input": view.workshop.phase in workshops.INPUT_PHASES,
         "error": i18n.gettext(error.message, **error.params) if error else None,
         "csv_tables": list(TABLES.values()),
+        "owners": owners.owners_of(db, facilitator, workshop.code) if facilitator else [],
+        "me": facilitator,
+        "facilitator": facilitator,  # the header's account and sign-out, as on the other pages
+        "watching": sorted(set(WATCHING.get(workshop.id, ())) - {facilitator.email if facilitator else ""}),
     }
     return get_templates(request).TemplateResponse(
         request, "console/page.html", context, status_code=422 if error else 200
@@ -429,11 +435,61 @@ def delete_participant(
     return RedirectResponse(f"/facilitate/{workshop.code}/participants?deleted=1", status_code=303)
 
 
-async def console_listener(request: Request, workshop: Workshop = Depends(owned)) -> AsyncIterator[Listener]:
+# Who has a workshop's console open in this process: workshop id → the owners' addresses, once per
+# open console. Co-owners see each other here; it counts this process's streams only.
+WATCHING: dict[int, Counter[str]] = {}
+
+
+async def console_listener(
+    request: Request,
+    workshop: Workshop = Depends(owned),
+    facilitator: Facilitator = Depends(console_facilitator),
+) -> AsyncIterator[Listener]:
     assert workshop.id is not None
     language = use_room_language(request, workshop.language)
-    async with listening(request, request.app.state.console_live, workshop.id, language) as listener:
-        yield listener
+    watching = WATCHING.setdefault(workshop.id, Counter())
+    watching[facilitator.email] += 1
+    try:
+        async with listening(request, request.app.state.console_live, workshop.id, language) as listener:
+            yield listener
+    finally:
+        watching[facilitator.email] -= 1
+        if watching[facilitator.email] <= 0:
+            del watching[facilitator.email]
+        if not watching:
+            WATCHING.pop(workshop.id, None)
+
+
+@router.post("/facilitate/{code}/owners")
+def add_owner(
+    request: Request,
+    email: Annotated[str, Form(max_length=300)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    try:
+        owners.add_owner(db, facilitator, workshop.code, email)
+    except ServiceError as error:
+        return _page(request, db, workshop, error)
+    return _back(workshop, "#owners")
+
+
+@router.post("/facilitate/{code}/owners/{facilitator_id}/remove")
+def remove_owner(
+    request: Request,
+    facilitator_id: int,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    try:
+        owners.remove_owner(db, facilitator, workshop.code, facilitator_id)
+    except ServiceError as error:
+        return _page(request, db, workshop, error)
+    if facilitator_id == facilitator.id:  # removed oneself: the console is no longer theirs
+        return RedirectResponse("/", status_code=303)
+    return _back(workshop, "#owners")
 
 
 @router.get("/facilitate/{code}/live", response_class=EventStream)

@@ -78,9 +78,9 @@ def companion_language() -> str:
     return next(language for language in REPORT_LANGUAGES if language != current)
 
 
-def in_language(message: str, language: str) -> str:
+def in_language(message: str, language: str, **params: object) -> str:
     """A message (an msgid marked with `N_`) in another language than the page's."""
-    return i18n.translate(message, language)
+    return i18n.translate(message, language, params or None)
 
 
 def make_templates() -> Jinja2Templates:
