@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from starlette.requests import HTTPConnection
 
-from backcast.i18n import N_
+from backcast.i18n import N_plural
 from backcast.services.errors import NotFound, ServiceError
 from backcast.settings import Settings
 
@@ -93,9 +93,21 @@ class Limiter:
         return hits
 
 
-WRONG_CODES = N_("Too many wrong codes. Please wait %(seconds)d seconds and try again.")
-TOO_MANY_LOGINS = N_("Too many failed sign-ins. Please wait %(seconds)d seconds and try again.")
-TOO_MANY_ITEMS = N_("You are adding contributions very fast. Please wait %(seconds)d seconds.")
+WRONG_CODES = N_plural(
+    "Too many wrong codes. Please wait %(seconds)d second and try again.",
+    "Too many wrong codes. Please wait %(seconds)d seconds and try again.",
+    count="seconds",
+)
+TOO_MANY_LOGINS = N_plural(
+    "Too many failed sign-ins. Please wait %(seconds)d second and try again.",
+    "Too many failed sign-ins. Please wait %(seconds)d seconds and try again.",
+    count="seconds",
+)
+TOO_MANY_ITEMS = N_plural(
+    "You are adding contributions very fast. Please wait %(seconds)d second.",
+    "You are adding contributions very fast. Please wait %(seconds)d seconds.",
+    count="seconds",
+)
 
 
 @dataclass(frozen=True)
