@@ -57,7 +57,7 @@ $(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po
 # the extraction date would change, the files stay as they are.
 messages: $(APP_STAMP)
 	$(BIN)/pybabel --quiet extract --mapping-file=babel.cfg --output-file=$(LOCALE)/messages.pot.new \
-		--project=backcast --version=$(VERSION) --add-location=file --add-comments=Translators: \
+		--project=backcast --version=$(VERSION) --add-location=file --add-comments=Translators: --keyword=N_plural:1,2 \
 		--header-comment="# backcast's messages, as 'make messages' extracts them; not edited by hand." .
 	@if diff -q -I '^"POT-Creation-Date:' $(LOCALE)/messages.pot $(LOCALE)/messages.pot.new >/dev/null 2>&1; \
 	then rm $(LOCALE)/messages.pot.new; echo "messages: nothing changed"; \

@@ -260,7 +260,10 @@ def cmd_export(args: argparse.Namespace) -> None:
     except OSError as error:
         partial.unlink(missing_ok=True)
         raise CommandError(_("cannot write %(file)s: %(reason)s", file=out, reason=error.strerror)) from None
-    print(_("%(file)s: %(size)s bytes", file=out, size=f"{len(exported.content):,}"))
+    size = len(exported.content)
+    print(
+        i18n.ngettext("%(file)s: %(size)s byte", "%(file)s: %(size)s bytes", size, file=out, size=f"{size:,}")
+    )
 
 
 def cmd_retention(args: argparse.Namespace) -> None:
@@ -290,8 +293,8 @@ def cmd_retention(args: argparse.Namespace) -> None:
         )
     print(
         i18n.ngettext(
-            "%(num)d workshop closed for %(days)d days or more anonymised",
-            "%(num)d workshops closed for %(days)d days or more anonymised",
+            "%(num)d workshop closed for %(days)d days or more: names and tokens removed",
+            "%(num)d workshops closed for %(days)d days or more: names and tokens removed",
             len(changed),
             days=days,
         )
@@ -321,7 +324,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
             workshop = seed.create_demo_workshop(db, account.facilitator, title=f"{content.TITLE} (Probe)")
             print(
                 _(
-                    'rehearsal workshop %(code)s "%(title)s", in the lobby',
+                    "rehearsal workshop %(code)s “%(title)s”, in the lobby",
                     code=workshop.code,
                     title=workshop.title,
                 )
@@ -333,7 +336,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
             demo = seed.seed_demo(db, account.facilitator)
             print(
                 _(
-                    'demo workshop %(code)s "%(title)s": %(participants)d participants, %(items)d '
+                    "demo workshop %(code)s “%(title)s”: %(participants)d participants, %(items)d "
                     "contributions, rated, prioritised, results shown (%(seconds)s s)",
                     code=demo.workshop.code,
                     title=demo.workshop.title,
@@ -385,10 +388,12 @@ def _rehearse(db: Database, settings: Settings, code: str, args: argparse.Namesp
 
     span, arrivals = _span(args.minutes * 60), _span(ARRIVALS / args.speed)
     print(
-        _(
-            "%(count)d simulated participants arrive, most in the first %(arrivals)s, and follow the "
+        i18n.ngettext(
+            "%(num)d simulated participant arrives, within the first %(arrivals)s, and follows the "
             "phases you set in the console for %(span)s; Ctrl-C ends the rehearsal sooner.",
-            count=args.participants,
+            "%(num)d simulated participants arrive, most in the first %(arrivals)s, and follow the "
+            "phases you set in the console for %(span)s; Ctrl-C ends the rehearsal sooner.",
+            args.participants,
             arrivals=arrivals,
             span=span,
         )
@@ -445,7 +450,10 @@ def _span(seconds: float) -> str:
         return i18n.ngettext(
             "%(seconds)s second", "%(seconds)s seconds", 1 if seconds == 1 else 2, seconds=f"{seconds:.3g}"
         )
-    return _("%(minutes)s minutes", minutes=f"{seconds / 60:.3g}")
+    minutes = seconds / 60
+    return i18n.ngettext(
+        "%(minutes)s minute", "%(minutes)s minutes", 1 if minutes == 1 else 2, minutes=f"{minutes:.3g}"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -40,14 +40,35 @@ def N_(message: str) -> str:  # marks a message; translated where it is shown
     return message
 
 
+class Plural(str):
+    """A counted message, marked where it is raised and translated where it is shown: the singular
+    msgid, carrying its plural and the name of the parameter that holds the count."""
+
+    plural: str
+    count: str
+
+    def __new__(cls, singular: str, plural: str, count: str = "num") -> Plural:
+        message = super().__new__(cls, singular)
+        message.plural, message.count = plural, count
+        return message
+
+    def english(self, params: dict[str, Any]) -> str:
+        return self if params.get(self.count) == 1 else self.plural
+
+
+def N_plural(singular: str, plural: str, count: str = "num") -> Plural:
+    """Marks a counted message (extracted with the keyword `N_plural:1,2`), so that "1 dot" and
+    "2 dots" each read right in every language; `count` names the parameter holding the number."""
+    return Plural(singular, plural, count)
+
+
 @cache
 def translations(language: str) -> NullTranslations:
     return Translations.load(str(LOCALE_DIR), [language], domain="messages")
 
 
 def gettext(message: str, **params: Any) -> str:
-    text = translations(current_language.get()).ugettext(message)
-    return text % params if params else text
+    return translate(message, current_language.get(), params)
 
 
 def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
@@ -56,7 +77,11 @@ def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
 
 
 def translate(message: str, language: str, params: dict[str, Any] | None = None) -> str:
-    text = translations(language).ugettext(message)
+    if isinstance(message, Plural):
+        params = params or {}
+        text = translations(language).ungettext(message, message.plural, params[message.count])
+    else:
+        text = translations(language).ugettext(message)
     return text % params if params else text
 
 

@@ -301,11 +301,13 @@
     });
   });
 
-  // The timer counts down on the phone itself; the server only says when it ends.
+  // The timer counts down on the phone itself; the server only says when it ends, and gives the
+  // wording around the time in the page's language ("noch {time} Min.", "{time} left").
   function tick() {
     document.querySelectorAll("[data-ends-at]").forEach(function (timer) {
       var left = Math.max(0, Math.round((Date.parse(timer.getAttribute("data-ends-at")) - Date.now()) / 1000));
-      timer.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      var time = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      timer.textContent = (timer.getAttribute("data-left") || "{time}").replace("{time}", time);
     });
   }
   setInterval(tick, 1000);

@@ -10,7 +10,9 @@
   function tick() {
     document.querySelectorAll(".screen-timer[data-ends-at]").forEach(function (timer) {
       var left = Math.max(0, Math.round((Date.parse(timer.getAttribute("data-ends-at")) - Date.now()) / 1000));
-      timer.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      var time = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      // The wording around the time comes in the page's language ("noch {time} Min.", "{time} left").
+      timer.textContent = (timer.getAttribute("data-left") || "{time}").replace("{time}", time);
       timer.classList.toggle("over", left === 0);
     });
   }

@@ -345,7 +345,7 @@ def test_create_from_a_template_and_patch_the_set_up(client: TestClient, db: Dat
         422,
         "invalid",
     )
-    assert refused["detail"] == "The scale of “Kosten” cannot change: 1 ratings use it."
+    assert refused["detail"] == "The scale of “Kosten” cannot change: 1 rating uses it."
     assert_problem(
         client.patch(f"/api/v1/workshops/{code}", json={"dot_budget": "7"}, headers=headers), 422, "invalid"
     )

@@ -212,7 +212,7 @@ def test_demo_prints_where_to_find_it_and_the_login_once(data_dir: Path) -> None
     assert first.returncode == 0, first.stderr
     lines = first.stdout.splitlines()
     found = re.fullmatch(
-        r'demo workshop ([A-Z0-9]{6}) "Kreislaufwirtschaft im Nordwesten 2045": 25 participants, '
+        r"demo workshop ([A-Z0-9]{6}) “Kreislaufwirtschaft im Nordwesten 2045”: 25 participants, "
         r"46 contributions, rated, prioritised, results shown \(\d+\.\d s\)",
         lines[0],
     )

@@ -115,13 +115,13 @@ def test_a_rated_criterion_keeps_its_scale_and_cannot_be_removed(db: Database) -
     )
     with pytest.raises(Invalid) as refused:
         configuration.configure_workshop(db, tree.owner, tree.workshop.code, rescaled)
-    assert str(refused.value) == "The scale of “Impact” cannot change: 1 ratings use it."
+    assert str(refused.value) == "The scale of “Impact” cannot change: 1 rating uses it."
 
     with pytest.raises(Invalid) as removed:
         configuration.configure_workshop(
             db, tree.owner, tree.workshop.code, setup.replace(criteria=setup.criteria[1:])
         )
-    assert str(removed.value) == "“Impact” has 1 ratings and cannot be removed."
+    assert str(removed.value) == "“Impact” has 1 rating and cannot be removed."
     # "Can't judge" counts too: feasibility was rated null.
     with pytest.raises(Invalid):
         configuration.configure_workshop(
@@ -163,7 +163,7 @@ def test_a_chosen_group_stays(db: Database) -> None:
         configuration.configure_workshop(
             db, tree.owner, tree.workshop.code, setup.replace(groups=setup.groups[1:])
         )
-    assert str(refused.value) == "1 participants chose “SME”; it cannot be removed."
+    assert str(refused.value) == "1 participant chose “Small or medium-sized firm”; it cannot be removed."
     configuration.configure_workshop(
         db,
         tree.owner,

@@ -105,8 +105,17 @@ def test_the_timer_starts_pauses_and_refuses_nonsense(client: TestClient, db: Da
         client.post(f"/facilitate/{shop.code}/timer", data={"action": "start", "minutes": "5"}).text,
         "html.parser",
     )
-    assert started.select_one(".timer-controls .screen-timer").get_text() in {"5:00", "4:59"}
+    # "11:58" alone reads as the time of day: the timer says it is what is left.
+    assert started.select_one(".timer-controls .screen-timer").get_text() in {"5:00 left", "4:59 left"}
     client.post(f"/facilitate/{shop.code}/timer", data={"action": "pause"})
+    paused = {}
+    for language in ("en", "de"):
+        client.cookies.set("backcast_lang", language)  # the DE/EN switch
+        page = BeautifulSoup(client.get(f"/w/{shop.code}/screen").text, "html.parser")
+        paused[language] = page.select_one(".screen-timer")
+    client.cookies.delete("backcast_lang")
+    assert paused["en"].get_text() in {"5:00 left", "4:59 left"}
+    assert paused["de"].get_text() in {"noch 5:00 Min.", "noch 4:59 Min."}
     again = client.post(f"/facilitate/{shop.code}/timer", data={"action": "pause"})
     assert again.status_code == 422
     assert (

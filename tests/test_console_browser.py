@@ -63,7 +63,7 @@ def test_a_facilitator_creates_runs_and_moderates_while_the_screen_follows(  # t
     console.locator("#items li", has_text="Repairing").get_by_role("button", name="Hide").click()
     expect(screen.locator(".sticky")).to_have_text(["Every firm shares its leftovers"], timeout=2000)
     console.get_by_role("button", name="Start timer").click()
-    expect(screen.locator(".screen-timer")).to_have_text("4:59", timeout=3000)
+    expect(screen.locator(".screen-timer")).to_have_text("4:59 left", timeout=3000)
     screenshot(console, "console-vision")
     screenshot(screen, "screen-vision-live")
 
@@ -96,7 +96,7 @@ def test_a_facilitator_creates_from_a_template_and_edits_the_criteria(  # type: 
     def values() -> list[str]:
         return [labels.nth(index).input_value() for index in range(labels.count())]
 
-    assert values() == ["Effect on resource use", "Feasibility for SMEs", "Cost", "Time to effect"]
+    assert values() == ["Contribution to saving resources", "Feasibility for SMEs", "Cost", "Time to effect"]
     console.get_by_role("button", name="Add a criterion").click()
     expect(console.get_by_role("status")).to_have_text(
         "Not saved yet: save the set-up to keep these changes."
@@ -105,7 +105,7 @@ def test_a_facilitator_creates_from_a_template_and_edits_the_criteria(  # type: 
     console.locator("input[name='criteria-4-scale_max']").fill("7")
     console.locator("button[value='up-criteria-4']").click()
     console.locator("button[value='remove-criteria-1']").click()
-    assert values() == ["Effect on resource use", "Cost", "Jobs in the region", "Time to effect"]
+    assert values() == ["Contribution to saving resources", "Cost", "Jobs in the region", "Time to effect"]
     screenshot(console, "console-setup")
     console.get_by_role("button", name="Save the set-up").click()
     expect(console.get_by_role("status")).to_have_text("The set-up is saved.")

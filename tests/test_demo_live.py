@@ -126,7 +126,7 @@ def rehearsal(
     db = Database(make_engine(database_url))
     try:
         title = "Kreislaufwirtschaft im Nordwesten 2045 \\(Probe\\)"
-        head = re.fullmatch(rf'rehearsal workshop ([A-Z0-9]{{6}}) "{title}", in the lobby', output.next())
+        head = re.fullmatch(rf"rehearsal workshop ([A-Z0-9]{{6}}) “{title}”, in the lobby", output.next())
         assert head, output.rest()
         code = head.group(1)
         for _ in range(3):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from babel.messages.pofile import read_po
+from babel.support import Translations
 
 from backcast import events
 from backcast.export.schema import TABLES
@@ -71,3 +73,57 @@ def test_the_readme_links_the_security_docs_and_they_name_every_limit_setting() 
         name for name in Settings.model_fields if name.startswith(("join_code", "login", "contribution"))
     ]
     assert [name for name in [*limits, "max_body_size"] if f"BACKCAST_{name.upper()}" not in text] == []
+
+
+def _german() -> Translations:
+    return Translations.load(str(ROOT / "backcast" / "locale"), ["de"], domain="messages")
+
+
+def test_the_facilitators_guide_gives_every_console_label_it_names_in_german() -> None:
+    """A German facilitator reads the guide in English and the console in German: the table
+    gives each label as the German console shows it."""
+    text = (ROOT / "docs" / "facilitator.md").read_text()
+    table = text.split("### Console labels in German\n", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| (.+?) \| (.+?) \|$", table, flags=re.M)[1:])
+    german = _german()
+    with (ROOT / "backcast/locale/messages.pot").open("rb") as handle:
+        msgids = {message.id for message in read_po(handle)}
+    named = {label for label in re.findall(r"\*\*(.+?)\*\*", text) if label in msgids}
+
+    assert {english: german.ugettext(english) for english in rows} == rows
+    assert sorted(named - set(rows)) == []
+
+
+# "Anonymous" promises what pseudonyms cannot keep: groups can be as small as two, and free text
+# can name someone. Where the word appears it says what the data is not.
+NOT_ANONYMOUS = re.compile(r"\b(not|nicht|never|nie|kein\w*)\b[^.;:]{0,40}$", re.I)
+
+
+def _anonymity_claims(text: str) -> list[str]:
+    text = re.sub(r"`[^`\n]*`", "", text)  # event names and functions are part of the contract
+    return [
+        text[max(0, found.start() - 60) : found.end() + 20]
+        for found in re.finditer(r"anonym", text, flags=re.I)
+        if not NOT_ANONYMOUS.search(text[max(0, found.start() - 45) : found.start()])
+    ]
+
+
+def test_no_guide_and_no_page_calls_the_data_anonymous() -> None:
+    claims = {
+        str(path.relative_to(ROOT)): _anonymity_claims(path.read_text())
+        for path in [*(ROOT / "docs").glob("*.md"), *(ROOT / "templates").rglob("*.html")]
+    }
+    with (ROOT / "backcast/locale/de/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalogue = read_po(handle)
+    for message in catalogue:
+        for text in (message.id, message.string):
+            for piece in text if isinstance(text, tuple) else (text,):
+                claims.setdefault("messages", []).extend(_anonymity_claims(piece or ""))
+
+    assert {where: found for where, found in claims.items() if found} == {}
+
+
+def test_the_anonymity_check_catches_a_promise() -> None:
+    assert _anonymity_claims("Participants are promised anonymity.") != []
+    assert _anonymity_claims("Ihre Antworten sind anonym.") != []
+    assert _anonymity_claims("A pseudonym is not anonymity: in a small group") == []

@@ -14,6 +14,8 @@ from babel.support import Translations
 
 from backcast import i18n
 from backcast.paths import ROOT
+from backcast.services.errors import Invalid
+from backcast.web import limits
 
 LOCALE = ROOT / "backcast" / "locale"
 TEMPLATE = LOCALE / "messages.pot"
@@ -90,7 +92,7 @@ def test_extraction_finds_nothing_the_committed_template_lacks(tmp_path: Path) -
     subprocess.run(
         [
             *(sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract"),
-            *("--mapping-file=babel.cfg", f"--output-file={extracted_path}", "."),
+            *("--mapping-file=babel.cfg", "--keyword=N_plural:1,2", f"--output-file={extracted_path}", "."),
         ],
         cwd=ROOT,
         check=True,
@@ -128,3 +130,71 @@ def test_compiled_catalogues_are_current(language: str) -> None:
             assert compiled.ungettext(message.id[0], message.id[1], 1) == strings(message)[0]
         else:
             assert compiled.ugettext(message.id) == message.string, message.id
+
+
+# Placeholders that stand for a number of things: a message with one of them needs plural forms, or
+# a screen reader says "1 Punkte" / "1 dots". The exceptions say why one form is always right.
+COUNTS = {
+    *("count", "num", "dots", "days", "seconds", "minutes", "left", "budget", "participants", "items"),
+    *("ratings", "joined", "added", "raters", "total", "more", "years", "max", "min", "length", "size"),
+}
+ONE_FORM_IS_RIGHT = {
+    "demo workshop %(code)s “%(title)s”: %(participants)d participants, %(items)d contributions, "
+    "rated, prioritised, results shown (%(seconds)s s)": "the demo has 25 people, 46 items",
+    "They write to this database: keep `backcast serve` running on it. With BACKCAST_BROKER=memory "
+    "the server shows their changes within %(seconds)s seconds; set BACKCAST_BROKER=postgres or "
+    "redis on both for instant updates.": "the memory broker's polling interval, a fraction or several",
+    "Choose a password of at least %(min)d characters.": "a constant, 10",
+    "At most %(max)d links.": "a constant above 1",
+    "This is too long: at most %(max)d characters, you wrote %(length)d.": "limits above 1",
+    "At most %(max)d criteria.": "a constant above 1",
+    "At most %(max)d groups.": "a constant above 1",
+    "At most %(max)d milestone years.": "a constant above 1",
+    "The request is too large: at most %(size)d KB are accepted.": "KB is a unit",
+    "%(rated)d of %(total)d rated": "no counted noun",
+    "fewer than %(count)d": "no counted noun",
+    "Score (0–100) and rank within each group. A group's figures are shown only where at least "
+    "%(count)d of its participants rated the measure.": "“at least 1 of its participants” reads right",
+    "Consensus: at least %(count)d values and an IQR of at most a quarter of the scale's range (1 on "
+    "a 1–5 scale).": "a constant, 3",
+    "By stakeholder group: a group's figures for a measure are shown only where at least %(count)d of "
+    "its participants rated it, so that nobody's answer can be read off.": "reads right",
+}
+
+
+def test_every_counted_message_has_plural_forms() -> None:
+    counted_singulars = {
+        message.id
+        for message in messages(read(TEMPLATE))
+        if isinstance(message.id, str) and COUNTS & set(re.findall(r"%\((\w+)\)[ds]", message.id))
+    }
+
+    assert sorted(counted_singulars - set(ONE_FORM_IS_RIGHT)) == []
+    assert sorted(set(ONE_FORM_IS_RIGHT) - counted_singulars) == []  # no stale exception
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_one_and_two_of_a_thing_read_right(language: str) -> None:
+    token = i18n.current_language.set(language)
+    try:
+        one, two = (i18n.ngettext("%(num)d dot", "%(num)d dots", n) for n in (1, 2))
+        limited = [i18n.gettext(limits.WRONG_CODES, seconds=n) for n in (1, 30)]
+    finally:
+        i18n.current_language.reset(token)
+
+    assert (one, two) == {"en": ("1 dot", "2 dots"), "de": ("1 Punkt", "2 Punkte")}[language]
+    assert [text.split(". ")[1] for text in limited] == {
+        "en": ["Please wait 1 second and try again.", "Please wait 30 seconds and try again."],
+        "de": [
+            "Bitte warten Sie 1 Sekunde und versuchen Sie es dann erneut.",
+            "Bitte warten Sie 30 Sekunden und versuchen Sie es dann erneut.",
+        ],
+    }[language]
+
+
+def test_a_refusal_with_a_count_says_it_in_english_too() -> None:
+    # A service's refusal carries its counted message; its English text (logs, str()) agrees too.
+    one = Invalid(limits.WRONG_CODES, seconds=1)
+    many = Invalid(limits.WRONG_CODES, seconds=5)
+
+    assert "wait 1 second and" in str(one) and "wait 5 seconds and" in str(many)

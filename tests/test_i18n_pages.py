@@ -200,7 +200,7 @@ def test_home_writes_phase_and_date_in_the_page_language(
         return [cell.get_text() for cell in page.select("tbody td")]
 
     german, english = row(GERMAN_BROWSER), row(ENGLISH_BROWSER)
-    assert german[2:3] == ["Warteraum"] and english[2:3] == ["Lobby"]
+    assert german[2:3] == ["Ankommen"] and english[2:3] == ["Lobby"]
     assert re.fullmatch(r"\d\d\.\d\d\.\d{4}", german[3]), german
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", english[3]), english
 

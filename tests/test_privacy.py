@@ -316,14 +316,14 @@ def test_the_retention_command_anonymises_and_says_what_it_did(tmp_path: Path) -
         too_soon = backcast(data_dir, "retention", BACKCAST_RETENTION_DAYS="11")
         assert (too_soon.returncode, too_soon.stdout) == (
             0,
-            "0 workshops closed for 11 days or more anonymised\n",
+            "0 workshops closed for 11 days or more: names and tokens removed\n",
         )
         assert people(db, shop) == [("Ana", True), ("Ben", True)]
         done = backcast(data_dir, "retention", "--days", "10", BACKCAST_RETENTION_DAYS="11")
         assert (done.returncode, done.stdout) == (
             0,
             f"{shop.code}: 2 participants' names and tokens removed\n"
-            "1 workshop closed for 10 days or more anonymised\n",
+            "1 workshop closed for 10 days or more: names and tokens removed\n",
         )
         assert people(db, shop) == [(None, False), (None, False)]
         german = backcast(data_dir, "retention", "--days", "-1", LANGUAGE="de")
@@ -375,7 +375,7 @@ def test_the_console_lists_participants_by_pseudonym_and_deletes_one_after_confi
         for row in page.select("#participants tbody tr")
     ]
     assert [row[:3] + row[4:] for row in table] == [
-        [alias(room.ana.id), "Ana", "SME", "1", "3", "2"],  # type: ignore[arg-type]
+        [alias(room.ana.id), "Ana", "Small or medium-sized firm", "1", "3", "2"],  # type: ignore[arg-type]
         [alias(room.ben.id), "Ben", "", "1", "3", "1"],  # type: ignore[arg-type]
         [alias(room.cem.id), "", "", "0", "3", "0"],  # type: ignore[arg-type]
     ]

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.dates import format_date
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from backcast.db import Database
+from backcast.models import Participant
 from backcast.services import agenda, items, workshops
 from tests import factories
 from tests.scenario import Rated, rated_workshop
@@ -18,8 +21,9 @@ from tests.test_results import owner_headers
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-def report_of(client: TestClient, code: str) -> BeautifulSoup:
-    response = client.get(f"/facilitate/{code}/report")
+def report_of(client: TestClient, code: str, both: bool = True) -> BeautifulSoup:
+    """The report; with `both` its headings and built-in labels in German and English."""
+    response = client.get(f"/facilitate/{code}/report" + ("?both=1" if both else ""))
     assert response.status_code == 200, response.text
     return BeautifulSoup(response.text, "html.parser")
 
@@ -100,7 +104,7 @@ def test_results_by_group_are_shown_only_where_three_rated(
 
     table = page.select_one("table.by-group")
     headings = [th.get_text(" ", strip=True) for th in table.select("thead th")]
-    assert headings == ["Measure", "SME / KMU (n 4)", "Association (n 2)", "Research (n 1)"]
+    assert headings == ["Measure", "SME (n 4)", "Association (n 2)", "Research (n 1)"]
     cells = [
         [td.get_text(" ", strip=True) for td in row.select("td.num")] for row in table.select("tbody tr")
     ]
@@ -139,7 +143,7 @@ def test_the_report_tells_the_whole_workshop(sqlite_client: TestClient, sqlite_d
         div.dt.get_text(" ", strip=True): div.dd.get_text(" ", strip=True)
         for div in page.select(".facts div")
     }
-    assert facts["Present and vision year / Ausgangs- und Visionsjahr"] == "2026 → 2045"
+    assert facts["Present and vision year / Ausgangs- und Zieljahr"] == "2026 → 2045"
     assert facts["Participants / Teilnehmende"] == "1"
     assert [blockquote.get_text() for blockquote in page.select(".synthesis")] == ["Nothing is wasted"]
     assert [li.get_text() for li in page.select("#vision ~ .statements li")] == ["Firms share leftovers"]
@@ -163,7 +167,7 @@ def test_the_report_tells_the_whole_workshop(sqlite_client: TestClient, sqlite_d
         row.td.get_text(" ", strip=True): row.select_one(".num").get_text()
         for row in page.select("section[aria-labelledby=participants] tbody tr")
     }
-    assert groups["SME / KMU"] == "1"
+    assert groups["Small or medium-sized firm / Kleines oder mittleres Unternehmen"] == "1"
     # The built-in criteria carry their German names; what the section headings mean is in both.
     criteria = [
         row.td.get_text(" ", strip=True) for row in page.select("section[aria-labelledby=criteria] tr")[1:]
@@ -235,6 +239,30 @@ def test_a_german_workshop_s_report_is_german_with_english_beside(
     methods = page.select("section.methods p")
     assert [p.select_one(".companion-text")["lang"] for p in methods] == ["en"] * len(methods)
     assert methods[0].select_one(".companion-text").get_text().startswith("Results cover the measures")
+
+
+def test_by_default_the_report_is_a_handout_in_one_language_dated_by_the_day_of_the_workshop(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    owner = factories.facilitator(sqlite_db)
+    shop = factories.workshop(sqlite_db, owner, language="de")
+    factories.join(sqlite_db, shop)
+    sign_in(sqlite_client, owner.email)
+    page = report_of(sqlite_client, shop.code, both=False)
+
+    assert page.select(".companion, .companion-inline") == []
+    assert page.select_one(".report-kind").get_text(strip=True) == (
+        "Bericht zum Workshop: Backcasting (strategische Rückwärtsplanung)"
+    )
+    facts = [div.dt.get_text(strip=True) for div in page.select(".facts div")]
+    assert facts == ["Datum", "Ausgangs- und Zieljahr", "Teilnehmende", "Code"]  # no internal phase
+    with sqlite_db.read() as session:
+        joined = session.exec(select(Participant.joined_at)).first()
+    assert page.select_one(".facts .created").get_text() == format_date(joined, "long", locale="de")
+    assert [h2.get_text(strip=True) for h2 in page.select("h2")][:2] == [
+        "Teilnehmende nach Akteursgruppe",
+        "Vision",
+    ]
 
 
 def test_an_english_workshop_s_criteria_read_in_german_carry_their_german_names(

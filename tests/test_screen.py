@@ -28,7 +28,9 @@ def test_lobby_shows_code_qr_and_a_join_address_phones_can_reach(client: TestCli
     assert page.select_one(".qr svg") is not None
     join = page.select_one(".join-url").get_text()
     assert join.endswith(":8000/join") and "127.0.0.1" not in join and "localhost" not in join
-    assert [li.get_text(" ", strip=True) for li in page.select(".group-counts li")] == ["1 SME"]
+    assert [li.get_text(" ", strip=True) for li in page.select(".group-counts li")] == [
+        "1 Small or medium-sized firm"
+    ]
 
 
 def test_hidden_items_never_reach_the_screen(client: TestClient, db: Database) -> None:

@@ -105,7 +105,7 @@ def test_a_refused_change_keeps_what_was_typed_and_says_why(client: TestClient, 
     assert refused.status_code == 422
     refused_page = BeautifulSoup(refused.text, "html.parser")
     assert refused_page.select_one("[role=alert]").get_text() == (
-        "The scale of “Impact” cannot change: 1 ratings use it."
+        "The scale of “Impact” cannot change: 1 rating uses it."
     )
     assert refused_page.select_one("#title")["value"] == "Typed title"
     assert configuration.current_setup(db, tree.owner, tree.workshop.code).title == tree.workshop.title

@@ -152,7 +152,7 @@ def test_a_prompt_left_empty_falls_back_to_the_built_in_one(client: TestClient, 
     page = BeautifulSoup(client.get(f"/w/{tree.workshop.code}").text, "html.parser")
     assert (
         page.select_one(".prompt").get_text()
-        == "Imagine 2045: our goal has been reached. What does it look like?"
+        == "Imagine 2045: our goal has been reached. Describe that future: what is different then?"
     )
 
 

@@ -57,12 +57,14 @@ class Tally:
     refused: int = 0  # the phase moved on between looking and acting, as happens on real phones
 
     def line(self) -> str:
-        return i18n.gettext(
-            N_("%(joined)d joined, %(added)d contributions, %(ratings)d ratings, %(dots)d dots placed"),
-            joined=self.joined,
-            added=self.added,
-            ratings=self.ratings,
-            dots=self.dots,
+        # A list of counts, each with its own plural ("1 rating", "2 ratings"), joined by commas.
+        return ", ".join(
+            [
+                i18n.ngettext("%(num)d joined", "%(num)d joined", self.joined),
+                i18n.ngettext("%(num)d contribution", "%(num)d contributions", self.added),
+                i18n.ngettext("%(num)d rating", "%(num)d ratings", self.ratings),
+                i18n.ngettext("%(num)d dot placed", "%(num)d dots placed", self.dots),
+            ]
         )
 
 

@@ -60,7 +60,7 @@ def check_options(workshop: Workshop, format_: str, table: str | None, names: bo
             )
     if names and workshop.names == NamesMode.off:
         raise Invalid(
-            N_("This workshop promised participants anonymity: its exports carry no names."), field="names"
+            N_("This workshop asked participants for no names: its exports carry none."), field="names"
         )
 
 

@@ -1,4 +1,5 @@
-"""A participant: anonymous by default, known to the server by a hashed token."""
+"""A participant: pseudonymous (a name only where the workshop asks for one), known to the server
+by a hashed token."""
 
 from __future__ import annotations
 

@@ -8,14 +8,15 @@ withdrawn and merged items are left out, as on the screen.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from backcast.analysis.results import MIN_GROUP_RATERS, Figures
 from backcast.analysis.stats import CONSENSUS_MIN_N
 from backcast.db import Database
 from backcast.enums import ItemKind
-from backcast.models import AgendaEntry, Criterion, Item, StakeholderGroup, Workshop
+from backcast.models import AgendaEntry, Criterion, Item, Participant, StakeholderGroup, Workshop
 from backcast.queries.labels import builtin_labels, template_of
 from backcast.queries.results_view import ResultsView, Row, results_view, score_percent
 from backcast.queries.screen import BackwardTree, GroupCount, backward_tree, group_counts
@@ -48,6 +49,7 @@ class GroupCell:
 @dataclass
 class ReportView:
     workshop: Workshop
+    held_on: datetime  # the day the room met: the first participant's joining, else the creation
     participants: int
     groups: list[GroupCount]  # groups with participants; label "" for those without a group
     group_lines: list[GroupLine]  # every group of the workshop, in its order
@@ -89,8 +91,12 @@ def _report(session: Session, workshop: Workshop) -> ReportView:
         )
         for row in results.rows
     ]
+    first_joined = session.exec(
+        select(func.min(Participant.joined_at)).where(Participant.workshop_id == workshop.id)
+    ).one()
     return ReportView(
         workshop=workshop,
+        held_on=first_joined or workshop.created_at,
         participants=results.results.participants,
         groups=group_counts(session, workshop.id, groups),
         group_lines=group_lines,

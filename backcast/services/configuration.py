@@ -20,7 +20,7 @@ from backcast.db import Database, Transaction
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, NamesMode
 from backcast.events import WorkshopConfigured
-from backcast.i18n import N_
+from backcast.i18n import N_, N_plural
 from backcast.models import (
     AgendaEntry,
     Criterion,
@@ -325,7 +325,11 @@ def _check_budget(tx: Transaction, workshop: Workshop, budget: int) -> None:
     most = tx.session.exec(select(func.max(spent.c.spent))).one()
     if most is not None and most > budget:
         raise Invalid(
-            N_("A participant has already placed %(dots)d dots; the budget cannot be lower."),
+            N_plural(
+                "A participant has already placed %(dots)d dot; the budget cannot be lower.",
+                "A participant has already placed %(dots)d dots; the budget cannot be lower.",
+                count="dots",
+            ),
             field="dot_budget",
             dots=most,
         )
@@ -342,7 +346,11 @@ def _check_rated_kinds(tx: Transaction, workshop: Workshop, removed: set[str]) -
     ).one()
     if rated:
         raise Invalid(
-            N_("%(count)d ratings were given to this kind of item; it stays rated."),
+            N_plural(
+                "%(count)d rating was given to this kind of item; it stays rated.",
+                "%(count)d ratings were given to this kind of item; it stays rated.",
+                count="count",
+            ),
             field="rated_kinds",
             count=rated,
         )
@@ -365,7 +373,11 @@ def _apply_criteria(tx: Transaction, workshop: Workshop, specs: list[CriterionSp
     for key, criterion in existing.items():
         if key not in wanted and rated.get(criterion.id or 0):
             raise Invalid(
-                N_("“%(label)s” has %(count)d ratings and cannot be removed."),
+                N_plural(
+                    "“%(label)s” has %(count)d rating and cannot be removed.",
+                    "“%(label)s” has %(count)d ratings and cannot be removed.",
+                    count="count",
+                ),
                 field="criteria",
                 label=criterion.label,
                 count=rated[criterion.id or 0],
@@ -386,7 +398,11 @@ def _apply_criteria(tx: Transaction, workshop: Workshop, specs: list[CriterionSp
         count = rated.get(criterion.id or 0, 0)
         if count and (criterion.scale_min, criterion.scale_max) != (spec.scale_min, spec.scale_max):
             raise Invalid(
-                N_("The scale of “%(label)s” cannot change: %(count)d ratings use it."),
+                N_plural(
+                    "The scale of “%(label)s” cannot change: %(count)d rating uses it.",
+                    "The scale of “%(label)s” cannot change: %(count)d ratings use it.",
+                    count="count",
+                ),
                 field=f"criteria.{position}.scale_max",
                 label=criterion.label,
                 count=count,
@@ -416,7 +432,11 @@ def _apply_groups(tx: Transaction, workshop: Workshop, specs: list[GroupSpec]) -
             continue
         if chosen.get(group.id):
             raise Invalid(
-                N_("%(count)d participants chose “%(label)s”; it cannot be removed."),
+                N_plural(
+                    "%(count)d participant chose “%(label)s”; it cannot be removed.",
+                    "%(count)d participants chose “%(label)s”; it cannot be removed.",
+                    count="count",
+                ),
                 field="groups",
                 label=group.label,
                 count=chosen[group.id],

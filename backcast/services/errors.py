@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from backcast.i18n import Plural
+
 
 class ServiceError(Exception):
     """A refused change. Nothing was written. `code` is stable for API clients."""
@@ -11,7 +13,8 @@ class ServiceError(Exception):
     code = "invalid"
 
     def __init__(self, message: str, *, field: str | None = None, **params: Any) -> None:
-        super().__init__(message % params if params else message)
+        english = message.english(params) if isinstance(message, Plural) else message
+        super().__init__(english % params if params else english)
         self.message = message
         self.field = field
         self.params = params

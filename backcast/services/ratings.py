@@ -10,7 +10,7 @@ from sqlmodel import select
 from backcast.db import Database, Transaction
 from backcast.enums import Phase
 from backcast.events import DotsSet, ItemRated
-from backcast.i18n import N_
+from backcast.i18n import N_, N_plural
 from backcast.models import Criterion, Dots, Item, Participant, Rating, Workshop, utcnow
 from backcast.services import validate
 from backcast.services.errors import Invalid, NotAllowed, NotFound, OverBudget, PhaseClosed
@@ -140,7 +140,11 @@ def _place(tx: Transaction, participant: Participant, item_id: int, value: int) 
     if elsewhere + value > workshop.dot_budget:
         spent = elsewhere + (row.count if row else 0)
         raise OverBudget(
-            N_("You have %(left)d of %(budget)d dots left."),
+            N_plural(
+                "You have %(left)d of %(budget)d dot left.",
+                "You have %(left)d of %(budget)d dots left.",
+                count="budget",
+            ),
             field="count",
             left=max(workshop.dot_budget - spent, 0),
             budget=workshop.dot_budget,

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from backcast import workshop_templates
 from backcast.db import Database
 from backcast.events import TemplateDeleted, TemplateSaved
-from backcast.i18n import N_
+from backcast.i18n import N_, N_plural
 from backcast.models import Facilitator, SavedTemplate, utcnow
 from backcast.models import limits as L
 from backcast.services import validate, workshops
@@ -115,7 +115,11 @@ def import_template(db: Database, facilitator: Facilitator, data: bytes) -> Work
         where, what = error.problems[0]
         more = len(error.problems) - 1
         raise Invalid(
-            N_("This is not a usable template file: %(where)s: %(problem)s (%(more)d more problems)")
+            N_plural(
+                "This is not a usable template file: %(where)s: %(problem)s (%(more)d more problem)",
+                "This is not a usable template file: %(where)s: %(problem)s (%(more)d more problems)",
+                count="more",
+            )
             if more
             else N_("This is not a usable template file: %(where)s: %(problem)s"),
             field="file",

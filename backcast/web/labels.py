@@ -18,14 +18,16 @@ PHASE_LABELS: dict[Phase, str] = {
 
 PHASE_PROMPTS = {
     "lobby": N_("The workshop starts soon. Keep this page open: it changes by itself."),
-    "vision": N_("Imagine %(year)d: our goal has been reached. What does it look like?"),
+    "vision": N_(
+        "Imagine %(year)d: our goal has been reached. Describe that future: what is different then?"
+    ),
     "milestones": N_("What must be true on the way there? Name a milestone and the year it is reached."),
     "needs": N_(
-        "What does a milestone need: resources, skills, partners, infrastructure, rules, data? "
-        "What stands in the way?"
+        "What does a milestone need: resources, skills, partnerships, infrastructure, rules, data? "
+        "Which barriers stand in the way?"
     ),
     "measures": N_("Which key measures meet these needs?"),
-    "rating": N_("Rate each measure on every criterion. Choose “can't judge” when you cannot say."),
+    "rating": N_("Rate each measure on every criterion. Choose “can't judge” where you cannot judge it."),
     "prioritisation": N_("Spread your dots over the measures that matter most to you."),
     "results": N_("Thank you! The results are on the screen."),
 }

@@ -14,7 +14,7 @@ from starlette.requests import HTTPConnection
 
 from backcast import credentials
 from backcast.db import Database
-from backcast.i18n import N_
+from backcast.i18n import N_plural
 from backcast.ratelimit import HitStore, Limiter, make_store
 from backcast.services.errors import NotFound, ServiceError
 from backcast.settings import Settings
@@ -32,19 +32,43 @@ class RateLimited(ServiceError):
         self.retry_after = retry_after
 
 
-WRONG_CODES = N_("Too many wrong codes. Please wait %(seconds)d seconds and try again.")
-TOO_MANY_LOGINS = N_("Too many failed sign-ins. Please wait %(seconds)d seconds and try again.")
-TOO_MANY_MISSES = N_(
-    "Too many requests for workshops that are not yours. Please wait %(seconds)d seconds and try again."
+WRONG_CODES = N_plural(
+    "Too many wrong codes. Please wait %(seconds)d second and try again.",
+    "Too many wrong codes. Please wait %(seconds)d seconds and try again.",
+    count="seconds",
 )
-TOO_MANY_CHANGES = N_("You are changing ratings and dots very fast. Please wait %(seconds)d seconds.")
-TOO_MANY_JOINS = N_(
-    "Too many people joined from this network in a short time. Please wait %(seconds)d seconds."
+TOO_MANY_LOGINS = N_plural(
+    "Too many failed sign-ins. Please wait %(seconds)d second and try again.",
+    "Too many failed sign-ins. Please wait %(seconds)d seconds and try again.",
+    count="seconds",
 )
-TOO_MANY_STREAMS = N_("Too many live connections from this address. Please wait %(seconds)d seconds.")
+TOO_MANY_MISSES = N_plural(
+    "Too many requests for workshops that are not yours. Please wait %(seconds)d second and try again.",
+    "Too many requests for workshops that are not yours. Please wait %(seconds)d seconds and try again.",
+    count="seconds",
+)
+TOO_MANY_CHANGES = N_plural(
+    "You are changing ratings and dots very fast. Please wait %(seconds)d second.",
+    "You are changing ratings and dots very fast. Please wait %(seconds)d seconds.",
+    count="seconds",
+)
+TOO_MANY_JOINS = N_plural(
+    "Too many people joined from this network in a short time. Please wait %(seconds)d second.",
+    "Too many people joined from this network in a short time. Please wait %(seconds)d seconds.",
+    count="seconds",
+)
+TOO_MANY_STREAMS = N_plural(
+    "Too many live connections from this address. Please wait %(seconds)d second.",
+    "Too many live connections from this address. Please wait %(seconds)d seconds.",
+    count="seconds",
+)
 # What a refused stream is told to wait: streams end when their clients go, not on a schedule.
 STREAM_RETRY_AFTER = 10
-TOO_MANY_ITEMS = N_("You are adding contributions very fast. Please wait %(seconds)d seconds.")
+TOO_MANY_ITEMS = N_plural(
+    "You are adding contributions very fast. Please wait %(seconds)d second.",
+    "You are adding contributions very fast. Please wait %(seconds)d seconds.",
+    count="seconds",
+)
 
 
 def _take(limiter: Limiter, key: str, message: str) -> None:

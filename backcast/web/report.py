@@ -18,7 +18,10 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/facilitate/{code}/report")
 def report(request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)) -> Response:
+    """In the page's language, a handout for the room; with `?both=1` the headings and built-in
+    labels carry the other of German and English beside them, for partners reading either."""
     assert workshop.id is not None
     use_room_language(request, workshop.language)
-    context = {"view": report_view(db, workshop.id), "workshop": workshop}
+    both = request.query_params.get("both") == "1"
+    context = {"view": report_view(db, workshop.id), "workshop": workshop, "bilingual": both}
     return get_templates(request).TemplateResponse(request, "report/page.html", context)
