@@ -38,6 +38,26 @@
     var filter = document.querySelector("input[data-filter=parents]");
     if (filter && filter.value) { filter.dispatchEvent(new Event("input", { bubbles: true })); }
   }
+  // Drafts of other phases are named, so nobody thinks their text was lost when the phase moved on.
+  function listDrafts() {
+    var box = document.getElementById("drafts");
+    if (!box) { return; }
+    var open = document.querySelector("form[data-draft]");
+    var shown = open && open.getAttribute("data-draft");
+    box.textContent = "";
+    ["vision", "milestone", "need", "measure"].forEach(function (kind) {
+      var text = sessionStorage.getItem("draft:" + location.pathname + ":" + kind + ":text");
+      if (kind === shown || !text || !text.trim()) { return; }
+      var line = document.createElement("p");
+      line.textContent = box.getAttribute("data-words")
+        .replace("{phase}", box.getAttribute("data-" + kind)).replace("{text}", text.trim());
+      box.appendChild(line);
+    });
+    box.hidden = !box.children.length;
+  }
+  document.addEventListener("phone:fresh", listDrafts);
+  document.addEventListener("htmx:afterSettle", listDrafts);
+  document.addEventListener("DOMContentLoaded", listDrafts);
   // Right after the swap, before the page settles, so nothing shows the fresh list unticked.
   document.addEventListener("htmx:afterSwap", function () { restore(document); });
   document.addEventListener("DOMContentLoaded", function () { restore(document); });

@@ -283,3 +283,21 @@ def test_the_projector_shows_how_far_the_vote_is_without_revealing_it(browser, r
     room.results(True)
     expect(screen.locator(".bars li")).to_have_count(2)
     screen.close()
+
+
+def test_unsent_text_is_kept_when_the_phase_moves_on_and_offered_when_it_returns(browser, room: Room) -> None:  # type: ignore[no-untyped-def]
+    room.phase("vision")
+    context, page = join_on_a_phone(browser, room)
+    page.get_by_label("Vision statement").fill("Half a thought about repair")
+    room.phase("milestones")
+    expect(page.locator("h1.phase-name")).to_have_text("Milestones")
+    expect(page.locator("#drafts")).to_have_text(
+        "Not sent yet, kept for when Vision comes back: “Half a thought about repair”"
+    )
+    page.get_by_label("Milestone").fill("2030: a repair café in every town")
+    room.phase("vision")
+    expect(page.get_by_label("Vision statement")).to_have_value("Half a thought about repair")
+    expect(page.locator("#drafts")).to_have_text(
+        "Not sent yet, kept for when Milestones comes back: “2030: a repair café in every town”"
+    )
+    context.close()
