@@ -38,6 +38,26 @@
     var filter = document.querySelector("input[data-filter=parents]");
     if (filter && filter.value) { filter.dispatchEvent(new Event("input", { bubbles: true })); }
   }
+  // Drafts of other phases are named, so nobody thinks their text was lost when the phase moved on.
+  function listDrafts() {
+    var box = document.getElementById("drafts");
+    if (!box) { return; }
+    var open = document.querySelector("form[data-draft]");
+    var shown = open && open.getAttribute("data-draft");
+    box.textContent = "";
+    ["vision", "milestone", "need", "measure"].forEach(function (kind) {
+      var text = sessionStorage.getItem("draft:" + location.pathname + ":" + kind + ":text");
+      if (kind === shown || !text || !text.trim()) { return; }
+      var line = document.createElement("p");
+      line.textContent = box.getAttribute("data-words")
+        .replace("{phase}", box.getAttribute("data-" + kind)).replace("{text}", text.trim());
+      box.appendChild(line);
+    });
+    box.hidden = !box.children.length;
+  }
+  document.addEventListener("phone:fresh", listDrafts);
+  document.addEventListener("htmx:afterSettle", listDrafts);
+  document.addEventListener("DOMContentLoaded", listDrafts);
   // Right after the swap, before the page settles, so nothing shows the fresh list unticked.
   document.addEventListener("htmx:afterSwap", function () { restore(document); });
   document.addEventListener("DOMContentLoaded", function () { restore(document); });
@@ -79,7 +99,8 @@
     tick();
     document.dispatchEvent(new Event("phone:fresh"));
   }
-  function load() {
+  // `quiet`: swap only when the phase moved on (a check that must not disturb someone typing).
+  function load(quiet) {
     if (!view) { return; }
     clearTimeout(retry);
     if (loading) { again = true; return; }
@@ -89,7 +110,11 @@
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.text();
       })
-      .then(function (html) { attempts = 0; show("catching-up", false); swapIn(html); })
+      .then(function (html) {
+        attempts = 0;
+        show("catching-up", false);
+        if (!(quiet === true && phaseOf(html) === view.getAttribute("data-phase"))) { swapIn(html); }
+      })
       .catch(function () {
         attempts += 1;
         show("catching-up", true);
@@ -126,7 +151,10 @@
   });
   document.addEventListener("htmx:sseOpen", function () {
     show("connection", false);
-    if (lost) { lost = false; attempts = 0; load(); }
+    // After a drop, reconcile; on the first opening, catch a change made before the stream was up.
+    attempts = 0;
+    load(!lost);
+    lost = false;
   });
   window.addEventListener("online", function () { attempts = 0; load(); });
 
@@ -203,23 +231,28 @@
       note(row, words, "pending");
     }
   }
-  var told = [];  // what the server refused, said until the next round of sending
-  function showOutbox(refusals) {
-    if (refusals) { told = refusals; }
+  // What the server refused of the last round of sending: said on its card, or in the list when
+  // the card is gone; said again after every swap until the next round.
+  var told = [];
+  function showOutbox() {
     var box = document.getElementById("outbox");
     var list = box.querySelector("ul");
     list.textContent = "";
+    function line(text, kind) {
+      var item = document.createElement("li");
+      item.className = kind;
+      item.textContent = text;
+      list.appendChild(item);
+    }
     outbox().forEach(function (entry) {
-      if (entry.text === undefined) { return; }
-      var line = document.createElement("li");
-      line.textContent = entry.text + " – " + box.getAttribute("data-pending");
-      list.appendChild(line);
+      if (entry.text !== undefined) { line(entry.text + " – " + box.getAttribute("data-pending"), "pending"); }
     });
-    told.forEach(function (said) {
-      var line = document.createElement("li");
-      line.className = "error";
-      line.textContent = box.getAttribute("data-refused") + " " + said;
-      list.appendChild(line);
+    told.forEach(function (refusal) {
+      var form = refusal.text === undefined && document.querySelector('form[action="' + refusal.url + '"]');
+      var card = form && (form.closest(".card") || form);
+      if (card) { note(card, refusal.said, "error"); return; }
+      var said = refusal.text === undefined ? refusal.said : refusal.text + " – " + refusal.said;
+      line(box.getAttribute("data-refused") + " " + said, "error");
     });
     box.hidden = !list.children.length;
   }
@@ -234,25 +267,13 @@
     if (sending || !entries.length) { return; }
     sending = true;
     clearTimeout(resend);
-    var refused = [];
     told = [];
     (function next() {
       var entry = outbox()[0];
       if (!entry) {
         sending = false;
         delay = 1000;
-        load();
-        // What the server refused is said on its card once the fresh view is in, or in the list.
-        document.addEventListener("phone:fresh", function said() {
-          document.removeEventListener("phone:fresh", said);
-          var elsewhere = [];
-          refused.forEach(function (pair) {
-            var form = pair[0].text === undefined && document.querySelector('form[action="' + pair[0].url + '"]');
-            var card = form && (form.closest(".card") || form);
-            if (card) { note(card, pair[1], "error"); } else { elsewhere.push(pair[1]); }
-          });
-          showOutbox(elsewhere);
-        });
+        load();  // the fresh view shows what was accepted; remark() says what was not
         return;
       }
       fetch(entry.url, {
@@ -263,8 +284,7 @@
         if (response.status === 429 || response.status >= 500) { throw new Error(String(response.status)); }
         return response.text().then(function (html) {
           if (!response.ok) {
-            var said = refusalOf(html);
-            refused.push([entry, entry.text ? entry.text + " – " + said : said]);
+            told.push({ url: entry.url, text: entry.text, said: refusalOf(html) });
           }
           keep(outbox().filter(function (other) { return other.key !== entry.key || other.body !== entry.body; }));
           next();

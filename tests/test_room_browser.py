@@ -15,7 +15,7 @@ from sqlmodel import select
 from backcast.db import Database, make_engine
 from backcast.models import EventRecord, Workshop
 from tests import server as real_server
-from tests.browser import PHONE
+from tests.browser import PHONE, screenshot
 from tests.live_helpers import PASSWORD, Room, facilitator_token, open_room, sqlite_url
 
 pytestmark = pytest.mark.browser
@@ -224,6 +224,7 @@ def test_dots_and_contributions_made_offline_arrive_once_and_refusals_are_said(
     expect(page.locator(".dots-left")).to_have_text("3")
     other = page.locator(f"#dots-{repair}")
     other.get_by_role("button", name="One dot more").click()
+    screenshot(page, "phone-offline-dots")
     context.set_offline(False)
     expect(page.locator(".pending-note")).to_have_count(0, timeout=10_000)
     assert [(e["item_id"], e["count"]) for e in events_of(live, room, "dots-set")] == [
@@ -280,6 +281,25 @@ def test_the_projector_shows_how_far_the_vote_is_without_revealing_it(browser, r
     expect(progress.locator(".dots-placed + p")).to_have_text("of 15 dots placed")
     expect(progress.locator(".voters")).to_have_text("2 of 3 people have voted")
     expect(screen.get_by_text("Materials exchange")).to_have_count(0)  # no ranking while hidden
+    screenshot(screen, "screen-prioritisation-progress")
     room.results(True)
     expect(screen.locator(".bars li")).to_have_count(2)
     screen.close()
+
+
+def test_unsent_text_is_kept_when_the_phase_moves_on_and_offered_when_it_returns(browser, room: Room) -> None:  # type: ignore[no-untyped-def]
+    room.phase("vision")
+    context, page = join_on_a_phone(browser, room)
+    page.get_by_label("Vision statement").fill("Half a thought about repair")
+    room.phase("milestones")
+    expect(page.locator("h1.phase-name")).to_have_text("Milestones")
+    expect(page.locator("#drafts")).to_have_text(
+        "Not sent yet, kept for when Vision comes back: “Half a thought about repair”"
+    )
+    page.get_by_label("Milestone").fill("2030: a repair café in every town")
+    room.phase("vision")
+    expect(page.get_by_label("Vision statement")).to_have_value("Half a thought about repair")
+    expect(page.locator("#drafts")).to_have_text(
+        "Not sent yet, kept for when Milestones comes back: “2030: a repair café in every town”"
+    )
+    context.close()
