@@ -14,7 +14,7 @@ from backcast.i18n import N_
 from backcast.models import Criterion, Dots, Item, Participant, Rating, Workshop, utcnow
 from backcast.services import validate
 from backcast.services.errors import Invalid, NotAllowed, NotFound, OverBudget, PhaseClosed
-from backcast.services.eventlog import lock_workshop, record
+from backcast.services.eventlog import lock_workshop, record, require_participant
 
 MAX_DOTS_PER_ITEM = 100
 
@@ -27,6 +27,7 @@ def _lock_for(
     The phase is checked under the lock, so a vote racing "close" lands before it or not at all.
     """
     workshop = lock_workshop(tx, workshop_id=participant.workshop_id)
+    require_participant(tx, participant)
     if not validate.is_id(item_id):
         raise NotFound(N_("There is no such item."), field="item")
     item = tx.session.get(Item, item_id)
