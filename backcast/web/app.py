@@ -20,6 +20,7 @@ from backcast.live.factory import make_broker
 from backcast.paths import STATIC
 from backcast.settings import Settings
 from backcast.web import (
+    accesslog,
     auth,
     configure,
     console,
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     broker = make_broker(settings, db)
     db.publisher = broker
+    accesslog.install()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
