@@ -21,6 +21,7 @@ from backcast.paths import STATIC
 from backcast.settings import Settings
 from backcast.web import (
     accesslog,
+    api_docs,
     auth,
     configure,
     console,
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         version=__version__,
         summary="Participatory backcasting workshops: the JSON API.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # web/api_docs.py serves it, vendored
         redoc_url=None,
     )
     app.state.settings = settings
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(configure.router)
     app.include_router(template_library.router)
     app.include_router(report.router)
+    app.include_router(api_docs.router)
     app.include_router(api_router)
     describe_problems(app)
     return app
