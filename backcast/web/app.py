@@ -39,6 +39,7 @@ from backcast.web.console_live import ConsoleLive
 from backcast.web.headers import SecurityHeaders
 from backcast.web.limits import Limits
 from backcast.web.locale import LocaleMiddleware
+from backcast.web.methods import Methods
 from backcast.web.origin import OriginGuard
 from backcast.web.phone_live import PhoneLive
 from backcast.web.retention import apply_retention, retain_daily
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         larger={"/templates/import": TEMPLATE_FILE_MAX + 64 * 1024},
     )
     app.add_middleware(LocaleMiddleware)
+    app.add_middleware(Methods)
     app.add_middleware(OriginGuard)
     app.add_middleware(
         SecurityHeaders, https=bool(settings.public_url and settings.public_url.startswith("https://"))
