@@ -56,7 +56,6 @@ OUR_SCRIPTS = {
     "/static/vendor/htmx-ext-sse-2.2.4.min.js",
     "/static/phone.js",
     "/static/screen.js",
-    "/static/console.js",
 }
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster"}
 FOREIGN_TAGS = {"script", "img", "iframe", "object", "embed", "base", "frame", "style", "link", "meta"}
