@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase
-from backcast.models.limits import MAX_LINKS
+from backcast.models.limits import DOTS_PER_ITEM_MAX, MAX_LINKS
 
 Value = StrictInt | None
 
@@ -222,7 +222,7 @@ class ItemOut(BaseModel):
 
 class DotsIn(Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"count": 2}]})
-    count: StrictInt
+    count: Annotated[StrictInt, Field(ge=0, le=DOTS_PER_ITEM_MAX)]
 
 
 class DotsOut(BaseModel):

@@ -12,11 +12,12 @@ from backcast.enums import Phase
 from backcast.events import DotsSet, ItemRated
 from backcast.i18n import N_
 from backcast.models import Criterion, Dots, Item, Participant, Rating, Workshop, utcnow
+from backcast.models import limits as L
 from backcast.services import validate
 from backcast.services.errors import Invalid, NotAllowed, NotFound, OverBudget, PhaseClosed
 from backcast.services.eventlog import lock_workshop, record, require_participant
 
-MAX_DOTS_PER_ITEM = 100
+MAX_DOTS_PER_ITEM = L.DOTS_PER_ITEM_MAX
 
 
 def _lock_for(
