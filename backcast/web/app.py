@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         session_cookie=SESSION_COOKIE,
         max_age=settings.session_max_age,
         same_site="lax",
-        https_only=bool(settings.public_url and settings.public_url.startswith("https://")),
+        https_only=settings.served_over_https,
     )
     # Inside the locale middleware, so that a 413 speaks the reader's language.
     # A template file may be up to TEMPLATE_FILE_MAX, and the import says so itself when one is larger.
@@ -112,9 +112,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(Methods)
     app.add_middleware(OriginGuard)
-    app.add_middleware(
-        SecurityHeaders, https=bool(settings.public_url and settings.public_url.startswith("https://"))
-    )
+    app.add_middleware(SecurityHeaders, https=settings.served_over_https)
     # Phones on poor Wi-Fi: compress pages, styles and scripts (event streams are left alone).
     app.add_middleware(GZipMiddleware, minimum_size=500)
     errors.install(app)
