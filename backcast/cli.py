@@ -63,7 +63,7 @@ def _database(settings: Settings) -> Database:
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    from backcast.network import public_base_url
+    from backcast.network import LOOPBACK_HOSTS, public_base_url
     from backcast.serving import TimedH11Protocol
     from backcast.web.auth import setup_token
 
@@ -83,7 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         migrate.check_current(db.engine)
         base = public_base_url(settings)
         # Bound to loopback only, the LAN address would not answer; the set-up link is for this machine.
-        here = f"http://127.0.0.1:{port}" if host in {"127.0.0.1", "localhost", "::1"} else base
+        here = f"http://127.0.0.1:{port}" if host in LOOPBACK_HOSTS else base
         print(
             _("backcast %(version)s on http://%(host)s:%(port)s", version=__version__, host=host, port=port),
             flush=True,

@@ -116,6 +116,11 @@ class Settings(BaseSettings):
     )
 
     @property
+    def served_over_https(self) -> bool:
+        """Whether the public address is https: cookies are then marked Secure and HSTS is sent."""
+        return bool(self.public_url and self.public_url.startswith("https://"))
+
+    @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -3,7 +3,9 @@ consent each participant gave, kept with its text."""
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,12 +20,15 @@ from backcast.analysis.data import load_workshop
 from backcast.analysis.results import compute_results
 from backcast.db import Database
 from backcast.enums import Phase
-from backcast.models import EventRecord, Item, Participant, Workshop, metadata, utcnow
-from backcast.services import configuration, items, participants, ratings, token_cache
+from backcast.export.exporter import FORMATS
+from backcast.export.schema import TABLES
+from backcast.models import EventRecord, Facilitator, Item, Participant, Workshop, metadata, utcnow
+from backcast.services import accounts, configuration, items, participants, ratings, token_cache
 from backcast.services.errors import NotAllowed, NotAuthenticated, NotFound
 from backcast.settings import Settings
 from backcast.web.app import create_app
 from tests import factories
+from tests.scenario import rated_workshop
 from tests.test_api import api_token, assert_problem
 
 
@@ -456,3 +461,49 @@ def test_a_deleted_participant_is_refused_at_once_here_and_for_every_write_on_ot
     assert row_counts(db) == before
     time.sleep(0.6)
     assert participants.participant_for_token(elsewhere, room.ana_token) is None
+
+
+def _readable(content: bytes) -> str:
+    """An export's text; a zip (XLSX, data package) is read member by member."""
+    if content.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8") for name in archive.namelist())
+    return content.decode("utf-8-sig")
+
+
+def test_no_export_holds_an_email_address_or_a_token_the_server_knows(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    rated = rated_workshop(sqlite_db)
+    factories.facilitator(sqlite_db, "someone.else@example.org")
+    api_tokens = [accounts.issue_api_token(sqlite_db, rated.owner.email) for _ in range(2)]
+    with sqlite_db.read() as session:
+        emails = [facilitator.email for facilitator in session.exec(select(Facilitator))]
+    secrets_ = [*emails, *api_tokens, *rated.tokens]
+    assert len(emails) >= 2 and rated.tokens
+
+    headers = {"Authorization": f"Bearer {api_tokens[0]}"}
+    exports = {}
+    for format_, _ in FORMATS.items():
+        tables = list(TABLES) if format_ == "csv" else [None]
+        for table in tables:
+            for names in (False, True):
+                params = {"format": format_, "names": names, **({"table": table} if table else {})}
+                response = sqlite_client.get(
+                    f"/api/v1/workshops/{rated.workshop.code}/export", params=params, headers=headers
+                )
+                assert response.status_code == 200, response.text
+                exports[f"{format_} {table} names={names}"] = _readable(response.content)
+    assert (
+        sqlite_client.post(
+            "/login", data={"email": rated.owner.email, "password": factories.PASSWORD}
+        ).status_code
+        == 200
+    )
+    console = sqlite_client.get(f"/facilitate/{rated.workshop.code}/export", params={"format": "datapackage"})
+    assert console.status_code == 200
+    exports["console datapackage"] = _readable(console.content)
+
+    found = [(name, secret) for name, text in exports.items() for secret in secrets_ if secret in text]
+    assert found == []
+    assert f"facilitator:{rated.owner.id}" in exports["datapackage None names=False"]

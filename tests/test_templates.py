@@ -4,6 +4,7 @@ facilitator's own templates saved, exported and imported."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -312,3 +313,29 @@ def test_creating_from_an_unknown_template_says_so(client: TestClient, db: Datab
     )
     with db.read() as session:
         assert session.exec(select(Item)).all() == []
+
+
+def test_imported_texts_meet_the_rules_of_typed_ones(client: TestClient, db: Database) -> None:
+    factories.facilitator(db, "ana@example.org")
+    sign_in(client, "ana@example.org")
+    criteria = [{"key": "a", "label": {"en": "Impact\ufffe"}}]
+
+    def send(**fields: object) -> Any:
+        body = json.dumps({**MINIMAL, "criteria": criteria, **fields}).encode()
+        return client.post("/templates/import", files={"file": ("t.json", body, "application/json")})
+
+    refused = send(question={"en": "What \x00 now?"})
+    assert refused.status_code == 422
+    assert "This contains characters that cannot be shown." in refused.text
+    imported = send(name={"en": "\u202eexe.txt"}, source="Quist\u202e 2006")
+    assert imported.status_code == 200
+    for path in ("/templates", "/"):
+        page = client.get(path).text
+        assert "\u202e" not in page and "\ufffe" not in page, path
+        assert "exe.txt" in page, path
+    saved = workshop_templates.parse(client.get("/templates/x.json").content)
+    assert (saved.name, saved.source, saved.criteria[0].label) == (
+        {"en": "exe.txt"},
+        "Quist 2006",
+        {"en": "Impact"},
+    )

@@ -45,23 +45,25 @@ PAYLOADS = [
     '=HYPERLINK("javascript:alert(1)";"evil")',
     "@SUM(1+1)*cmd|' /C calc'!A0 evil",
     "\u202eevil\u202c.exe \u2066alert\u2069 \u202dtxt",
+    # Non-characters, which XML forbids: a spreadsheet holding one cannot be opened.
+    "evil\ufffe \uffff\ufdd0 alert\U0001fffe\U0010ffff",
 ]
 MARKERS = ("alert", "evil")
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+NONCHARACTERS = re.compile("[\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
 OUR_SCRIPTS = {
     "/static/vendor/htmx-2.0.11.min.js",
     "/static/vendor/htmx-ext-sse-2.2.4.min.js",
     "/static/phone.js",
     "/static/screen.js",
-    "/static/console.js",
 }
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster"}
 FOREIGN_TAGS = {"script", "img", "iframe", "object", "embed", "base", "frame", "style", "link", "meta"}
 
 
 def shown(payload: str) -> str:
-    """What the app keeps of the payload: direction controls dropped, NFC, trimmed."""
-    return unicodedata.normalize("NFC", BIDI_CONTROLS.sub("", payload)).strip()
+    """What the app keeps of the payload: direction controls and non-characters dropped, NFC, trimmed."""
+    return unicodedata.normalize("NFC", NONCHARACTERS.sub("", BIDI_CONTROLS.sub("", payload))).strip()
 
 
 def problems_in(html: str, payload: str) -> list[str]:

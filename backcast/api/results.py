@@ -11,6 +11,7 @@ from backcast.api.deps import current_facilitator
 from backcast.api.problems import problems
 from backcast.db import Database
 from backcast.export.exporter import FORMATS
+from backcast.export.schema import TABLES
 from backcast.models import Facilitator
 from backcast.services import workshops
 from backcast.web.deps import get_db
@@ -37,8 +38,16 @@ def results(
 def export(
     code: str,
     request: Request,
-    format: Annotated[str, Query(description="csv, xlsx, json or datapackage")] = "csv",
-    table: Annotated[str | None, Query(description="With format=csv: which table (default ratings)")] = None,
+    format: Annotated[
+        str, Query(description="csv, xlsx, json or datapackage", json_schema_extra={"enum": list(FORMATS)})
+    ] = "csv",
+    table: Annotated[
+        str | None,
+        Query(
+            description="With format=csv: which table (default ratings)",
+            json_schema_extra={"enum": list(TABLES)},
+        ),
+    ] = None,
     names: Annotated[bool, Query(description="Include display names where the workshop allows it")] = False,
     facilitator: Facilitator = Depends(current_facilitator),
     db: Database = Depends(get_db),

@@ -9,9 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase
-from backcast.models.limits import EMAIL_MAX, MAX_LINKS
+from backcast.models.limits import DOT_BUDGET_MAX, DOTS_PER_ITEM_MAX, EMAIL_MAX, MAX_LINKS, YEAR_MAX, YEAR_MIN
 
 Value = StrictInt | None
+# The bounds the services hold to, in the schema too, so that a request the schema allows is one
+# the server can take (or refuses only for the workshop's state).
+Year = Annotated[StrictInt, Field(ge=YEAR_MIN, le=YEAR_MAX)]
+DotBudget = Annotated[StrictInt, Field(ge=0, le=DOT_BUDGET_MAX)]
 
 
 class Body(BaseModel):
@@ -67,13 +71,13 @@ class WorkshopCreate(Body):
         "quist-vergragt) or one of your own; what is not given comes from it.",
     )
     question: StrictStr | None = None
-    present_year: StrictInt | None = None
-    vision_year: StrictInt | None = None
-    milestone_years: list[StrictInt] | None = None
+    present_year: Year | None = None
+    vision_year: Year | None = None
+    milestone_years: list[Year] | None = None
     language: Language = Language.de
-    dot_budget: StrictInt | None = None
+    dot_budget: DotBudget | None = None
     names: NamesMode | None = None
-    rated_kinds: list[ItemKind] | None = None
+    rated_kinds: Annotated[list[ItemKind], Field(min_length=1)] | None = None
     consent_text: StrictStr | None = None
     privacy_text: StrictStr | None = Field(
         None, description="The data-protection notice (GDPR Art. 13) participants can read."
@@ -94,13 +98,13 @@ class WorkshopPatch(Body):
 
     title: StrictStr | None = None
     question: StrictStr | None = None
-    present_year: StrictInt | None = None
-    vision_year: StrictInt | None = None
-    milestone_years: list[StrictInt] | None = None
+    present_year: Year | None = None
+    vision_year: Year | None = None
+    milestone_years: list[Year] | None = None
     language: Language | None = None
-    dot_budget: StrictInt | None = None
+    dot_budget: DotBudget | None = None
     names: NamesMode | None = None
-    rated_kinds: list[ItemKind] | None = None
+    rated_kinds: Annotated[list[ItemKind], Field(min_length=1)] | None = None
     consent_text: StrictStr | None = None
     privacy_text: StrictStr | None = Field(
         None, description="The data-protection notice (GDPR Art. 13) participants can read."
@@ -265,7 +269,7 @@ class ItemOut(BaseModel):
 
 class DotsIn(Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"count": 2}]})
-    count: StrictInt
+    count: Annotated[StrictInt, Field(ge=0, le=DOTS_PER_ITEM_MAX)]
 
 
 class DotsOut(BaseModel):

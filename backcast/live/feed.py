@@ -135,7 +135,6 @@ class Hub:
         self.read_limit = read_limit
         self.queue_limit = queue_limit
         self.feeds: dict[int, Feed] = {}
-        self.on_retire: list[Callable[[int], None]] = []
 
     async def subscribe(self, workshop_id: int) -> Subscription:
         """A subscription to every event committed from now on (and possibly a few before)."""

@@ -90,7 +90,6 @@ class Channel:
         self.view = view
         self.subscription = subscription
         self.listeners: set[Listener] = set()
-        self.renders = 0
         self._task = asyncio.create_task(self._run(), name=f"view-{key}")
 
     def remove(self, listener: Listener) -> None:
@@ -123,7 +122,6 @@ class Channel:
             except Exception:  # a rendering bug must not end the channel for everyone
                 log.exception("rendering %s failed", self.key)
                 continue
-            self.renders += 1
             for message in messages:
                 for listener in list(self.listeners):
                     listener.offer(message)

@@ -16,6 +16,8 @@ CLIENT_KEY_MAX = 64
 YEAR_MIN = 1900
 YEAR_MAX = 2300
 DOT_BUDGET_MAX = 100
+# No item can hold more dots than the largest budget; the phone's form and the API say the same.
+DOTS_PER_ITEM_MAX = DOT_BUDGET_MAX
 SCALE_MIN = 0
 SCALE_MAX = 100
 MILESTONE_YEARS_MAX = 20

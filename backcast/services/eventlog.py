@@ -42,6 +42,16 @@ def lock_workshop(tx: Transaction, *, code: str | None = None, workshop_id: int 
     return workshop
 
 
+def require_participant(tx: Transaction, actor: Actor) -> None:
+    """Refuses a participant who no longer exists (401): their token may have been looked up a
+    moment before another server process deleted them (`token_cache`). Called before a change adds
+    rows that point at them, whose foreign keys would otherwise fail as a server error."""
+    if isinstance(actor, Participant) and actor not in tx.session:
+        with tx.session.no_autoflush:
+            if tx.session.get(Participant, actor.id) is None:
+                raise NotAuthenticated(N_("This token is not valid."))
+
+
 def record(tx: Transaction, workshop: Workshop, event: Event, actor: Actor) -> EventRecord:
     """Appends `event` with the workshop's next `seq`; published once the transaction commits.
 
@@ -49,10 +59,7 @@ def record(tx: Transaction, workshop: Workshop, event: Event, actor: Actor) -> E
     another server process deleted them (`token_cache`).
     """
     assert workshop.id is not None
-    if isinstance(actor, Participant) and actor not in tx.session:
-        with tx.session.no_autoflush:  # before their new rows meet the database's foreign keys
-            if tx.session.get(Participant, actor.id) is None:
-                raise NotAuthenticated(N_("This token is not valid."))
+    require_participant(tx, actor)
     workshop.last_seq += 1
     workshop.updated_at = utcnow()
     row = EventRecord(

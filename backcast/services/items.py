@@ -25,7 +25,7 @@ from backcast.models import Facilitator, Item, Link, Participant, Workshop, utcn
 from backcast.models import limits as L
 from backcast.services import validate
 from backcast.services.errors import Conflict, Invalid, NotAllowed, NotFound, PhaseClosed
-from backcast.services.eventlog import Actor, lock_workshop, record
+from backcast.services.eventlog import Actor, lock_workshop, record, require_participant
 from backcast.services.workshops import lock_owned
 
 MAX_LINKS = L.MAX_LINKS
@@ -116,6 +116,7 @@ def add_item(
             workshop = lock_workshop(tx, workshop_id=actor.workshop_id)
             if workshop.code != code:
                 raise NotAllowed(N_("You have not joined this workshop."))
+            require_participant(tx, actor)
             if client_key:
                 earlier = tx.session.exec(
                     select(Item).where(Item.author_id == actor.id, Item.client_key == client_key)

@@ -12,11 +12,12 @@ from backcast.enums import Phase
 from backcast.events import DotsSet, ItemRated
 from backcast.i18n import N_, N_plural
 from backcast.models import Criterion, Dots, Item, Participant, Rating, Workshop, utcnow
+from backcast.models import limits as L
 from backcast.services import validate
 from backcast.services.errors import Invalid, NotAllowed, NotFound, OverBudget, PhaseClosed
-from backcast.services.eventlog import lock_workshop, record
+from backcast.services.eventlog import lock_workshop, record, require_participant
 
-MAX_DOTS_PER_ITEM = 100
+MAX_DOTS_PER_ITEM = L.DOTS_PER_ITEM_MAX
 
 
 def _lock_for(
@@ -27,6 +28,7 @@ def _lock_for(
     The phase is checked under the lock, so a vote racing "close" lands before it or not at all.
     """
     workshop = lock_workshop(tx, workshop_id=participant.workshop_id)
+    require_participant(tx, participant)
     if not validate.is_id(item_id):
         raise NotFound(N_("There is no such item."), field="item")
     item = tx.session.get(Item, item_id)

@@ -20,6 +20,14 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 # it is stored ("exe.txt" shown for "txt.exe") and can spill into what follows on a page; they are
 # removed. The implicit marks (LRM, RLM, ALM) cannot do either and are kept for right-to-left text.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Unicode's non-characters (U+FDD0..U+FDEF and the last two code points of every plane) are for a
+# program's internal use; XML forbids U+FFFE and U+FFFF, so one in a text makes the XLSX export
+# unreadable. They carry nothing a reader could see and are removed.
+_NONCHARACTERS = re.compile(
+    "[\ufdd0-\ufdef"
+    + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000))
+    + "]"
+)
 
 
 def text(value: Any, field: str, *, max_length: int, required: bool = True, multiline: bool = True) -> str:
@@ -30,6 +38,7 @@ def text(value: Any, field: str, *, max_length: int, required: bool = True, mult
     if not isinstance(value, str):
         raise Invalid(N_("This must be text."), field=field)
     value = _BIDI_CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = _NONCHARACTERS.sub("", value)
     value = unicodedata.normalize("NFC", value).strip()
     if _CONTROL.search(value):
         raise Invalid(N_("This contains characters that cannot be shown."), field=field)

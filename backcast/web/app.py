@@ -20,7 +20,9 @@ from backcast.live.factory import make_broker
 from backcast.paths import STATIC
 from backcast.settings import Settings
 from backcast.web import (
+    accesslog,
     account,
+    api_docs,
     auth,
     configure,
     console,
@@ -39,6 +41,7 @@ from backcast.web.console_live import ConsoleLive
 from backcast.web.headers import SecurityHeaders
 from backcast.web.limits import Limits
 from backcast.web.locale import LocaleMiddleware
+from backcast.web.methods import Methods
 from backcast.web.origin import OriginGuard
 from backcast.web.phone_live import PhoneLive
 from backcast.web.retention import apply_retention, retain_daily
@@ -57,6 +60,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     broker = make_broker(settings, db)
     db.publisher = broker
+    accesslog.install()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -80,7 +84,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         version=__version__,
         summary="Participatory backcasting workshops: the JSON API.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # web/api_docs.py serves it, vendored
         redoc_url=None,
     )
     app.state.settings = settings
@@ -98,7 +102,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         session_cookie=SESSION_COOKIE,
         max_age=settings.session_max_age,
         same_site="lax",
-        https_only=bool(settings.public_url and settings.public_url.startswith("https://")),
+        https_only=settings.served_over_https,
     )
     # Inside the locale middleware, so that a 413 speaks the reader's language.
     # A template file may be up to TEMPLATE_FILE_MAX, and the import says so itself when one is larger.
@@ -108,10 +112,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         larger={"/templates/import": TEMPLATE_FILE_MAX + 64 * 1024},
     )
     app.add_middleware(LocaleMiddleware)
+    app.add_middleware(Methods)
     app.add_middleware(OriginGuard)
-    app.add_middleware(
-        SecurityHeaders, https=bool(settings.public_url and settings.public_url.startswith("https://"))
-    )
+    app.add_middleware(SecurityHeaders, https=settings.served_over_https)
     # Phones on poor Wi-Fi: compress pages, styles and scripts (event streams are left alone).
     app.add_middleware(GZipMiddleware, minimum_size=500)
     errors.install(app)
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(template_library.router)
     app.include_router(report.router)
     app.include_router(printouts.router)
+    app.include_router(api_docs.router)
     app.include_router(api_router)
     describe_problems(app)
     return app

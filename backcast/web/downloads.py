@@ -28,7 +28,8 @@ def export_download(
         table=table,
         names=names,
         secret_key=request.app.state.settings.resolved_secret_key,
-        exported_by=f"facilitator {facilitator.email} {via}",
+        # By account number: an export leaves the server and is shared, an address must not go with it.
+        exported_by=f"facilitator:{facilitator.id} {via}",
         bom=bom,
     )
     return Response(

@@ -39,7 +39,7 @@ def remember_language(
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="lax",
-        secure=bool(settings.public_url and settings.public_url.startswith("https://")),
+        secure=settings.served_over_https,
     )
     return response
 

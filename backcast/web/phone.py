@@ -400,13 +400,13 @@ def rate_item(
 def set_dots(
     item_id: int,
     request: Request,
-    count: Annotated[int, Form(ge=0, le=1000)] = 0,
+    count: Annotated[str, Form(max_length=10)] = "0",
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> Response:
     try:
         take_change(request, participant.id)
-        ratings.set_dots(db, participant, item_id, count)
+        ratings.set_dots(db, participant, item_id, whole_number_or_text(count))
     except ServiceError as error:
         return _refused_change(request, db, participant, error)
     return _after_change(request, db, participant, request.path_params["code"], "phone/_personal.html")

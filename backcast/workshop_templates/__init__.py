@@ -25,6 +25,8 @@ from pydantic import (
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase
 from backcast.models import limits as L
+from backcast.services import validate
+from backcast.services.errors import Invalid
 
 FORMAT = "backcast-template"
 BUILT_IN = ("generic", "regional-circular-economy", "abcd", "quist-vergragt")
@@ -38,10 +40,25 @@ def _line(max_length: int) -> object:
     return StringConstraints(strip_whitespace=True, max_length=max_length)
 
 
-Label = dict[Language, Annotated[str, _line(L.LABEL_MAX)]]
-Name = dict[Language, Annotated[str, _line(L.TITLE_MAX)]]
-Paragraph = dict[Language, Annotated[str, _line(L.QUESTION_MAX)]]
-Consent = dict[Language, Annotated[str, _line(L.CONSENT_MAX)]]
+def _typed_rules(*, multiline: bool) -> AfterValidator:
+    """The rules of typed text (`validate.text`): an imported file is text someone typed too, so
+    direction controls and non-characters go, and control characters such as NUL are refused."""
+
+    def check(value: str) -> str:
+        try:
+            return validate.text(value, "text", max_length=len(value), required=False, multiline=multiline)
+        except Invalid as error:
+            raise ValueError(str(error)) from None
+
+    return AfterValidator(check)
+
+
+_LINE = _typed_rules(multiline=False)
+_TEXT = _typed_rules(multiline=True)
+Label = dict[Language, Annotated[str, _line(L.LABEL_MAX), _LINE]]
+Name = dict[Language, Annotated[str, _line(L.TITLE_MAX), _LINE]]
+Paragraph = dict[Language, Annotated[str, _line(L.QUESTION_MAX), _TEXT]]
+Consent = dict[Language, Annotated[str, _line(L.CONSENT_MAX), _TEXT]]
 
 
 def _in_some_language(what: str) -> AfterValidator:
@@ -116,7 +133,7 @@ class WorkshopTemplate(_Strict):
     key: Slug
     name: Annotated[Name, _in_some_language("a name")]
     description: Paragraph = {}
-    source: str = Field("", max_length=L.QUESTION_MAX)
+    source: Annotated[str, Field(max_length=L.QUESTION_MAX), _TEXT] = ""
     question: Paragraph = {}
     years_ahead: int = Field(20, ge=1, le=L.YEAR_MAX - L.YEAR_MIN)
     milestone_step: int = Field(5, ge=1, le=100)
