@@ -22,8 +22,8 @@ from sqlmodel import select
 import backcast.web
 from backcast.db import Database
 from backcast.enums import Phase
-from backcast.models import Item, Participant
-from backcast.services import accounts, agenda, workshops
+from backcast.models import ApiToken, Item, Participant
+from backcast.services import accounts, agenda, owners, workshops
 from tests import factories
 from tests.test_console import sign_in
 
@@ -164,6 +164,18 @@ FORMS: dict[str, Form] = {
     "/w/{code}/forget": Form(Phase.lobby, {}),
     "/templates/import": Form(Phase.lobby, {}),
     "/templates/{key}/delete": Form(Phase.lobby, {}),
+    "/account/password": Form(
+        Phase.lobby, {"current_password": "wrong", "password": "a new one", "password_again": "a new one"}
+    ),
+    "/account/sign-out-everywhere": Form(Phase.lobby, {}),
+    "/account/tokens/{token_id}/revoke": Form(Phase.lobby, {}),
+    "/facilitate/{code}/owners": Form(Phase.lobby, {"email": "{colleague}"}),
+    "/facilitate/{code}/owners/{facilitator_id}/remove": Form(Phase.lobby, {}),
+    "/facilitate/{code}/room": Form(Phase.lobby, {"locked": "true"}),
+    "/facilitate/{code}/participants/bursts/remove": Form(
+        Phase.lobby, {"minute": "2026-12-03T10:00", "confirm": "yes"}
+    ),
+    "/w/{code}/group": Form(Phase.lobby, {"group": "sme"}),
 }
 
 
@@ -177,6 +189,8 @@ CHANGES_THE_ROOM = {
     "/facilitate/{code}/items/{item_id}",
     "/w/{code}/items/{item_id}/withdraw",
     "/w/{code}/forget",
+    "/account/sign-out-everywhere",
+    "/facilitate/{code}/participants/bursts/remove",
 }
 
 
@@ -226,6 +240,11 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
     if phase != Phase.milestones:
         factories.phase(db, shop, phase)
     sign_in(client, owner.email)
+    colleague = factories.facilitator(db)
+    owners.add_owner(db, owner, code, colleague.email)
+    accounts.issue_api_token(db, owner.email)
+    with db.read() as session:
+        token = session.exec(select(ApiToken).where(ApiToken.facilitator_id == owner.id)).one()
     values = {
         "code": code,
         "email": owner.email,
@@ -235,6 +254,9 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
         "entry_id": str(entry.id),
         "participant_id": str(participant.id),
         "key": "nothing-here",
+        "colleague": colleague.email,
+        "facilitator_id": str(colleague.id),
+        "token_id": str(token.id),
     }
     return Room(client, values)
 
@@ -294,7 +316,7 @@ def test_ids_no_row_can_have_are_not_found_never_a_server_error(
     room_ = room(sqlite_client, sqlite_db, form.phase)
     data = {key: room_.path(value) for key, value in form.fields.items()}
     for odd in ODD_IDS:
-        ids = {name: odd for name in ("item_id", "entry_id", "participant_id")}
+        ids = {name: odd for name in ("item_id", "entry_id", "participant_id", "facilitator_id", "token_id")}
         response = post(room_, template, data, **ids)
         assert 400 <= response.status_code < 500, f"{template} with {odd}"
         assert message(response), f"{template} with {odd}"

@@ -170,16 +170,16 @@ def api_tokens_for_email(db: Database, email: str) -> list[ApiToken]:
 
 
 def revoke_api_token(
-    db: Database, token_id: int, *, owner_id: int | None = None, via: str = "cli"
+    db: Database, token_id: object, *, owner_id: int | None = None, via: str = "cli"
 ) -> ApiToken:
     """Deletes the token so it stops working at once. With `owner_id`, only that account's token:
     someone else's answers like one that does not exist."""
     with db.write() as tx:
-        row = tx.session.get(ApiToken, token_id)
+        row = tx.session.get(ApiToken, token_id) if validate.is_id(token_id) else None
         if row is None or (owner_id is not None and row.facilitator_id != owner_id):
             raise NotFound(N_("There is no such token."), field="token")
         tx.session.delete(row)
-        record_account(tx, ApiTokenRevoked(facilitator_id=row.facilitator_id, token_id=token_id, via=via))
+        record_account(tx, ApiTokenRevoked(facilitator_id=row.facilitator_id, token_id=row.id, via=via))
     return row
 
 
