@@ -299,7 +299,7 @@ def test_create_from_a_template_and_patch_the_set_up(client: TestClient, db: Dat
         "time_to_effect",
     ]
     assert shop["question"].startswith("What does a regional circular economy look like")
-    assert shop["prompts"]["needs"]["de"].startswith("Was braucht dieser Meilenstein?")
+    assert shop["prompts"]["needs"]["de"].startswith("Was braucht einer dieser Meilensteine?")
     assert_problem(
         client.post("/api/v1/workshops", json={"title": "X", "template": "nope"}, headers=headers),
         404,

@@ -307,7 +307,7 @@ def test_the_command_speaks_the_terminal_s_language(tmp_path: Path, data_dir: Pa
         stdin="a long password\n",
         LANGUAGE="de:en",
     )
-    assert added.stdout.strip() == "Moderation ana@example.org angelegt"
+    assert added.stdout.strip() == "Moderationskonto ana@example.org angelegt"
     short = backcast(
         data_dir,
         "facilitator",

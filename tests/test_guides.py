@@ -137,7 +137,7 @@ curl() {
 """
 
 # Values that differ from run to run (the code is random, so is everything that contains it).
-VARIABLE = {"code", "join_url", "token", "created_at", "instance", "workshop", "at"}
+VARIABLE = {"code", "join_url", "token", "created_at", "added_at", "instance", "workshop", "at"}
 
 
 def shaped_like(documented: Any, actual: Any, key: str = "") -> list[str]:
@@ -177,6 +177,7 @@ def api_server(tmp_path: Path) -> Iterator[servers.Server]:
     running = servers.start(data)
     try:
         backcast(data, "facilitator", "add", "you@example.org", "--password-stdin", stdin=PASSWORD + "\n")
+        backcast(data, "facilitator", "add", "bo@example.org", "--password-stdin", stdin=PASSWORD + "\n")
         yield running
     finally:
         running.stop()
@@ -264,12 +265,15 @@ def test_the_api_guides_curl_examples_answer_as_documented(
     def stream(call: Call) -> None:
         assert call.result.returncode == 28, call.result.stderr  # --max-time ended it, as the guide says
         events = re.findall(r"^event: (\S+)\ndata: (.*)\nid: (\d+)$", call.out, flags=re.M)
-        assert [(name, int(seq)) for name, _, seq in events] == [("dots-set", 14)]
+        assert [(name, int(seq)) for name, _, seq in events] == [("dots-set", 15)]
         assert json.loads(events[0][1])["data"] == {
             "item_id": int(env["MEASURE"]),
             "participant_id": 1,
             "count": 3,
         }
+
+    def co_owned(call: Call) -> None:
+        assert [owner["email"] for owner in call.json()] == ["you@example.org", "bo@example.org"]
 
     def nothing(call: Call) -> None:
         pass
@@ -280,6 +284,7 @@ def test_the_api_guides_curl_examples_answer_as_documented(
         ('"template": "regional-circular-economy"', [201], created),
         ('-X PATCH "$BASE/api/v1/workshops/$CODE"', [200], configured),
         ('{"phase": "milestones"}', [200], nothing),
+        ('{"email": "bo@example.org"}', [200], co_owned),
         ("/api/v1/join", [201], joined),
         ("Idempotency-Key", [201], milestone),
         ('"kind\\": \\"need\\"', [201], need),
@@ -290,7 +295,7 @@ def test_the_api_guides_curl_examples_answer_as_documented(
         ("/results", [200], results),
         ("table=dots", [200], dots_csv),
         ("format=datapackage", [200], package),
-        ("Last-Event-ID: 13", [200], stream),
+        ("Last-Event-ID: 14", [200], stream),
         ('{"count": 8}', [409], nothing),
         ('{"phase": "dreaming"}', [422], nothing),
     ]

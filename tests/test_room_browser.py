@@ -272,7 +272,7 @@ def test_the_projector_shows_how_far_the_vote_is_without_revealing_it(browser, r
     screen.goto(f"{room.base_url}/w/{room.code}/screen")
     progress = screen.locator(".progress-screen")
     expect(progress.locator(".dots-placed")).to_have_text("0")
-    expect(progress.locator(".voters")).to_have_text("0 of 1 people have voted")
+    expect(progress.locator(".voters")).to_have_text("0 of 1 person has voted")
 
     ana, ben = room.join(), room.join()
     place_dots(room, ana, exchange, 3)

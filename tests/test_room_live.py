@@ -98,4 +98,4 @@ def test_every_dot_reaches_the_console_as_one_rendered_list(
         "Repair festival 2 Add to agenda"
     ]
     assert latest["counters"].select_one(".dots-placed dd").get_text() == "2 of 5"
-    assert latest["counters"].select_one(".voters dd").get_text() == "1 of 1 people"
+    assert latest["counters"].select_one(".voters dd").get_text() == "1 of 1 person"

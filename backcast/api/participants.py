@@ -79,7 +79,10 @@ def join(
         assert participant.id is not None
         response.status_code = 200
         return schemas.JoinOut(
-            participant_id=participant.id, token=token, workshop=codes.normalize_code(body.code) or ""
+            participant_id=participant.id,
+            token=token,
+            workshop=codes.normalize_code(body.code) or "",
+            consented=participant.consented_at is not None,
         )
     joined = guard_code(request, lambda: _join(request, db, body))
     assert joined.participant.id is not None
