@@ -38,7 +38,10 @@ def test_a_german_phone_in_an_english_workshop_reads_the_built_in_labels_in_germ
     sqlite_client.headers["accept-language"] = GERMAN_BROWSER
 
     join = soup(sqlite_client.get(f"/j/{code}").text)
-    assert [option.get_text() for option in join.select("#group option")][1:3] == ["KMU", "Großunternehmen"]
+    assert [option.get_text() for option in join.select("#group option")][1:3] == [
+        "Kleines oder mittleres Unternehmen",
+        "Großunternehmen",
+    ]
 
     sqlite_client.post(f"/j/{code}", data={"group": "sme"})
     factories.phase(sqlite_db, tree.workshop, Phase.rating)
@@ -127,7 +130,7 @@ def test_a_participant_chooses_and_changes_their_group_until_their_first_rating(
 
     chosen = sqlite_client.post(f"/w/{code}/group", data={"group": "sme"}, headers={"hx-request": "true"})
     assert chosen.status_code == 200
-    assert text(soup(chosen.text), "#group summary") == "Your group: SME · Change"
+    assert text(soup(chosen.text), "#group summary") == "Your group: Small or medium-sized firm · Change"
     changed = sqlite_client.post(f"/w/{code}/group", data={"group": "research"}, follow_redirects=False)
     assert (changed.status_code, changed.headers["location"]) == (303, f"/w/{code}")
     page = soup(sqlite_client.get(f"/w/{code}").text)
