@@ -179,6 +179,9 @@ def test_ratings_tapped_during_30_seconds_offline_arrive_once(browser, live, roo
 
     context.set_offline(False)
     expect(card.get_by_text("Will be sent when the network is back.")).to_have_count(0, timeout=10_000)
+    # Once the phone has caught up the card is rated, so it folds to its title: a tap opens it.
+    expect(card.locator("summary .rated-mark")).to_be_visible(timeout=10_000)
+    card.locator("summary").click()
     expect(card.get_by_role("button", name="Impact: 4")).to_have_attribute("aria-pressed", "true")
     expect(card.get_by_role("button", name="Urgency: can't judge")).to_have_attribute("aria-pressed", "true")
     sent = sorted((event["values"] for event in events_of(live, room, "item-rated")), key=str)
@@ -251,7 +254,7 @@ def test_a_phase_change_ends_the_timer_on_the_projector_and_the_phones(browser, 
     console.get_by_role("button", name="Start timer").click()
     screen = browser.new_page(viewport={"width": 1920, "height": 1080})
     screen.goto(f"{room.base_url}/w/{room.code}/screen")
-    expect(screen.locator(".screen-timer")).to_have_text(re.compile(r"^[23]:[0-5][0-9]$"))
+    expect(screen.locator(".screen-timer")).to_have_text(re.compile(r"^[23]:[0-5][0-9] left$"))
     context, phone = join_on_a_phone(browser, room)
     expect(phone.locator(".timer")).to_be_visible()
 
