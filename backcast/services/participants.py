@@ -70,7 +70,7 @@ def join_workshop(
         if workshop.names == NamesMode.off:
             cleaned_name = ""  # the workshop promised anonymity: a name sent anyway is not kept
         elif workshop.names == NamesMode.required and not cleaned_name:
-            raise Invalid(N_("Please enter your name."), field="name")
+            raise Conflict(N_("Please enter your name."), field="name")
         group_row = _group_row(tx.session, workshop, group)
         # Consent to research use is asked, never required: taking part must not cost it
         # (GDPR Art. 7(4)). Someone who declines takes part fully; the exports leave them out.
@@ -117,7 +117,7 @@ def _group_row(session: Session, workshop: Workshop, group: str | None) -> Stake
         )
     ).first()
     if found is None:
-        raise Invalid(N_("Choose one of the workshop's groups."), field="group")
+        raise Conflict(N_("Choose one of the workshop's groups."), field="group")
     return found
 
 
