@@ -14,7 +14,9 @@ from backcast import credentials
 from backcast.db import Database
 from backcast.enums import NamesMode
 from backcast.events import (
+    DotsSet,
     EntryErased,
+    ItemRated,
     ParticipantDeleted,
     ParticipantGroupSet,
     ParticipantJoined,
@@ -219,7 +221,7 @@ def _known(db: Database, token: str) -> token_cache.Known | None:
 # The actor of log entries whose participant was deleted: the entry stays, who it was does not.
 ERASED_ACTOR = "erased"
 # Entries that are the participant's own data rather than the room's work.
-_OWN_ENTRIES = frozenset({"participant-joined", "participant-group-set", "item-rated", "dots-set"})
+_OWN_ENTRIES = frozenset(cls.type for cls in (ParticipantJoined, ParticipantGroupSet, ItemRated, DotsSet))
 # A stored token hash is 64 hex digits; this prefix can never be one, so no token matches it.
 _NO_TOKEN = "erased-"
 
