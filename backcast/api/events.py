@@ -13,6 +13,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from backcast.api.deps import stream_facilitator
 from backcast.api.problems import problems
 from backcast.db import Database
+from backcast.http.deps import get_db
+from backcast.http.limits import holding_stream
 from backcast.i18n import N_
 from backcast.live.broker import Broker
 from backcast.live.feed import Subscription
@@ -21,8 +23,6 @@ from backcast.models import EventRecord, Facilitator, Workshop
 from backcast.services import workshops
 from backcast.services.errors import Invalid
 from backcast.services.eventlog import events_since
-from backcast.web.deps import get_db
-from backcast.web.limits import holding_stream
 
 router = APIRouter(tags=["events"], responses=problems(401, 403, 404))
 

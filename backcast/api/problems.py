@@ -1,5 +1,5 @@
 """The refusals each operation may answer with, described in the OpenAPI document as RFC 9457
-problem documents (the handlers that write them are in `backcast.web.errors`)."""
+problem documents (`backcast.http.problems` writes them)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, text, update
 from sqlmodel import select
 
@@ -23,6 +24,7 @@ from backcast.models.limits import EMAIL_MAX
 from backcast.services import validate
 from backcast.services.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from backcast.services.eventlog import record_account
+from backcast.settings import Settings
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
@@ -282,3 +284,22 @@ def change_password(
         tx.session.add(facilitator)
         _end_sessions(tx, facilitator_id, keep=keep_session)
         record_account(tx, PasswordChanged(facilitator_id=facilitator_id, via=via))
+
+
+SETUP_SALT = "backcast-first-run-setup"
+SETUP_MAX_AGE = 7 * 24 * 3600
+
+
+def setup_token(settings: Settings) -> str:
+    """A signed set-up token; it works only while no facilitator exists, which makes it one-time."""
+    return URLSafeTimedSerializer(settings.resolved_secret_key, salt=SETUP_SALT).dumps("setup")
+
+
+def setup_token_valid(settings: Settings, token: str) -> bool:
+    try:
+        URLSafeTimedSerializer(settings.resolved_secret_key, salt=SETUP_SALT).loads(
+            token, max_age=SETUP_MAX_AGE
+        )
+    except BadSignature:
+        return False
+    return True

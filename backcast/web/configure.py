@@ -18,12 +18,12 @@ from backcast import i18n, workshop_templates
 from backcast.db import Database
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, Phase
+from backcast.http.deps import get_db
 from backcast.models import Facilitator, Workshop
 from backcast.services import configuration, templates
 from backcast.services.configuration import WorkshopSetup
 from backcast.services.errors import ServiceError
-from backcast.web.console import console_facilitator, owned
-from backcast.web.deps import get_db, get_templates
+from backcast.web.deps import console_facilitator, get_templates, owned
 from backcast.web.forms import decimal, whole_number_or_text
 from backcast.web.labels import PHASE_PROMPTS
 from backcast.web.locale import use_room_language

@@ -19,6 +19,8 @@ from backcast.db import Database
 from backcast.enums import LINK_TARGET, PHASE_ORDER, ItemKind
 from backcast.export.schema import TABLES
 from backcast.export.tables import pseudonymiser
+from backcast.http.deps import get_db, session_facilitator
+from backcast.http.downloads import export_download
 from backcast.i18n import N_
 from backcast.live.stream import EventStream
 from backcast.live.views import Listener
@@ -28,26 +30,12 @@ from backcast.queries.console import ParticipantRow, console_view, footprint, jo
 from backcast.services import agenda, items, owners, participants, timer, workshops
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
-from backcast.web.deps import LoginRequired, get_db, get_templates, session_facilitator
-from backcast.web.downloads import export_download
+from backcast.web.deps import console_facilitator, get_templates, owned
 from backcast.web.forms import whole_number, whole_number_or_text, whole_numbers
 from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import use_room_language
 
 router = APIRouter(include_in_schema=False)
-
-
-def console_facilitator(request: Request) -> Facilitator:
-    facilitator = session_facilitator(request)
-    if facilitator is None:
-        raise LoginRequired()
-    return facilitator
-
-
-def owned(
-    code: str, facilitator: Facilitator = Depends(console_facilitator), db: Database = Depends(get_db)
-) -> Workshop:
-    return workshops.owned_workshop(db, facilitator, code)
 
 
 def _back(workshop: Workshop, anchor: str = "") -> RedirectResponse:

@@ -1,36 +1,21 @@
-"""Errors as RFC 9457 problem details for the API, and as a page for people."""
+"""The application's error handlers: a page for people, a problem document (`backcast.http.problems`)
+for the API and every other client that did not ask for HTML."""
 
 from __future__ import annotations
 
-import json
 from http import HTTPStatus
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backcast import i18n
+from backcast.http.limits import RateLimited, token_missed
+from backcast.http.problems import STATUS, problem
 from backcast.services import errors
-from backcast.web.auth import login_url
-from backcast.web.deps import LoginRequired
-from backcast.web.limits import RateLimited, token_missed
-from backcast.web.phone import NotJoined
-
-STATUS: dict[type[errors.ServiceError], int] = {
-    errors.Invalid: 422,
-    errors.NotFound: 404,
-    errors.NotAllowed: 403,
-    errors.NotAuthenticated: 401,
-    errors.PhaseClosed: 409,
-    errors.OverBudget: 409,
-    errors.Conflict: 409,
-    RateLimited: 429,
-}
-
-PROBLEM = "application/problem+json"
+from backcast.web.deps import LoginRequired, NotJoined, login_url
 
 # What a person reads on an error page; the status phrase in `detail` is for machines and English.
 PAGE_DETAIL: dict[int, str] = {
@@ -51,44 +36,6 @@ HTTP_CODES: dict[int, str] = {
 API_DETAIL: dict[int, str] = {
     400: i18n.N_("The request body could not be read: send JSON text in UTF-8."),
 }
-
-
-class ProblemResponse(JSONResponse):
-    media_type = PROBLEM
-
-    def render(self, content: Any) -> bytes:
-        try:
-            return super().render(content)
-        except UnicodeEncodeError:
-            # A lone surrogate sent as a JSON escape and quoted back in `detail` or `errors` cannot
-            # be UTF-8; escaped again, the document is still valid JSON.
-            return json.dumps(content, separators=(",", ":")).encode("ascii")
-
-
-def problem(
-    status: int,
-    code: str,
-    detail: str,
-    *,
-    instance: str | None = None,
-    field: str | None = None,
-    errors_: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": f"urn:backcast:problem:{code}",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "code": code,
-    }
-    if instance:
-        body["instance"] = instance
-    if field:
-        body["field"] = field
-    if errors_ is not None:
-        body["errors"] = errors_
-    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def wants_html(request: Request) -> bool:

@@ -14,6 +14,16 @@ from fastapi.responses import RedirectResponse, Response
 
 from backcast import i18n
 from backcast.db import Database
+from backcast.http.deps import get_db
+from backcast.http.limits import (
+    RateLimited,
+    guard_code,
+    join_refused,
+    take_change,
+    take_contribution,
+    take_join,
+)
+from backcast.http.participant import forget, participant_for, participant_for_code, remember
 from backcast.i18n import N_
 from backcast.live.stream import EventStream
 from backcast.live.views import Listener
@@ -23,19 +33,10 @@ from backcast.queries.phone import GroupChoice, PhoneView, group_choice, phone_v
 from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.services.items import UNSET
-from backcast.web.deps import get_db, get_templates
+from backcast.web.deps import NotJoined, get_templates
 from backcast.web.forms import whole_number, whole_number_or_text
-from backcast.web.limits import (
-    RateLimited,
-    guard_code,
-    join_refused,
-    take_change,
-    take_contribution,
-    take_join,
-)
 from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import language_of, use_workshop_language
-from backcast.web.participant import forget, participant_for, participant_for_code, remember
 
 router = APIRouter(include_in_schema=False)
 
@@ -162,11 +163,6 @@ def join_workshop(
 
 
 # --- the participant's screen ------------------------------------------------------------------
-
-
-class NotJoined(Exception):
-    def __init__(self, code: str) -> None:
-        self.code = code
 
 
 def current_participant(code: str, request: Request, db: Database = Depends(get_db)) -> Participant:

@@ -17,7 +17,7 @@ from backcast.enums import Phase
 from backcast.models import Workshop
 from backcast.paths import TEMPLATES
 from backcast.web import labels
-from backcast.web.language import switcher
+from backcast.web.locale import switcher
 from backcast.workshop_templates import pick
 
 
