@@ -113,7 +113,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_level=settings.log_level,
         proxy_headers=True,
         timeout_graceful_shutdown=5,
-        timeout_keep_alive=settings.keep_alive_timeout,
+        # uvicorn's hint says int, but it hands the seconds to asyncio, which takes a fraction too.
+        timeout_keep_alive=settings.keep_alive_timeout,  # type: ignore[arg-type]
         http=TimedH11Protocol,
     )
 

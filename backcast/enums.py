@@ -41,7 +41,8 @@ LINK_TARGET: dict[ItemKind, ItemKind] = {
 
 class Direction(StrEnum):
     higher = "higher"  # higher is better
-    lower = "lower"  # lower is better, as for cost
+    # A member named like `str.lower`: the enum value replaces the method, as StrEnum allows.
+    lower = "lower"  # type: ignore[assignment]  # lower is better, as for cost
 
 
 class NamesMode(StrEnum):

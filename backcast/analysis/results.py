@@ -80,7 +80,7 @@ def rank_key(figures: Figures) -> tuple[bool, Fraction, int, int]:
 
 def competition_ranks(keys: Sequence[tuple[object, ...]]) -> list[int]:
     """Ranks for sort keys (lower key first) where equal keys share a rank: 1, 2, 2, 4."""
-    order = sorted(range(len(keys)), key=lambda index: keys[index])  # type: ignore[arg-type,return-value]
+    order = sorted(range(len(keys)), key=lambda index: keys[index])
     ranks = [0] * len(keys)
     for position, index in enumerate(order):
         if position and keys[index] == keys[order[position - 1]]:

@@ -18,11 +18,16 @@ from backcast.enums import Direction
 class Scale(Protocol):
     """A criterion as set up (`CriterionSpec`) or as stored (`Criterion`)."""
 
-    key: str
-    scale_min: int
-    scale_max: int
-    weight: float
-    direction: str
+    @property
+    def key(self) -> str: ...
+    @property
+    def scale_min(self) -> int: ...
+    @property
+    def scale_max(self) -> int: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def direction(self) -> str: ...
 
 
 CANT_JUDGE_BASE = 0.03

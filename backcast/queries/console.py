@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from backcast.db import Database
 from backcast.enums import KIND_PHASE, ItemKind
@@ -119,22 +119,24 @@ def participants_of(db: Database, workshop_id: int) -> list[ParticipantRow]:
 
         authored = per_participant(
             select(Item.author_id, func.count())
-            .where(Item.workshop_id == workshop_id, Item.author_id.is_not(None))  # type: ignore[union-attr]
-            .group_by(Item.author_id)
+            .where(col(Item.workshop_id) == workshop_id, col(Item.author_id).is_not(None))
+            .group_by(col(Item.author_id))
         )
         rated = per_participant(
             select(Rating.participant_id, func.count())
             .where(Rating.workshop_id == workshop_id)
-            .group_by(Rating.participant_id)
+            .group_by(col(Rating.participant_id))
         )
         dotted = per_participant(
             select(Dots.participant_id, func.sum(Dots.count))
             .where(Dots.workshop_id == workshop_id)
-            .group_by(Dots.participant_id)
+            .group_by(col(Dots.participant_id))
         )
         labels = {group.id: group.label for group in groups_of(session, workshop_id)}
         people = session.exec(
-            select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.id)
+            select(Participant)
+            .where(col(Participant.workshop_id) == workshop_id)
+            .order_by(col(Participant.id))
         )
         return [
             ParticipantRow(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backcast.db import Transaction
 from backcast.events import Event
@@ -85,7 +85,7 @@ def events_since(
     query = (
         select(EventRecord)
         .where(EventRecord.workshop_id == workshop_id, EventRecord.seq > after_seq)
-        .order_by(EventRecord.seq)
+        .order_by(col(EventRecord.seq))
         .limit(limit)
     )
     return list(session.exec(query))

@@ -8,6 +8,7 @@ without reading it; one sent in chunks is counted as it arrives and refused once
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backcast import i18n
@@ -81,6 +82,7 @@ class BodyLimit:
         request = Request(scope, receive)
         detail = i18n.gettext(TOO_LARGE, size=max_size // 1024)
         headers = {"Connection": "close"}
+        response: Response
         if scope["path"].startswith("/api/"):
             response = problem(413, "too-large", detail, instance=scope["path"], headers=headers)
         else:

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backcast import i18n
@@ -43,7 +44,7 @@ def wants_html(request: Request) -> bool:
 
 
 def error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
-    templates = request.app.state.templates
+    templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(
         request, "error.html", {"status": status, "detail": detail}, status_code=status, headers=headers
     )
@@ -102,4 +103,5 @@ def install(app: FastAPI) -> None:
         code = HTTP_CODES.get(exc.status_code, "http-error")
         if exc.status_code in API_DETAIL:
             detail = i18n.gettext(API_DETAIL[exc.status_code])
-        return problem(exc.status_code, code, detail, instance=request.url.path, headers=exc.headers)
+        headers = dict(exc.headers) if exc.headers else None
+        return problem(exc.status_code, code, detail, instance=request.url.path, headers=headers)

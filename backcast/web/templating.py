@@ -65,7 +65,7 @@ def _with_digits(pattern: NumberPattern, value: float | Decimal, digits: int) ->
     # The locale's own pattern keeps its spacing and signs; only the decimals are fixed.
     fixed = copy.copy(parse_pattern(pattern))
     fixed.frac_prec = (digits, digits)
-    return fixed.apply(value, i18n.format_locale())
+    return str(fixed.apply(value, i18n.format_locale()))
 
 
 # The two languages a printed report carries, so that partners reading either can follow it.

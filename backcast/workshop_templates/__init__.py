@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -28,7 +28,7 @@ from backcast.models import limits as L
 from backcast.services import validate
 from backcast.services.errors import Invalid
 
-FORMAT = "backcast-template"
+FORMAT: Final = "backcast-template"
 BUILT_IN = ("generic", "regional-circular-economy", "abcd", "quist-vergragt")
 TEMPLATE_FILE_MAX = 256 * 1024
 
