@@ -164,8 +164,8 @@ def compute_results(data: WorkshopData) -> Results:
     results = [
         ItemResult(
             item=item,
-            overall=overall[item.id],  # type: ignore[index]
-            groups={group.key: by_group[group.key].get(item.id) for group in data.groups},  # type: ignore[arg-type]
+            overall=overall[item.id or 0],
+            groups={group.key: by_group[group.key].get(item.id or 0) for group in data.groups},
         )
         for item in items
     ]

@@ -56,4 +56,5 @@ def describe_problems(app: FastAPI) -> None:
             app.openapi_schema = add_problem_schema(generate())
         return app.openapi_schema
 
+    # Replacing `app.openapi` is how FastAPI documents extending the schema.
     app.openapi = openapi  # type: ignore[method-assign]

@@ -94,6 +94,7 @@ def footprint(db: Database, workshop_id: int) -> Footprint:
     with db.read() as session:
 
         def count(model: type) -> int:
+            # Every table passed here has a workshop_id column, which `type` does not promise.
             query = select(func.count()).select_from(model).where(model.workshop_id == workshop_id)  # type: ignore[attr-defined]
             return session.exec(query).one()
 
@@ -142,9 +143,9 @@ def participants_of(db: Database, workshop_id: int) -> list[ParticipantRow]:
             ParticipantRow(
                 participant=person,
                 group=labels.get(person.group_id) if person.group_id else None,
-                items=authored.get(person.id, 0),  # type: ignore[arg-type]
-                ratings=rated.get(person.id, 0),  # type: ignore[arg-type]
-                dots=dotted.get(person.id, 0) or 0,  # type: ignore[arg-type]
+                items=authored.get(person.id or 0, 0),
+                ratings=rated.get(person.id or 0, 0),
+                dots=dotted.get(person.id or 0, 0) or 0,
             )
             for person in people
         ]

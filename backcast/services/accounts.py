@@ -247,6 +247,7 @@ def _end_sessions(tx: Transaction, facilitator_id: int, keep: str | None = None)
     query = delete(FacilitatorSession).where(col(FacilitatorSession.facilitator_id) == facilitator_id)
     if keep is not None:
         query = query.where(col(FacilitatorSession.token_hash) != credentials.hash_token(keep))
+    # A DELETE's result has a row count; SQLAlchemy types `execute` as returning any Result.
     return tx.session.execute(query).rowcount or 0  # type: ignore[attr-defined]
 
 

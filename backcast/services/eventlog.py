@@ -29,7 +29,7 @@ def lock_workshop(tx: Transaction, *, code: str | None = None, workshop_id: int 
     `BEGIN IMMEDIATE` already serialises all writers.
     """
     if workshop_id is not None and workshop_id in tx.locked:
-        return tx.locked[workshop_id]  # type: ignore[no-any-return]
+        return tx.locked[workshop_id]
     query = select(Workshop).with_for_update()
     query = (
         query.where(Workshop.code == code) if code is not None else query.where(Workshop.id == workshop_id)

@@ -219,7 +219,7 @@ def moderate_item(
     text: Any = UNSET,
     year: Any = UNSET,
     hidden: bool | None = None,
-    merged_into: int | None = None,
+    merged_into: object = None,  # an item id; checked here like every other value
     adopted: bool | None = None,
     links: Any = UNSET,
 ) -> Item:

@@ -33,7 +33,7 @@ def _owners(session: Session, workshop_id: int) -> list[Owner]:
         .where(WorkshopOwner.workshop_id == workshop_id)
         .order_by(col(WorkshopOwner.added_at), col(Facilitator.id))
     )
-    return [Owner(facilitator.id, facilitator.email, added_at) for facilitator, added_at in rows]  # type: ignore[arg-type]
+    return [Owner(facilitator.id or 0, facilitator.email, added_at) for facilitator, added_at in rows]
 
 
 def owners_of(db: Database, facilitator: Facilitator, code: str) -> list[Owner]:

@@ -82,10 +82,10 @@ def console(
     return _page(request, db, workshop)
 
 
-def _run(request: Request, db: Database, workshop: Workshop, change: object) -> Response:
+def _run(request: Request, db: Database, workshop: Workshop, change: Callable[[], object]) -> Response:
     """Performs `change` (a callable) and returns to the console, or shows its refusal there."""
     try:
-        change()  # type: ignore[operator]
+        change()
     except ServiceError as error:
         return _page(request, db, workshop, error)
     return _back(workshop)
@@ -142,7 +142,7 @@ def set_timer(
         request,
         db,
         workshop,
-        lambda: timer.set_timer(db, facilitator, workshop.code, action, seconds),  # type: ignore[arg-type]
+        lambda: timer.set_timer(db, facilitator, workshop.code, action, seconds),
     )
 
 
@@ -181,7 +181,7 @@ def moderate_item(
             text=UNSET if text is None else text,
             hidden=None if hidden is None else hidden == "1",
             adopted=None if adopted is None else adopted == "1",
-            merged_into=whole_number(merged_into or ""),  # type: ignore[arg-type]
+            merged_into=whole_number(merged_into or ""),
         )
 
     return _run(request, db, workshop, change)

@@ -84,9 +84,9 @@ def create(
             language=language,
             # What is left empty comes from the template.
             question=question or None,
-            present_year=whole_number(present_year),  # type: ignore[arg-type]
-            vision_year=whole_number(vision_year),  # type: ignore[arg-type]
-            dot_budget=whole_number(dot_budget),  # type: ignore[arg-type]
+            present_year=whole_number(present_year),
+            vision_year=whole_number(vision_year),
+            dot_budget=whole_number(dot_budget),
             names=names or None,
             consent_text=consent_text or None,
         )
