@@ -31,6 +31,8 @@ KIND_PHASE: dict[ItemKind, Phase] = {
     ItemKind.need: Phase.needs,
     ItemKind.measure: Phase.measures,
 }
+# The other way round: the kind of item a phase collects (phases that collect none are missing).
+PHASE_KIND: dict[Phase, ItemKind] = {phase: kind for kind, phase in KIND_PHASE.items()}
 
 # What an item of each kind may link to: a need serves milestones, a measure meets needs.
 LINK_TARGET: dict[ItemKind, ItemKind] = {

@@ -54,6 +54,7 @@ NONCHARACTERS = re.compile("[\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U0010
 OUR_SCRIPTS = {
     "/static/vendor/htmx-2.0.11.min.js",
     "/static/vendor/htmx-ext-sse-2.2.4.min.js",
+    "/static/countdown.js",
     "/static/phone.js",
     "/static/screen.js",
 }

@@ -10,8 +10,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from backcast.analysis.data import WorkshopData
-from backcast.analysis.stats import Summary, summarise
-from backcast.enums import Direction
+from backcast.analysis.stats import Summary, summarise, toward_better
 from backcast.models import Criterion, Item, StakeholderGroup
 
 # A group's figures are shown only where at least this many of its participants answered, so
@@ -61,9 +60,7 @@ def weighted_score(
         summary = summaries.get(criterion.key)
         if summary is None or summary.exact_mean is None or criterion.weight <= 0:
             continue
-        share = (summary.exact_mean - criterion.scale_min) / (criterion.scale_max - criterion.scale_min)
-        if criterion.direction == Direction.lower:
-            share = 1 - share
+        share = toward_better(summary.exact_mean, criterion)
         weight = Fraction(criterion.weight)
         total += weight * share
         weight_sum += weight

@@ -24,6 +24,13 @@ STATUS: dict[type[errors.ServiceError], int] = {
     RateLimited: 429,
 }
 
+
+def status_of(error: errors.ServiceError) -> int:
+    """The HTTP status of a refusal, alike for the API, the pages and the phone: a refusal of no
+    listed kind is invalid input, as its code says."""
+    return STATUS.get(type(error), 422)
+
+
 PROBLEM = "application/problem+json"
 
 

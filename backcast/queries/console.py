@@ -11,9 +11,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from backcast.db import Database
-from backcast.enums import KIND_PHASE, ItemKind
+from backcast.enums import KIND_PHASE, PHASE_KIND, ItemKind, Phase
 from backcast.models import AgendaEntry, Criterion, Dots, EventRecord, Item, Participant, Rating, Workshop
-from backcast.queries.phone import PHASE_KIND
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
 from backcast.services.agenda import agenda_of
@@ -49,7 +48,7 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
         workshop = session.get(Workshop, workshop_id)
         assert workshop is not None
         standing = items_of(session, workshop_id, include_hidden=True)
-        focus = PHASE_KIND.get(workshop.phase) or ItemKind.measure
+        focus = PHASE_KIND.get(Phase(workshop.phase)) or ItemKind.measure
         participants = participant_count(session, workshop_id)
         criteria = criteria_of(session, workshop_id)
         kinds = Counter(item.kind for item in standing if not item.hidden)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from backcast.db import Database, Transaction
 from backcast.defaults import CriterionSpec, GroupSpec
@@ -137,6 +137,7 @@ class SetupUsage:
 
 def setup_usage(db: Database, facilitator: Facilitator, code: str) -> SetupUsage:
     workshop = owned_workshop(db, facilitator, code)
+    assert workshop.id is not None
     with db.read() as session:
         ratings = session.exec(
             select(col(Criterion.key), func.count(col(Rating.id)))
@@ -158,14 +159,8 @@ def setup_usage(db: Database, facilitator: Facilitator, code: str) -> SetupUsage
             .where(StakeholderGroup.workshop_id == workshop.id)
             .group_by(StakeholderGroup.key)
         ).all()
-        spent = (
-            select(func.sum(Dots.count).label("spent"))
-            .where(Dots.workshop_id == workshop.id)
-            .group_by(col(Dots.participant_id))
-            .subquery()
-        )
-        most = session.exec(select(func.max(spent.c.spent))).one()
-    return SetupUsage(ratings=dict(ratings), participants=dict(participants), most_dots=most or 0)
+        most = most_dots_placed(session, workshop.id)
+    return SetupUsage(ratings=dict(ratings), participants=dict(participants), most_dots=most)
 
 
 def key_from_label(label: str, taken: set[str]) -> str:
@@ -317,15 +312,23 @@ def _check_years(tx: Transaction, workshop: Workshop, new: WorkshopSetup) -> Non
         )
 
 
-def _check_budget(tx: Transaction, workshop: Workshop, budget: int) -> None:
+def most_dots_placed(session: Session, workshop_id: int) -> int:
+    """The most dots any one participant has placed in the workshop (0 when none has): a dot
+    budget below it would leave someone over budget."""
     spent = (
         select(func.sum(Dots.count).label("spent"))
-        .where(Dots.workshop_id == workshop.id)
+        .where(col(Dots.workshop_id) == workshop_id)
         .group_by(col(Dots.participant_id))
         .subquery()
     )
-    most = tx.session.exec(select(func.max(spent.c.spent))).one()
-    if most is not None and most > budget:
+    most = session.exec(select(func.max(spent.c.spent))).one()
+    return int(most or 0)
+
+
+def _check_budget(tx: Transaction, workshop: Workshop, budget: int) -> None:
+    assert workshop.id is not None
+    most = most_dots_placed(tx.session, workshop.id)
+    if most > budget:
         raise Invalid(
             N_plural(
                 "A participant has already placed %(dots)d dot; the budget cannot be lower.",

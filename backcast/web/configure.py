@@ -21,13 +21,13 @@ from backcast.db import Database
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, Phase
 from backcast.http.deps import get_db
+from backcast.http.numbers import decimal, number, whole_number_or_text
 from backcast.i18n import N_
 from backcast.models import Facilitator, Workshop
 from backcast.services import configuration, templates, validate
 from backcast.services.configuration import WorkshopSetup
 from backcast.services.errors import Invalid, ServiceError
 from backcast.web.deps import console_facilitator, get_templates, owned
-from backcast.web.forms import decimal, number, whole_number_or_text
 from backcast.web.labels import PHASE_PROMPTS
 from backcast.web.locale import use_room_language
 

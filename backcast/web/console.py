@@ -21,6 +21,7 @@ from backcast.export.schema import TABLES
 from backcast.export.tables import pseudonymiser
 from backcast.http.deps import get_db, session_facilitator
 from backcast.http.downloads import export_download
+from backcast.http.numbers import whole_number, whole_number_or_text, whole_numbers
 from backcast.i18n import N_
 from backcast.live.stream import EventStream
 from backcast.live.views import Listener
@@ -31,7 +32,6 @@ from backcast.services import agenda, items, owners, participants, timer, worksh
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import console_facilitator, get_templates, owned
-from backcast.web.forms import whole_number, whole_number_or_text, whole_numbers
 from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import use_room_language
 

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backcast import i18n
 from backcast.http.limits import RateLimited, token_missed
-from backcast.http.problems import STATUS, problem
+from backcast.http.problems import problem, status_of
 from backcast.services import errors
 from backcast.web.deps import LoginRequired, NotJoined, login_url
 
@@ -53,7 +53,7 @@ def error_page(request: Request, status: int, detail: str, headers: dict[str, st
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.ServiceError)
     async def service_error(request: Request, exc: errors.ServiceError) -> Response:
-        status = STATUS.get(type(exc), 400)
+        status = status_of(exc)
         if status == 403 and request.url.path.startswith("/api/"):
             await run_in_threadpool(token_missed, request)
         detail = i18n.gettext(exc.message, **exc.params)

@@ -11,11 +11,11 @@ from fastapi.responses import RedirectResponse, Response
 from backcast import i18n
 from backcast.db import Database
 from backcast.http.deps import get_db, session_facilitator
+from backcast.http.numbers import whole_number
 from backcast.models import Facilitator
 from backcast.services import templates, workshops
 from backcast.services.errors import ServiceError
 from backcast.web.deps import get_templates, login_url
-from backcast.web.forms import whole_number
 from backcast.workshop_templates import DEFAULT
 
 router = APIRouter(include_in_schema=False)

@@ -1,4 +1,5 @@
-"""Numbers out of HTML forms: one parser for every route.
+"""Numbers out of text a client sent: one parser for every form route, and for the API's
+`Last-Event-ID` header.
 
 A form field is text. Where a number is meant, only ASCII digits are taken: `str.isdigit()` and `\\d`
 also accept "²", "١" or fullwidth digits, which `int()` then either refuses (a 500) or reads as a
