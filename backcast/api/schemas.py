@@ -10,6 +10,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -34,15 +35,12 @@ def _whole(value: object) -> object:
     return value
 
 
-def whole(minimum: int, maximum: int) -> Any:
-    """A whole number from `minimum` to `maximum` (the bounds stated in the schema)."""
-    return Annotated[StrictInt, Field(ge=minimum, le=maximum), BeforeValidator(_whole)]
-
-
-Year = whole(YEAR_MIN, YEAR_MAX)
-DotBudget = whole(0, DOT_BUDGET_MAX)
-ItemId = whole(1, MAX_ID)
-ScaleValue = whole(L.SCALE_MIN, L.SCALE_MAX)
+# Bounds first, so that the schema states them; 2041.0 becomes 2041 before they are checked.
+WHOLE = BeforeValidator(_whole)
+Year = Annotated[StrictInt, Field(ge=YEAR_MIN, le=YEAR_MAX), WHOLE]
+DotBudget = Annotated[StrictInt, Field(ge=0, le=DOT_BUDGET_MAX), WHOLE]
+ItemId = Annotated[StrictInt, Field(ge=1, le=MAX_ID), WHOLE]
+ScaleValue = Annotated[StrictInt, Field(ge=L.SCALE_MIN, le=L.SCALE_MAX), WHOLE]
 Value = ScaleValue | None
 
 # What the services refuse in text: control characters (tab, and in longer texts line breaks,
@@ -62,24 +60,21 @@ def text_pattern(*, required: bool, line: bool) -> str:
 
 
 def _text(max_length: int, *, required: bool, line: bool) -> Any:
-    return Annotated[
-        StrictStr,
-        Field(
-            min_length=1 if required else 0,
-            max_length=max_length,
-            json_schema_extra={"pattern": text_pattern(required=required, line=line)},
-        ),
-    ]
+    return Field(
+        min_length=1 if required else 0,
+        max_length=max_length,
+        json_schema_extra={"pattern": text_pattern(required=required, line=line)},
+    )
 
 
-Title = _text(L.TITLE_MAX, required=True, line=True)
-Question = _text(L.QUESTION_MAX, required=False, line=False)
-ItemText = _text(L.ITEM_TEXT_MAX, required=True, line=False)
-Name = _text(L.NAME_MAX, required=False, line=True)
-Label = _text(L.LABEL_MAX, required=True, line=True)
-EndLabel = _text(L.LABEL_MAX, required=False, line=True)
-ConsentText = _text(L.CONSENT_MAX, required=False, line=False)
-PrivacyText = _text(L.PRIVACY_MAX, required=False, line=False)
+Title = Annotated[StrictStr, _text(L.TITLE_MAX, required=True, line=True)]
+Question = Annotated[StrictStr, _text(L.QUESTION_MAX, required=False, line=False)]
+ItemText = Annotated[StrictStr, _text(L.ITEM_TEXT_MAX, required=True, line=False)]
+Name = Annotated[StrictStr, _text(L.NAME_MAX, required=False, line=True)]
+Label = Annotated[StrictStr, _text(L.LABEL_MAX, required=True, line=True)]
+EndLabel = Annotated[StrictStr, _text(L.LABEL_MAX, required=False, line=True)]
+ConsentText = Annotated[StrictStr, _text(L.CONSENT_MAX, required=False, line=False)]
+PrivacyText = Annotated[StrictStr, _text(L.PRIVACY_MAX, required=False, line=False)]
 Key = Annotated[StrictStr, Field(min_length=1, max_length=L.KEY_MAX, pattern=r"^[a-z][a-z0-9_]*$")]
 
 
@@ -329,7 +324,7 @@ class JoinOut(BaseModel):
 
 Links = Annotated[list[ItemId], Field(max_length=MAX_LINKS)]
 # A milestone needs its year; visions and milestones link to nothing.
-ITEM_RULES: list[dict[str, Any]] = [
+ITEM_RULES: list[JsonValue] = [
     {
         "if": {"properties": {"kind": {"const": ItemKind.milestone.value}}},
         "then": {"required": ["year"], "properties": {"year": {"type": "integer"}}},
@@ -399,7 +394,7 @@ class ItemOut(BaseModel):
 
 class DotsIn(Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"count": 2}]})
-    count: whole(0, DOTS_PER_ITEM_MAX)
+    count: Annotated[StrictInt, Field(ge=0, le=DOTS_PER_ITEM_MAX), WHOLE]
 
 
 class DotsOut(BaseModel):
