@@ -85,6 +85,8 @@ class Transaction:
     published: dict[int, int] = field(default_factory=dict)
     # Workshops this transaction holds locked, by id: the writes of a group lock theirs once.
     locked: dict[int, Any] = field(default_factory=dict)
+    # Participants seen to exist in this transaction (`eventlog.require_participant`).
+    present: set[int] = field(default_factory=set)
 
     def will_publish(self, workshop_id: int, seq: int) -> None:
         self.published[workshop_id] = max(seq, self.published.get(workshop_id, 0))

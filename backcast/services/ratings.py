@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import func, insert, update
 from sqlmodel import select
 
 from backcast.db import Database, Transaction
@@ -19,11 +19,24 @@ from backcast.services.eventlog import lock_workshop, record, require_participan
 
 MAX_DOTS_PER_ITEM = L.DOTS_PER_ITEM_MAX
 
+# The rating and dot paths are the busiest writes a workshop has (every tap on every phone), so
+# they read and write with plain statements on the transaction's connection: loading, tracking and
+# flushing ORM objects cost several times the SQL itself. The workshop row stays an ORM object,
+# locked once per group (`lock_workshop`), and the event goes through `record` like every other.
+_ITEM = Item.__table__  # type: ignore[attr-defined]
+_CRITERION = Criterion.__table__  # type: ignore[attr-defined]
+_RATING = Rating.__table__  # type: ignore[attr-defined]
+_DOTS = Dots.__table__  # type: ignore[attr-defined]
 
-def _lock_for(
-    tx: Transaction, participant: Participant, item_id: object, phase: Phase
-) -> tuple[Workshop, Item]:
-    """The participant's workshop, locked, and an item of it that may be rated or voted on.
+
+class _Scale(NamedTuple):
+    id: int
+    scale_min: int
+    scale_max: int
+
+
+def _lock_for(tx: Transaction, participant: Participant, item_id: object, phase: Phase) -> Workshop:
+    """The participant's workshop, locked, once it is clear that the item may be rated or voted on.
 
     The phase is checked under the lock, so a vote racing "close" lands before it or not at all.
     """
@@ -31,7 +44,15 @@ def _lock_for(
     require_participant(tx, participant)
     if not validate.is_id(item_id):
         raise NotFound(N_("There is no such item."), field="item")
-    item = tx.session.get(Item, item_id)
+    item = (
+        tx.session.connection()
+        .execute(
+            select(
+                _ITEM.c.workshop_id, _ITEM.c.kind, _ITEM.c.hidden, _ITEM.c.withdrawn, _ITEM.c.merged_into_id
+            ).where(_ITEM.c.id == item_id)
+        )
+        .first()
+    )
     if item is None:
         raise NotFound(N_("There is no such item."), field="item")
     if item.workshop_id != workshop.id:
@@ -48,7 +69,7 @@ def _lock_for(
         or item.merged_into_id is not None
     ):
         raise Invalid(N_("This item is not up for rating or voting."), field="item")
-    return workshop, item
+    return workshop
 
 
 def rate_item(
@@ -64,10 +85,15 @@ def rate_item(
 def _rate(
     tx: Transaction, participant: Participant, item_id: int, values: dict[str, Any]
 ) -> dict[str, int | None]:
-    workshop, item = _lock_for(tx, participant, item_id, Phase.rating)
+    workshop = _lock_for(tx, participant, item_id, Phase.rating)
+    connection = tx.session.connection()
     criteria = {
-        criterion.key: criterion
-        for criterion in tx.session.exec(select(Criterion).where(Criterion.workshop_id == workshop.id))
+        row.key: _Scale(row.id, row.scale_min, row.scale_max)
+        for row in connection.execute(
+            select(_CRITERION.c.key, _CRITERION.c.id, _CRITERION.c.scale_min, _CRITERION.c.scale_max).where(
+                _CRITERION.c.workshop_id == workshop.id
+            )
+        )
     }
     cleaned: dict[str, int | None] = {}
     for key, value in values.items():
@@ -81,36 +107,49 @@ def _rate(
                 value, f"values.{key}", minimum=criterion.scale_min, maximum=criterion.scale_max
             )
         )
-    existing = {
-        row.criterion_id: row
-        for row in tx.session.exec(
-            select(Rating).where(Rating.participant_id == participant.id, Rating.item_id == item.id)
+    existing: dict[int, int | None] = {
+        row.criterion_id: row.value
+        for row in connection.execute(
+            select(_RATING.c.criterion_id, _RATING.c.value).where(
+                _RATING.c.participant_id == participant.id, _RATING.c.item_id == item_id
+            )
         )
     }
     changed: dict[str, int | None] = {}
+    added: list[dict[str, Any]] = []
     now = utcnow()
     for key, value in cleaned.items():
         criterion = criteria[key]
-        assert criterion.id is not None and workshop.id is not None and participant.id is not None
-        row = existing.get(criterion.id)
-        if row is None:
-            row = Rating(
-                workshop_id=workshop.id,
-                participant_id=participant.id,
-                item_id=item_id,
-                criterion_id=criterion.id,
-                scale_min=criterion.scale_min,
-                scale_max=criterion.scale_max,
-                value=value,
-                rated_at=now,
-                updated_at=now,
+        if criterion.id not in existing:
+            added.append(
+                {
+                    "workshop_id": workshop.id,
+                    "participant_id": participant.id,
+                    "item_id": item_id,
+                    "criterion_id": criterion.id,
+                    "scale_min": criterion.scale_min,
+                    "scale_max": criterion.scale_max,
+                    "value": value,
+                    "rated_at": now,
+                    "updated_at": now,
+                }
             )
-            tx.session.add(row)
-            existing[criterion.id] = row
-            changed[key] = value
-        elif row.value != value:
-            row.value, row.updated_at = value, now
-            changed[key] = value
+        elif existing[criterion.id] != value:
+            connection.execute(
+                update(_RATING)
+                .where(
+                    _RATING.c.participant_id == participant.id,
+                    _RATING.c.item_id == item_id,
+                    _RATING.c.criterion_id == criterion.id,
+                )
+                .values(value=value, updated_at=now)
+            )
+        else:
+            continue
+        existing[criterion.id] = value
+        changed[key] = value
+    if added:
+        connection.execute(insert(_RATING), added)
     if changed:
         assert participant.id is not None
         record(
@@ -130,17 +169,18 @@ def set_dots(db: Database, participant: Participant, item_id: int, count: Any) -
 
 
 def _place(tx: Transaction, participant: Participant, item_id: int, value: int) -> tuple[int, int]:
-    workshop, _ = _lock_for(tx, participant, item_id, Phase.prioritisation)
-    elsewhere = tx.session.exec(
-        select(func.coalesce(func.sum(Dots.count), 0)).where(
-            Dots.participant_id == participant.id, Dots.item_id != item_id
+    workshop = _lock_for(tx, participant, item_id, Phase.prioritisation)
+    connection = tx.session.connection()
+    elsewhere = connection.execute(
+        select(func.coalesce(func.sum(_DOTS.c.count), 0)).where(
+            _DOTS.c.participant_id == participant.id, _DOTS.c.item_id != item_id
         )
-    ).one()
-    row = tx.session.exec(
-        select(Dots).where(Dots.participant_id == participant.id, Dots.item_id == item_id)
+    ).scalar_one()
+    here = connection.execute(
+        select(_DOTS.c.count).where(_DOTS.c.participant_id == participant.id, _DOTS.c.item_id == item_id)
     ).first()
     if elsewhere + value > workshop.dot_budget:
-        spent = elsewhere + (row.count if row else 0)
+        spent = elsewhere + (here.count if here else 0)
         raise OverBudget(
             N_plural(
                 "You have %(left)d of %(budget)d dot left.",
@@ -153,13 +193,23 @@ def _place(tx: Transaction, participant: Participant, item_id: int, value: int) 
         )
     assert workshop.id is not None and participant.id is not None
     left = workshop.dot_budget - elsewhere - value
-    if row is None:
-        tx.session.add(
-            Dots(workshop_id=workshop.id, participant_id=participant.id, item_id=item_id, count=value)
+    if here is None:
+        connection.execute(
+            insert(_DOTS).values(
+                workshop_id=workshop.id,
+                participant_id=participant.id,
+                item_id=item_id,
+                count=value,
+                updated_at=utcnow(),
+            )
         )
-    elif row.count == value:
+    elif here.count == value:
         return value, left
     else:
-        row.count, row.updated_at = value, utcnow()
+        connection.execute(
+            update(_DOTS)
+            .where(_DOTS.c.participant_id == participant.id, _DOTS.c.item_id == item_id)
+            .values(count=value, updated_at=utcnow())
+        )
     record(tx, workshop, DotsSet(item_id=item_id, participant_id=participant.id, count=value), participant)
     return value, left
