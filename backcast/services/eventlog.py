@@ -67,7 +67,9 @@ def require_participant(tx: Transaction, actor: Actor) -> None:
     tx.present.add(actor.id)
 
 
-def record(tx: Transaction, workshop: Workshop, event: Event, actor: Actor) -> EventRecord:
+def record(
+    tx: Transaction, workshop: Workshop, event: Event, actor: Actor, *, label: str | None = None
+) -> EventRecord:
     """Appends `event` with the workshop's next `seq`; published once the transaction commits.
 
     A participant acting must still exist: their token may have been looked up a moment before
@@ -76,7 +78,8 @@ def record(tx: Transaction, workshop: Workshop, event: Event, actor: Actor) -> E
     The event row is inserted at once by a plain statement (the ORM's unit of work for an
     append-only row was most of a rating's cost); the workshop's `last_seq` stays an ORM change,
     flushed with the transaction, so a rolled-back savepoint restores it as before. The row
-    returned is not in the session.
+    returned is not in the session: `label`, when given, is the actor written instead of the
+    acting one's.
     """
     assert workshop.id is not None
     require_participant(tx, actor)
@@ -87,7 +90,7 @@ def record(tx: Transaction, workshop: Workshop, event: Event, actor: Actor) -> E
         workshop_id=workshop.id,
         seq=workshop.last_seq,
         type=event.type,
-        actor=actor_label(actor),
+        actor=label if label is not None else actor_label(actor),
         data=event.model_dump(mode="json"),
         created_at=now,
     )
