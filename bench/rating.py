@@ -8,8 +8,10 @@ floor (bench/rating_floor.py) and `backcast serve` in turn on fresh copies of it
 pinned to one core and wrk (Debian's C load generator; `make bench` installs it) to the other, with
 bench/put.lua rotating the requests so that each one changes a stored value. After a 2 s warm-up,
 wrk runs `--seconds` with `--connections` connections and one thread. Prints both rates, the ratio
-and request p50/p99. backcast runs as `serve` does by default (log level info: the access log on);
-its per-participant change limit is off, since a few hundred tokens make the whole rate here.
+and request p50/p99, and the server's CPU time per request (steadier than the rate on a shared
+machine); with `--rounds N`, N alternating pairs and their medians. backcast runs as `serve` does
+by default (log level info: the access log on); its per-participant change limit is off, since a
+few hundred tokens make the whole rate here.
 The machine is shared: read the ratios, not the absolute numbers.
 """
 
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2 as httpx
-from live import free_port, wait_up
+from live import cpu_seconds, free_port, wait_up
 from run import figure_line
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +122,9 @@ class Result:
     p99_ms: float
     errors: int
     requests: int
+    cpu_us: float  # the server's CPU time per answered request
+
+    FIGURES = ("rate", "p50_ms", "p99_ms", "cpu_us")
 
 
 def wrk(port: int, script_data: Path, first: int, seconds: float, connections: int) -> dict[str, int]:
@@ -168,7 +174,9 @@ def measure(
             len(workshop.tokens) * len(workshop.items) * (len(workshop.criteria) if kind == "ratings" else 1)
         )
         first = ((warm["requests"] + connections) // per_pass + 1) * per_pass
+        cpu_before = cpu_seconds(server.pid)  # taskset runs the server in its own process
         run = wrk(port, script_data, first, seconds, connections)
+        cpu = cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(15)
@@ -181,6 +189,7 @@ def measure(
         p99_ms=run["p99_us"] / 1000,
         errors=errors,
         requests=run["requests"],
+        cpu_us=cpu / max(run["requests"], 1) * 1e6,
     )
 
 
@@ -189,6 +198,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--only", choices=("ratings", "dots"), help="one path instead of both")
+    parser.add_argument("--rounds", type=int, default=1, help="floor and backcast this many times each")
     args = parser.parse_args()
     if shutil.which("wrk") is None or shutil.which("taskset") is None:
         print("wrk and taskset are needed: `make bench` installs Debian's wrk", file=sys.stderr)
@@ -204,28 +214,43 @@ def main() -> int:
     try:
         seeded = seed(template)
         for kind in ("ratings", "dots") if args.only is None else (args.only,):
-            results = {
-                name: measure(name, template, kind, seeded[kind], args.seconds, args.connections)
-                for name in ("floor", "backcast")
-            }
-            floor, ours = results["floor"], results["backcast"]
             print(f"\n{kind} (PUT /api/v1/items/{{id}}/{kind})")
-            print(f"  {'':10} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-            for name, result in results.items():
-                row = f"{result.rate:8.0f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} {result.errors:7d}"
-                print(f"  {name:10} {row}")
-            print(f"  backcast / floor: {ours.rate / floor.rate:.2f}")
-            for name, result in results.items():
-                if result.errors > result.requests * 0.01:
-                    print(f"  {name}: {result.errors} of {result.requests} requests failed", file=sys.stderr)
-                    failed = True
+            print(f"  {'':16} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU us':>8} {'errors':>7}")
+            rounds: list[dict[str, Result]] = []
+            for number in range(args.rounds):
+                # Every other round the other way round, so that a drift in the machine's load
+                # falls on both alike.
+                order = ("floor", "backcast") if number % 2 == 0 else ("backcast", "floor")
+                results = {
+                    name: measure(name, template, kind, seeded[kind], args.seconds, args.connections)
+                    for name in order
+                }
+                rounds.append(results)
+                for name in ("floor", "backcast"):
+                    result = results[name]
+                    row = f"{result.rate:8.0f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} {result.cpu_us:8.0f}"
+                    print(f"  {name + f' ({number + 1})':16} {row} {result.errors:7d}")
+                    if result.errors > result.requests * 0.01:
+                        print(
+                            f"  {name}: {result.errors} of {result.requests} requests failed", file=sys.stderr
+                        )
+                        failed = True
+            by_rate = statistics.median(r["backcast"].rate / r["floor"].rate for r in rounds)
+            by_cpu = statistics.median(r["floor"].cpu_us / r["backcast"].cpu_us for r in rounds)
+            print(f"  backcast / floor, by rate: {by_rate:.2f}; by CPU per request: {by_cpu:.2f}")
+            floor = {f: statistics.median(getattr(r["floor"], f) for r in rounds) for f in Result.FIGURES}
+            ours = {f: statistics.median(getattr(r["backcast"], f) for r in rounds) for f in Result.FIGURES}
+            name = f"{kind}/s, 1 core, vs bare FastAPI + SQLite"
+            print(figure_line("rating", name, ours["rate"], "1/s", floor["rate"]))
             print(
-                figure_line(
-                    "rating", f"{kind}/s, 1 core, vs bare FastAPI + SQLite", ours.rate, "1/s", floor.rate
-                )
+                figure_line("rating", f"{kind} request p50, vs floor", ours["p50_ms"], "ms", floor["p50_ms"])
             )
-            print(figure_line("rating", f"{kind} request p50, vs floor", ours.p50_ms, "ms", floor.p50_ms))
-            print(figure_line("rating", f"{kind} request p99, vs floor", ours.p99_ms, "ms", floor.p99_ms))
+            print(
+                figure_line("rating", f"{kind} request p99, vs floor", ours["p99_ms"], "ms", floor["p99_ms"])
+            )
+            # Steadier than the rate on a shared machine: what one request costs the server's core.
+            name = f"{kind} server CPU per request, vs floor"
+            print(figure_line("rating", name, ours["cpu_us"], "us", floor["cpu_us"]))
     finally:
         shutil.rmtree(template, ignore_errors=True)
     return 1 if failed else 0
