@@ -82,6 +82,15 @@ def rate_item(
     return db.write_together(lambda tx: _rate(tx, participant, item_id, values))
 
 
+async def rate_item_async(
+    db: Database, participant: Participant, item_id: int, values: dict[str, Any]
+) -> dict[str, int | None]:
+    """`rate_item` for a caller in the event loop: the same write, with no worker thread to wait in."""
+    if not isinstance(values, dict) or not values:
+        raise Invalid(N_("Give a value for at least one criterion."), field="values")
+    return await db.write_together_async(lambda tx: _rate(tx, participant, item_id, values))
+
+
 def _rate(
     tx: Transaction, participant: Participant, item_id: int, values: dict[str, Any]
 ) -> dict[str, int | None]:
@@ -166,6 +175,12 @@ def set_dots(db: Database, participant: Participant, item_id: int, count: Any) -
     The budget is checked inside the transaction, so parallel requests cannot overspend it."""
     value = validate.integer(count, "count", minimum=0, maximum=MAX_DOTS_PER_ITEM)
     return db.write_together(lambda tx: _place(tx, participant, item_id, value))
+
+
+async def set_dots_async(db: Database, participant: Participant, item_id: int, count: Any) -> tuple[int, int]:
+    """`set_dots` for a caller in the event loop: the same write, with no worker thread to wait in."""
+    value = validate.integer(count, "count", minimum=0, maximum=MAX_DOTS_PER_ITEM)
+    return await db.write_together_async(lambda tx: _place(tx, participant, item_id, value))
 
 
 def _place(tx: Transaction, participant: Participant, item_id: int, value: int) -> tuple[int, int]:
