@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import select
 
 from backcast.db import Database, Transaction
@@ -29,6 +29,35 @@ _RATING = Rating.__table__  # type: ignore[attr-defined]
 _DOTS = Dots.__table__  # type: ignore[attr-defined]
 
 
+# Built once, run with parameters: building a statement and its cache key on every write cost
+# more than running it.
+_ITEM_STATE = select(
+    _ITEM.c.workshop_id, _ITEM.c.kind, _ITEM.c.hidden, _ITEM.c.withdrawn, _ITEM.c.merged_into_id
+).where(_ITEM.c.id == bindparam("iid"))
+_CRITERIA = select(_CRITERION.c.key, _CRITERION.c.id, _CRITERION.c.scale_min, _CRITERION.c.scale_max).where(
+    _CRITERION.c.workshop_id == bindparam("workshop_id")
+)
+_MINE = (_RATING.c.participant_id == bindparam("pid")) & (_RATING.c.item_id == bindparam("iid"))
+_RATINGS_HELD = select(_RATING.c.criterion_id, _RATING.c.value).where(_MINE)
+_INSERT_RATING = insert(_RATING)
+_UPDATE_RATING = (
+    update(_RATING)
+    .where(_MINE, _RATING.c.criterion_id == bindparam("cid"))
+    .values(value=bindparam("new_value"), updated_at=bindparam("now", type_=_RATING.c.updated_at.type))
+)
+_MY_DOTS = (_DOTS.c.participant_id == bindparam("pid")) & (_DOTS.c.item_id == bindparam("iid"))
+_DOTS_ELSEWHERE = select(func.coalesce(func.sum(_DOTS.c.count), 0)).where(
+    _DOTS.c.participant_id == bindparam("pid"), _DOTS.c.item_id != bindparam("iid")
+)
+_DOTS_HERE = select(_DOTS.c.count).where(_MY_DOTS)
+_INSERT_DOTS = insert(_DOTS)
+_UPDATE_DOTS = (
+    update(_DOTS)
+    .where(_MY_DOTS)
+    .values(count=bindparam("new_count"), updated_at=bindparam("now", type_=_DOTS.c.updated_at.type))
+)
+
+
 class _Scale(NamedTuple):
     id: int
     scale_min: int
@@ -44,15 +73,7 @@ def _lock_for(tx: Transaction, participant: Participant, item_id: object, phase:
     require_participant(tx, participant)
     if not validate.is_id(item_id):
         raise NotFound(N_("There is no such item."), field="item")
-    item = (
-        tx.session.connection()
-        .execute(
-            select(
-                _ITEM.c.workshop_id, _ITEM.c.kind, _ITEM.c.hidden, _ITEM.c.withdrawn, _ITEM.c.merged_into_id
-            ).where(_ITEM.c.id == item_id)
-        )
-        .first()
-    )
+    item = tx.session.connection().execute(_ITEM_STATE, {"iid": item_id}).first()
     if item is None:
         raise NotFound(N_("There is no such item."), field="item")
     if item.workshop_id != workshop.id:
@@ -98,11 +119,7 @@ def _rate(
     connection = tx.session.connection()
     criteria = {
         row.key: _Scale(row.id, row.scale_min, row.scale_max)
-        for row in connection.execute(
-            select(_CRITERION.c.key, _CRITERION.c.id, _CRITERION.c.scale_min, _CRITERION.c.scale_max).where(
-                _CRITERION.c.workshop_id == workshop.id
-            )
-        )
+        for row in connection.execute(_CRITERIA, {"workshop_id": workshop.id})
     }
     cleaned: dict[str, int | None] = {}
     for key, value in values.items():
@@ -118,11 +135,7 @@ def _rate(
         )
     existing: dict[int, int | None] = {
         row.criterion_id: row.value
-        for row in connection.execute(
-            select(_RATING.c.criterion_id, _RATING.c.value).where(
-                _RATING.c.participant_id == participant.id, _RATING.c.item_id == item_id
-            )
-        )
+        for row in connection.execute(_RATINGS_HELD, {"pid": participant.id, "iid": item_id})
     }
     changed: dict[str, int | None] = {}
     added: list[dict[str, Any]] = []
@@ -144,21 +157,14 @@ def _rate(
                 }
             )
         elif existing[criterion.id] != value:
-            connection.execute(
-                update(_RATING)
-                .where(
-                    _RATING.c.participant_id == participant.id,
-                    _RATING.c.item_id == item_id,
-                    _RATING.c.criterion_id == criterion.id,
-                )
-                .values(value=value, updated_at=now)
-            )
+            mine = {"pid": participant.id, "iid": item_id}
+            connection.execute(_UPDATE_RATING, {**mine, "cid": criterion.id, "new_value": value, "now": now})
         else:
             continue
         existing[criterion.id] = value
         changed[key] = value
     if added:
-        connection.execute(insert(_RATING), added)
+        connection.execute(_INSERT_RATING, added)
     if changed:
         assert participant.id is not None
         record(
@@ -186,14 +192,9 @@ async def set_dots_async(db: Database, participant: Participant, item_id: int, c
 def _place(tx: Transaction, participant: Participant, item_id: int, value: int) -> tuple[int, int]:
     workshop = _lock_for(tx, participant, item_id, Phase.prioritisation)
     connection = tx.session.connection()
-    elsewhere = connection.execute(
-        select(func.coalesce(func.sum(_DOTS.c.count), 0)).where(
-            _DOTS.c.participant_id == participant.id, _DOTS.c.item_id != item_id
-        )
-    ).scalar_one()
-    here = connection.execute(
-        select(_DOTS.c.count).where(_DOTS.c.participant_id == participant.id, _DOTS.c.item_id == item_id)
-    ).first()
+    mine = {"pid": participant.id, "iid": item_id}
+    elsewhere = connection.execute(_DOTS_ELSEWHERE, mine).scalar_one()
+    here = connection.execute(_DOTS_HERE, mine).first()
     if elsewhere + value > workshop.dot_budget:
         spent = elsewhere + (here.count if here else 0)
         raise OverBudget(
@@ -210,21 +211,18 @@ def _place(tx: Transaction, participant: Participant, item_id: int, value: int) 
     left = workshop.dot_budget - elsewhere - value
     if here is None:
         connection.execute(
-            insert(_DOTS).values(
-                workshop_id=workshop.id,
-                participant_id=participant.id,
-                item_id=item_id,
-                count=value,
-                updated_at=utcnow(),
-            )
+            _INSERT_DOTS,
+            {
+                "workshop_id": workshop.id,
+                "participant_id": participant.id,
+                "item_id": item_id,
+                "count": value,
+                "updated_at": utcnow(),
+            },
         )
     elif here.count == value:
         return value, left
     else:
-        connection.execute(
-            update(_DOTS)
-            .where(_DOTS.c.participant_id == participant.id, _DOTS.c.item_id == item_id)
-            .values(count=value, updated_at=utcnow())
-        )
+        connection.execute(_UPDATE_DOTS, {**mine, "new_count": value, "now": utcnow()})
     record(tx, workshop, DotsSet(item_id=item_id, participant_id=participant.id, count=value), participant)
     return value, left
