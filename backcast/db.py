@@ -19,13 +19,16 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from backcast.settings import Settings
+
+if TYPE_CHECKING:
+    from backcast.models import Workshop
 
 
 class Publisher(Protocol):
@@ -86,7 +89,7 @@ class Transaction:
     session: Session
     published: dict[int, int] = field(default_factory=dict)
     # Workshops this transaction holds locked, by id: the writes of a group lock theirs once.
-    locked: dict[int, Any] = field(default_factory=dict)
+    locked: dict[int, Workshop] = field(default_factory=dict)
     # Participants seen to exist in this transaction (`eventlog.require_participant`).
     present: set[int] = field(default_factory=set)
 
@@ -112,6 +115,7 @@ class _Write(Generic[T]):
     def outcome(self) -> T:
         if self.error is not None:
             raise self.error
+        # Without an error the work ran and set `value`, which is None only when `work` returned None.
         return self.value  # type: ignore[return-value]
 
     def finish(self) -> None:

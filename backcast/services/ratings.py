@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, insert, update
-from sqlmodel import select
+from sqlalchemy import bindparam, func, insert, select, update
 
 from backcast.db import Database, Transaction
 from backcast.enums import Phase
@@ -23,6 +22,7 @@ MAX_DOTS_PER_ITEM = L.DOTS_PER_ITEM_MAX
 # they read and write with plain statements on the transaction's connection: loading, tracking and
 # flushing ORM objects cost several times the SQL itself. The workshop row stays an ORM object,
 # locked once per group (`lock_workshop`), and the event goes through `record` like every other.
+# SQLModel's classes do not declare the `__table__` SQLAlchemy gives them, hence the ignores.
 _ITEM = Item.__table__  # type: ignore[attr-defined]
 _CRITERION = Criterion.__table__  # type: ignore[attr-defined]
 _RATING = Rating.__table__  # type: ignore[attr-defined]
@@ -194,9 +194,10 @@ def _place(tx: Transaction, participant: Participant, item_id: int, value: int) 
     connection = tx.session.connection()
     mine = {"pid": participant.id, "iid": item_id}
     elsewhere = connection.execute(_DOTS_ELSEWHERE, mine).scalar_one()
-    here = connection.execute(_DOTS_HERE, mine).first()
+    found = connection.execute(_DOTS_HERE, mine).first()
+    here: int | None = found[0] if found is not None else None  # `Row.count` is tuple's method
     if elsewhere + value > workshop.dot_budget:
-        spent = elsewhere + (here.count if here else 0)
+        spent = elsewhere + (here or 0)
         raise OverBudget(
             N_plural(
                 "You have %(left)d of %(budget)d dot left.",
@@ -220,7 +221,7 @@ def _place(tx: Transaction, participant: Participant, item_id: int, value: int) 
                 "updated_at": utcnow(),
             },
         )
-    elif here.count == value:
+    elif here == value:
         return value, left
     else:
         connection.execute(_UPDATE_DOTS, {**mine, "new_count": value, "now": utcnow()})
