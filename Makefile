@@ -8,7 +8,7 @@ LOCALE := backcast/locale
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-fast lint format docs install catalogues messages chromium bench screenshots clean
+.PHONY: run test test-fast lint format docs install catalogues messages chromium wrk bench screenshots clean
 
 run: $(APP_STAMP) catalogues
 	$(BIN)/backcast db upgrade
@@ -81,8 +81,18 @@ chromium:
 		{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
 	else echo "chromium is missing and cannot be installed here: browser tests will say so"; fi
 
+# bench/rating.py drives the servers with Debian's wrk, a load generator in C: a Python client
+# would measure itself.
+wrk:
+	@if command -v wrk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's wrk for the benchmarks"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }; \
+	else echo "wrk is missing and cannot be installed here: bench/rating.py will say so"; fi
+
 # Every benchmark in bench/ and one table of their figures at the end (bench/run.py says how).
-bench: $(TEST_STAMP)
+bench: $(TEST_STAMP) wrk
 	$(BIN)/python bench/run.py
 
 clean:

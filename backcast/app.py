@@ -119,6 +119,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(GZipMiddleware, minimum_size=500)
     errors.install(app)
 
+    # The API first: the router tries routes in order, and each router an API request walked past
+    # cost it tens of microseconds (all of them together were a third of a rating's time). The
+    # API's paths all start with /api/v1, which no page uses, so the order decides nothing else.
+    app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health.router)
     app.include_router(auth.router)
@@ -133,7 +137,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(report.router)
     app.include_router(printouts.router)
     app.include_router(api_docs.router)
-    app.include_router(api_router)
     describe_problems(app)
     return app
 

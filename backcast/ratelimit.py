@@ -231,6 +231,12 @@ class Limiter:
         oldest_that_counts = ages[len(ages) - self.limit]
         return max(1, math.ceil(self.window - oldest_that_counts))
 
+    @property
+    def blocks(self) -> bool:
+        """Whether counting waits on a shared store (Redis, the database): an async caller then
+        counts in a worker thread, where this process's own memory is counted in place."""
+        return self.limit > 0 and not isinstance(self.store, MemoryStore)
+
     def count(self, key: str) -> int:
         return len(self.store.ages(self._bucket(key), self.window))
 

@@ -21,10 +21,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PREFIX = "bench-figure "
 
-# Scripts and their arguments; sse_baseline.py is the app bench/live.py compares against.
+# Scripts and their arguments; sse_baseline.py and rating_floor.py are the apps bench/live.py and
+# bench/rating.py compare against.
 RUNS: list[tuple[str, list[str]]] = [
     ("export.py", []),
     ("phone_weight.py", []),
+    ("rating.py", []),
     ("live.py", ["--listeners", "300", "--rate", "200", "--seconds", "10"]),
 ]
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -13,7 +16,7 @@ from backcast.db import Database, Transaction, _Write
 from backcast.enums import Phase
 from backcast.models import Dots, EventRecord, Rating
 from backcast.services import items, ratings
-from backcast.services.errors import Invalid, OverBudget
+from backcast.services.errors import Conflict, OverBudget, ServiceError
 from tests import factories
 
 
@@ -165,13 +168,13 @@ def test_ratings_arriving_together_share_transactions_and_a_refused_one_takes_no
             values = {"impact": 1 + index % 5}
         try:
             return ratings.rate_item(db, person, measure_id, values)
-        except Invalid as error:
+        except ServiceError as error:
             return error
 
     with ThreadPoolExecutor(max_workers=40) as pool:
         outcomes = list(pool.map(rate, range(160)))
 
-    refused = [n for n, outcome in enumerate(outcomes) if isinstance(outcome, Invalid)]
+    refused = [n for n, outcome in enumerate(outcomes) if isinstance(outcome, ServiceError)]
     assert refused == [n for n in range(160) if n % 4 in (2, 3)]
     fields = {outcomes[n].field for n in refused}  # type: ignore[union-attr]
     assert fields == {"values.impact", "values.charm"}
@@ -188,6 +191,106 @@ def test_ratings_arriving_together_share_transactions_and_a_refused_one_takes_no
     assert 20 <= changes <= 80  # one event per rating that changed a value, none for a refusal
     writes = len(transactions) - 1  # less the read above
     assert writes < 160  # they did share transactions
+
+
+def test_ratings_from_the_event_loop_and_from_threads_share_groups_under_the_same_rules(db: Database) -> None:
+    """The API rates from the event loop (`rate_item_async`), the phone's pages from worker threads:
+    arriving together, both kinds join the same groups. Each caller gets its own answer, the
+    refused ones change nothing, seq stays gap-free, and nobody is left waiting for the pen."""
+    tree = factories.tree(db)
+    factories.phase(db, tree.workshop, Phase.rating)
+    people = [factories.join(db, tree.workshop)[0] for _ in range(20)]
+    measure_id = tree.measures[0].id
+    transactions: list[str] = []
+
+    @event.listens_for(db.engine, "begin")
+    def count_transaction(_conn) -> None:  # type: ignore[no-untyped-def]
+        transactions.append("begin")
+
+    def values_for(index: int) -> dict[str, object]:
+        if index % 4 == 3:  # out of the scale: refused
+            return {"impact": 9}
+        if index % 4 == 2:  # no such criterion: refused
+            return {"charm": 3}
+        return {"impact": 1 + index % 5}
+
+    def person(index: int):  # type: ignore[no-untyped-def]
+        return people[(index // 4) % len(people)]
+
+    # Staggered, so that the pen passes from threads to the loop's callers and back many times.
+    def in_thread(index: int) -> object:
+        time.sleep(index % 7 / 1000)
+        try:
+            return ratings.rate_item(db, person(index), measure_id, values_for(index))
+        except ServiceError as error:
+            return error
+
+    async def in_loop(index: int) -> object:
+        await asyncio.sleep(index % 5 / 1000)
+        try:
+            return await ratings.rate_item_async(db, person(index), measure_id, values_for(index))
+        except ServiceError as error:
+            return error
+
+    async def all_in_loop(indices: list[int]) -> list[object]:
+        return await asyncio.wait_for(asyncio.gather(*(in_loop(n) for n in indices)), 60)
+
+    threaded, looped = [n for n in range(160) if n % 8 >= 4], [n for n in range(160) if n % 8 < 4]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        from_threads = pool.map(in_thread, threaded)
+        outcomes = dict(zip(looped, asyncio.run(all_in_loop(looped)), strict=True))
+        outcomes.update(zip(threaded, from_threads, strict=True))
+
+    refused = sorted(n for n, outcome in outcomes.items() if isinstance(outcome, ServiceError))
+    assert refused == [n for n in range(160) if n % 4 in (2, 3)]
+    assert all(outcomes[n] == values_for(n) for n in range(160) if n % 4 in (0, 1))
+    with db.read() as session:
+        stored = session.exec(select(Rating).where(Rating.item_id == measure_id)).all()
+        seqs = session.exec(
+            select(EventRecord.seq)
+            .where(EventRecord.workshop_id == tree.workshop.id)
+            .order_by(EventRecord.seq)
+        ).all()
+    assert len(stored) == 20 and all(1 <= row.value <= 5 for row in stored)  # type: ignore[operator]
+    assert list(seqs) == list(range(1, len(seqs) + 1))
+    assert len(transactions) - 1 < 160  # they did share transactions
+
+
+def test_the_pen_passes_between_a_thread_and_the_event_loop_both_ways(db: Database) -> None:
+    """A write from the loop that arrives while a thread writes is written next, and so is a
+    thread's write that arrives while the loop's group is being written: nobody waits for ever."""
+    started, release = threading.Event(), threading.Event()
+
+    def held(answer: str):  # type: ignore[no-untyped-def]
+        def work(_tx: Transaction) -> str:
+            started.set()
+            assert release.wait(10)
+            return answer
+
+        return work
+
+    async def loop_after_thread(pool: ThreadPoolExecutor) -> tuple[str, str]:
+        first = pool.submit(db.write_together, held("thread"))
+        assert started.wait(10)
+        second = asyncio.ensure_future(db.write_together_async(lambda _tx: "loop"))
+        await asyncio.sleep(0.05)  # the loop's write is waiting behind the thread's
+        release.set()
+        return first.result(10), await asyncio.wait_for(second, 10)
+
+    async def thread_after_loop(pool: ThreadPoolExecutor) -> tuple[str, str]:
+        first = asyncio.ensure_future(db.write_together_async(held("loop")))
+        while not started.is_set():
+            await asyncio.sleep(0.005)
+        second = pool.submit(db.write_together, lambda _tx: "thread")
+        await asyncio.sleep(0.05)  # the thread's write is waiting behind the loop's
+        release.set()
+        return await asyncio.wait_for(first, 10), second.result(10)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert asyncio.run(loop_after_thread(pool)) == ("thread", "loop")
+        started.clear()
+        release.clear()
+        assert asyncio.run(thread_after_loop(pool)) == ("loop", "thread")
 
 
 # Only PostgreSQL: on SQLite, BEGIN IMMEDIATE locks the whole database for the transaction.
@@ -222,5 +325,5 @@ def test_a_refused_write_in_a_group_leaves_the_next_ones_holding_the_workshop_lo
     group = [_Write(refused), _Write(accepted)]
     db._write_group(group)
 
-    assert isinstance(group[0].error, Invalid) and group[1].outcome() == {"impact": 2}
+    assert isinstance(group[0].error, Conflict) and group[1].outcome() == {"impact": 2}
     assert seen_locked == [True]

@@ -315,6 +315,19 @@ def test_dots_over_budget_are_refused_saying_what_is_left(db: Database) -> None:
     assert str(error) == "You have 1 of 3 dots left."
     assert ratings.set_dots(db, person, tree.measures[0].id, 3)[1] == 0  # moving dots within budget works
     refuses(db, Invalid, lambda: ratings.set_dots(db, person, tree.measures[1].id, -1))
+    # Asking for more on an item that has dots already counts those as spent, not as left.
+    error = refuses(db, OverBudget, lambda: ratings.set_dots(db, person, tree.measures[0].id, 4))
+    assert str(error) == "You have 0 of 3 dots left."
+
+
+def test_the_same_dots_again_change_nothing_and_log_nothing(db: Database) -> None:
+    tree = factories.tree(db, dot_budget=3)
+    factories.phase(db, tree.workshop, Phase.prioritisation)
+    person, _ = factories.join(db, tree.workshop)
+    assert ratings.set_dots(db, person, tree.measures[0].id, 2) == (2, 1)
+    before = factories.event_count(db, tree.workshop)
+    assert ratings.set_dots(db, person, tree.measures[0].id, 2) == (2, 1)
+    assert factories.event_count(db, tree.workshop) == before
 
 
 # --- joining and accounts ----------------------------------------------------------------------

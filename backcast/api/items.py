@@ -11,7 +11,7 @@ from backcast.api.deps import current_actor, current_facilitator, current_partic
 from backcast.api.problems import problems
 from backcast.db import Database
 from backcast.http.deps import get_db
-from backcast.http.limits import take_change, take_contribution
+from backcast.http.limits import take_change_async, take_contribution
 from backcast.models import Facilitator, Item, Participant
 from backcast.services import items, ratings, workshops
 from backcast.services.items import UNSET
@@ -120,7 +120,7 @@ TOO_FAST = "The participant changes ratings and dots too fast; `Retry-After` say
     response_model=schemas.RatingsOut,
     responses=problems(409, 429, s429=TOO_FAST),
 )
-def rate_item(
+async def rate_item(
     item_id: int,
     request: Request,
     body: Annotated[
@@ -131,15 +131,16 @@ def rate_item(
     db: Database = Depends(get_db),
 ) -> schemas.RatingsOut:
     """A participant makes at most `BACKCAST_CHANGE_LIMIT` rating and dot changes per window."""
-    take_change(request, participant.id)
-    stored = ratings.rate_item(db, participant, item_id, dict[str, Any](body))
+    # In the event loop: the write waits there for its group (`Database.write_together_async`).
+    await take_change_async(request, participant.id)
+    stored = await ratings.rate_item_async(db, participant, item_id, dict[str, Any](body))
     return schemas.RatingsOut(item_id=item_id, values=stored)
 
 
 @router.put(
     "/items/{item_id}/dots", response_model=schemas.DotsOut, responses=problems(409, 429, s429=TOO_FAST)
 )
-def set_dots(
+async def set_dots(
     item_id: int,
     request: Request,
     body: schemas.DotsIn,
@@ -147,6 +148,6 @@ def set_dots(
     db: Database = Depends(get_db),
 ) -> schemas.DotsOut:
     """A participant makes at most `BACKCAST_CHANGE_LIMIT` rating and dot changes per window."""
-    take_change(request, participant.id)
-    count, left = ratings.set_dots(db, participant, item_id, body.count)
+    await take_change_async(request, participant.id)
+    count, left = await ratings.set_dots_async(db, participant, item_id, body.count)
     return schemas.DotsOut(item_id=item_id, count=count, dots_left=left)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from backcast import credentials
@@ -226,6 +227,15 @@ def take_change(connection: HTTPConnection, participant_id: int | None) -> None:
     """One of the participant's rating or dot changes for this window, or RateLimited: each change
     is an event sent to every screen, so one client must not flood the room."""
     _take(limits_of(connection).changes, str(participant_id), TOO_MANY_CHANGES)
+
+
+async def take_change_async(connection: HTTPConnection, participant_id: int | None) -> None:
+    """`take_change` for a route in the event loop: in place when this process counts alone, in a
+    worker thread when the count lives in Redis or the database."""
+    if limits_of(connection).changes.blocks:
+        await run_in_threadpool(take_change, connection, participant_id)
+    else:
+        take_change(connection, participant_id)
 
 
 def _account_key(email: str) -> str:

@@ -273,7 +273,7 @@ def delete_own_data(db: Database, participant: Participant) -> int:
         own = participant_in(tx.session, workshop, participant.id)
 
         def log(event: ParticipantDeleted) -> None:
-            record(tx, workshop, event, None).actor = ERASED_ACTOR
+            record(tx, workshop, event, None, label=ERASED_ACTOR)
 
         kept = _erase(tx.session, workshop, own, log)
     token_cache.cache_of(db).clear()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func
-from sqlmodel import select
+from sqlalchemy import bindparam, func, insert, select, update
 
 from backcast.db import Database, Transaction
 from backcast.enums import Phase
@@ -19,11 +18,54 @@ from backcast.services.eventlog import lock_workshop, record, require_participan
 
 MAX_DOTS_PER_ITEM = L.DOTS_PER_ITEM_MAX
 
+# The rating and dot paths are the busiest writes a workshop has (every tap on every phone), so
+# they read and write with plain statements on the transaction's connection: loading, tracking and
+# flushing ORM objects cost several times the SQL itself. The workshop row stays an ORM object,
+# locked once per group (`lock_workshop`), and the event goes through `record` like every other.
+# SQLModel's classes do not declare the `__table__` SQLAlchemy gives them, hence the ignores.
+_ITEM = Item.__table__  # type: ignore[attr-defined]
+_CRITERION = Criterion.__table__  # type: ignore[attr-defined]
+_RATING = Rating.__table__  # type: ignore[attr-defined]
+_DOTS = Dots.__table__  # type: ignore[attr-defined]
 
-def _lock_for(
-    tx: Transaction, participant: Participant, item_id: object, phase: Phase
-) -> tuple[Workshop, Item]:
-    """The participant's workshop, locked, and an item of it that may be rated or voted on.
+
+# Built once, run with parameters: building a statement and its cache key on every write cost
+# more than running it.
+_ITEM_STATE = select(
+    _ITEM.c.workshop_id, _ITEM.c.kind, _ITEM.c.hidden, _ITEM.c.withdrawn, _ITEM.c.merged_into_id
+).where(_ITEM.c.id == bindparam("iid"))
+_CRITERIA = select(_CRITERION.c.key, _CRITERION.c.id, _CRITERION.c.scale_min, _CRITERION.c.scale_max).where(
+    _CRITERION.c.workshop_id == bindparam("workshop_id")
+)
+_MINE = (_RATING.c.participant_id == bindparam("pid")) & (_RATING.c.item_id == bindparam("iid"))
+_RATINGS_HELD = select(_RATING.c.criterion_id, _RATING.c.value).where(_MINE)
+_INSERT_RATING = insert(_RATING)
+_UPDATE_RATING = (
+    update(_RATING)
+    .where(_MINE, _RATING.c.criterion_id == bindparam("cid"))
+    .values(value=bindparam("new_value"), updated_at=bindparam("now", type_=_RATING.c.updated_at.type))
+)
+_MY_DOTS = (_DOTS.c.participant_id == bindparam("pid")) & (_DOTS.c.item_id == bindparam("iid"))
+_DOTS_ELSEWHERE = select(func.coalesce(func.sum(_DOTS.c.count), 0)).where(
+    _DOTS.c.participant_id == bindparam("pid"), _DOTS.c.item_id != bindparam("iid")
+)
+_DOTS_HERE = select(_DOTS.c.count).where(_MY_DOTS)
+_INSERT_DOTS = insert(_DOTS)
+_UPDATE_DOTS = (
+    update(_DOTS)
+    .where(_MY_DOTS)
+    .values(count=bindparam("new_count"), updated_at=bindparam("now", type_=_DOTS.c.updated_at.type))
+)
+
+
+class _Scale(NamedTuple):
+    id: int
+    scale_min: int
+    scale_max: int
+
+
+def _lock_for(tx: Transaction, participant: Participant, item_id: object, phase: Phase) -> Workshop:
+    """The participant's workshop, locked, once it is clear that the item may be rated or voted on.
 
     The phase is checked under the lock, so a vote racing "close" lands before it or not at all.
     """
@@ -31,7 +73,7 @@ def _lock_for(
     require_participant(tx, participant)
     if not validate.is_id(item_id):
         raise NotFound(N_("There is no such item."), field="item")
-    item = tx.session.get(Item, item_id)
+    item = tx.session.connection().execute(_ITEM_STATE, {"iid": item_id}).first()
     if item is None:
         raise NotFound(N_("There is no such item."), field="item")
     if item.workshop_id != workshop.id:
@@ -48,10 +90,10 @@ def _lock_for(
         or item.merged_into_id is not None
     ):
         raise Conflict(N_("This item is not up for rating or voting."), field="item")
-    return workshop, item
+    return workshop
 
 
-def _on_scale(value: object, field: str, criterion: Criterion) -> int:
+def _on_scale(value: object, field: str, criterion: _Scale) -> int:
     """A whole number on any scale a criterion may have is well-formed; off this criterion's own
     scale it conflicts with how the workshop is set up."""
     number = validate.integer(value, field, minimum=L.SCALE_MIN, maximum=L.SCALE_MAX)
@@ -75,13 +117,23 @@ def rate_item(
     return db.write_together(lambda tx: _rate(tx, participant, item_id, values))
 
 
+async def rate_item_async(
+    db: Database, participant: Participant, item_id: int, values: dict[str, Any]
+) -> dict[str, int | None]:
+    """`rate_item` for a caller in the event loop: the same write, with no worker thread to wait in."""
+    if not isinstance(values, dict) or not values:
+        raise Invalid(N_("Give a value for at least one criterion."), field="values")
+    return await db.write_together_async(lambda tx: _rate(tx, participant, item_id, values))
+
+
 def _rate(
     tx: Transaction, participant: Participant, item_id: int, values: dict[str, Any]
 ) -> dict[str, int | None]:
-    workshop, item = _lock_for(tx, participant, item_id, Phase.rating)
+    workshop = _lock_for(tx, participant, item_id, Phase.rating)
+    connection = tx.session.connection()
     criteria = {
-        criterion.key: criterion
-        for criterion in tx.session.exec(select(Criterion).where(Criterion.workshop_id == workshop.id))
+        row.key: _Scale(row.id, row.scale_min, row.scale_max)
+        for row in connection.execute(_CRITERIA, {"workshop_id": workshop.id})
     }
     cleaned: dict[str, int | None] = {}
     for key, value in values.items():
@@ -89,36 +141,38 @@ def _rate(
         if criterion is None:
             raise Conflict(N_("There is no criterion %(key)s."), field=f"values.{key}", key=str(key)[:40])
         cleaned[key] = None if value is None else _on_scale(value, f"values.{key}", criterion)
-    existing = {
-        row.criterion_id: row
-        for row in tx.session.exec(
-            select(Rating).where(Rating.participant_id == participant.id, Rating.item_id == item.id)
-        )
+    existing: dict[int, int | None] = {
+        row.criterion_id: row.value
+        for row in connection.execute(_RATINGS_HELD, {"pid": participant.id, "iid": item_id})
     }
     changed: dict[str, int | None] = {}
+    added: list[dict[str, Any]] = []
     now = utcnow()
     for key, value in cleaned.items():
         criterion = criteria[key]
-        assert criterion.id is not None and workshop.id is not None and participant.id is not None
-        row = existing.get(criterion.id)
-        if row is None:
-            row = Rating(
-                workshop_id=workshop.id,
-                participant_id=participant.id,
-                item_id=item_id,
-                criterion_id=criterion.id,
-                scale_min=criterion.scale_min,
-                scale_max=criterion.scale_max,
-                value=value,
-                rated_at=now,
-                updated_at=now,
+        if criterion.id not in existing:
+            added.append(
+                {
+                    "workshop_id": workshop.id,
+                    "participant_id": participant.id,
+                    "item_id": item_id,
+                    "criterion_id": criterion.id,
+                    "scale_min": criterion.scale_min,
+                    "scale_max": criterion.scale_max,
+                    "value": value,
+                    "rated_at": now,
+                    "updated_at": now,
+                }
             )
-            tx.session.add(row)
-            existing[criterion.id] = row
-            changed[key] = value
-        elif row.value != value:
-            row.value, row.updated_at = value, now
-            changed[key] = value
+        elif existing[criterion.id] != value:
+            mine = {"pid": participant.id, "iid": item_id}
+            connection.execute(_UPDATE_RATING, {**mine, "cid": criterion.id, "new_value": value, "now": now})
+        else:
+            continue
+        existing[criterion.id] = value
+        changed[key] = value
+    if added:
+        connection.execute(_INSERT_RATING, added)
     if changed:
         assert participant.id is not None
         record(
@@ -137,18 +191,21 @@ def set_dots(db: Database, participant: Participant, item_id: int, count: Any) -
     return db.write_together(lambda tx: _place(tx, participant, item_id, value))
 
 
+async def set_dots_async(db: Database, participant: Participant, item_id: int, count: Any) -> tuple[int, int]:
+    """`set_dots` for a caller in the event loop: the same write, with no worker thread to wait in."""
+    value = validate.integer(count, "count", minimum=0, maximum=MAX_DOTS_PER_ITEM)
+    return await db.write_together_async(lambda tx: _place(tx, participant, item_id, value))
+
+
 def _place(tx: Transaction, participant: Participant, item_id: int, value: int) -> tuple[int, int]:
-    workshop, _ = _lock_for(tx, participant, item_id, Phase.prioritisation)
-    elsewhere = tx.session.exec(
-        select(func.coalesce(func.sum(Dots.count), 0)).where(
-            Dots.participant_id == participant.id, Dots.item_id != item_id
-        )
-    ).one()
-    row = tx.session.exec(
-        select(Dots).where(Dots.participant_id == participant.id, Dots.item_id == item_id)
-    ).first()
+    workshop = _lock_for(tx, participant, item_id, Phase.prioritisation)
+    connection = tx.session.connection()
+    mine = {"pid": participant.id, "iid": item_id}
+    elsewhere = connection.execute(_DOTS_ELSEWHERE, mine).scalar_one()
+    found = connection.execute(_DOTS_HERE, mine).first()
+    here: int | None = found[0] if found is not None else None  # `Row.count` is tuple's method
     if elsewhere + value > workshop.dot_budget:
-        spent = elsewhere + (row.count if row else 0)
+        spent = elsewhere + (here or 0)
         raise OverBudget(
             N_plural(
                 "You have %(left)d of %(budget)d dot left.",
@@ -161,13 +218,20 @@ def _place(tx: Transaction, participant: Participant, item_id: int, value: int) 
         )
     assert workshop.id is not None and participant.id is not None
     left = workshop.dot_budget - elsewhere - value
-    if row is None:
-        tx.session.add(
-            Dots(workshop_id=workshop.id, participant_id=participant.id, item_id=item_id, count=value)
+    if here is None:
+        connection.execute(
+            _INSERT_DOTS,
+            {
+                "workshop_id": workshop.id,
+                "participant_id": participant.id,
+                "item_id": item_id,
+                "count": value,
+                "updated_at": utcnow(),
+            },
         )
-    elif row.count == value:
+    elif here == value:
         return value, left
     else:
-        row.count, row.updated_at = value, utcnow()
+        connection.execute(_UPDATE_DOTS, {**mine, "new_count": value, "now": utcnow()})
     record(tx, workshop, DotsSet(item_id=item_id, participant_id=participant.id, count=value), participant)
     return value, left
