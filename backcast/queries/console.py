@@ -12,7 +12,17 @@ from sqlmodel import select
 
 from backcast.db import Database
 from backcast.enums import KIND_PHASE, ItemKind
-from backcast.models import AgendaEntry, Criterion, Dots, EventRecord, Item, Participant, Rating, Workshop
+from backcast.models import (
+    AgendaEntry,
+    Criterion,
+    Dots,
+    EventRecord,
+    Item,
+    Participant,
+    Rating,
+    StakeholderGroup,
+    Workshop,
+)
 from backcast.queries.phone import PHASE_KIND
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
@@ -105,7 +115,7 @@ class ParticipantRow:
     """One participant on the console's participants page."""
 
     participant: Participant
-    group: str | None  # the group's label
+    group: StakeholderGroup | None
     items: int  # contributions they made, withdrawn ones included
     ratings: int  # rating rows, "can't judge" included
     dots: int
@@ -132,14 +142,14 @@ def participants_of(db: Database, workshop_id: int) -> list[ParticipantRow]:
             .where(Dots.workshop_id == workshop_id)
             .group_by(Dots.participant_id)
         )
-        labels = {group.id: group.label for group in groups_of(session, workshop_id)}
+        groups = {group.id: group for group in groups_of(session, workshop_id)}
         people = session.exec(
             select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.id)
         )
         return [
             ParticipantRow(
                 participant=person,
-                group=labels.get(person.group_id) if person.group_id else None,
+                group=groups.get(person.group_id) if person.group_id else None,
                 items=authored.get(person.id, 0),  # type: ignore[arg-type]
                 ratings=rated.get(person.id, 0),  # type: ignore[arg-type]
                 dots=dotted.get(person.id, 0) or 0,  # type: ignore[arg-type]
