@@ -390,3 +390,32 @@ def test_drafts_outlive_a_closed_tab_and_are_gone_once_sent_or_deleted(browser, 
     other = page.evaluate("() => localStorage.getItem('backcast:OTHER1:7:draft:need:text')")
     assert other == "another workshop"
     context.close()
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_abcd_vision_prompt_fits_a_phone_above_its_input(browser, live, language: str) -> None:  # type: ignore[no-untyped-def]
+    """The Natural Step's principles are long; on a 390×844 phone the prompt and the field to
+    answer it still fit on the first screen."""
+    token = facilitator_token(sqlite_url(Path(live.log).parent), email=f"abcd-{language}@example.org")
+    room = open_room(live.base_url, token, template="abcd", language=language, title="ABCD")
+    room.phase("vision")
+    context = browser.new_context(viewport=PHONE, locale={"de": "de-DE", "en": "en-GB"}[language])
+    page = context.new_page()
+    page.goto(f"{room.base_url}/j/{room.code}")
+    page.get_by_role("button", name={"de": "Teilnehmen", "en": "Join"}[language], exact=True).click()
+    page.wait_for_url(f"{room.base_url}/w/{room.code}")
+    prompt = page.locator("p.prompt")
+    expect(prompt).to_contain_text("systemati")  # the principles' own wording is kept
+    field = page.locator("#compose textarea")
+    box = field.bounding_box()
+    assert box is not None
+    assert page.evaluate("() => window.scrollY") == 0
+    assert box["y"] + box["height"] <= PHONE["height"], prompt.inner_text()
+    # Short enough to read at a glance, with room left for the keyboard: at most seven lines.
+    lines = page.evaluate(
+        "(p) => Math.round(p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight))",
+        prompt.element_handle(),
+    )
+    assert lines <= 7, prompt.inner_text()
+    screenshot(page, f"phone-abcd-vision-{language}")
+    context.close()
