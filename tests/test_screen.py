@@ -253,3 +253,20 @@ def test_built_in_labels_follow_the_language_of_the_screen_and_the_console(
             row.select("td")[2].get_text(strip=True) for row in people.select("#participants tbody tr")
         } == {name}
     client.cookies.delete("backcast_lang")
+
+
+def test_the_adopted_synthesis_leads_the_vision_wall(client: TestClient, db: Database) -> None:
+    """Paged on a full wall, the synthesis the room adopted is never the one pushed to a later page."""
+    tree = factories.tree(db)
+    owner, code = tree.owner, tree.workshop.code
+    for text in ("Repair is a trade again", "Ports handle secondary raw materials"):
+        items.add_item(db, owner, code, kind="vision", text=text)
+    synthesis = items.add_item(db, owner, code, kind="vision", text="A region where materials stay in use")
+    items.moderate_item(db, owner, synthesis.id, adopted=True)  # type: ignore[arg-type]
+    factories.phase(db, tree.workshop, Phase.vision)
+    page = BeautifulSoup(client.get(f"/w/{code}/screen").text, "html.parser")
+    assert [card.get_text() for card in page.select(".wall .sticky")] == [
+        "A region where materials stay in use",
+        "Repair is a trade again",
+        "Ports handle secondary raw materials",
+    ]

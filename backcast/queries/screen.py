@@ -156,7 +156,8 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
             participants=participants,
             groups=group_counts(session, workshop_id, groups_of(session, workshop_id)),
             criteria=criteria,
-            visions=backward.visions,
+            # The synthesis the room adopted leads the wall, so paging never pushes it off the screen.
+            visions=sorted(backward.visions, key=lambda item: not item.adopted),
             marks=[Mark(branch.item, _position(workshop, branch.item.year)) for branch in backward.tree],
             tree=backward.tree,
             unlinked_needs=backward.unlinked_needs,
