@@ -307,6 +307,7 @@ def test_unsent_text_is_kept_when_the_phase_moves_on_and_offered_when_it_returns
     expect(page.locator("#drafts")).to_have_text(
         "Not sent yet, kept for when Vision comes back: “Half a thought about repair”"
     )
+    screenshot(page, "phone-draft-kept")
     page.get_by_label("Milestone").fill("2030: a repair café in every town")
     room.phase("vision")
     expect(page.get_by_label("Vision statement")).to_have_value("Half a thought about repair")
