@@ -2,21 +2,33 @@
 (function () {
   "use strict";
 
-  // Drafts: what someone is typing survives a live swap of the view (and a reload).
+  // Everything this phone keeps for this workshop lives in localStorage under one prefix
+  // (workshop code and participant), so a closed tab loses nothing and "Delete my data" can
+  // forget all of it (forgotten.js).
+  var live = document.getElementById("live");
+  var PREFIX = (live && live.getAttribute("data-store")) || ("backcast:" + location.pathname + ":");
+  var store = {
+    get: function (key) { try { return localStorage.getItem(PREFIX + key); } catch (e) { return null; } },
+    set: function (key, value) { try { localStorage.setItem(PREFIX + key, value); } catch (e) { /* full or off */ } },
+    remove: function (key) { try { localStorage.removeItem(PREFIX + key); } catch (e) { /* off */ } }
+  };
+
+  // Drafts: what someone is typing survives a live swap of the view, a phase change, a reload and
+  // a closed tab, until it is sent. Contributions are kept per phase, edits per item.
   var FIELDS = "form[data-draft] textarea, form[data-draft] input[name=year]";
   function draftKey(field) {
-    return "draft:" + location.pathname + ":" + field.form.getAttribute("data-draft") + ":" + field.name;
+    return "draft:" + field.form.getAttribute("data-draft") + ":" + field.name;
   }
   document.addEventListener("input", function (event) {
     if (event.target.matches && event.target.matches(FIELDS)) {
-      sessionStorage.setItem(draftKey(event.target), event.target.value);
+      store.set(draftKey(event.target), event.target.value);
     }
   });
   // The ticks in the list a contribution links to are part of the draft too: that list is
   // fetched again whenever the room adds to it.
   var TICKS = "form[data-draft] input[name=links]";
   function ticksKey(form) {
-    return "draft:" + location.pathname + ":" + form.getAttribute("data-draft") + ":links";
+    return "draft:" + form.getAttribute("data-draft") + ":links";
   }
   document.addEventListener("change", function (event) {
     if (!event.target.matches || !event.target.matches(TICKS)) { return; }
@@ -24,29 +36,59 @@
     var ticked = Array.prototype.map.call(form.querySelectorAll(TICKS + ":checked"), function (box) {
       return box.value;
     });
-    sessionStorage.setItem(ticksKey(form), JSON.stringify(ticked));
+    store.set(ticksKey(form), JSON.stringify(ticked));
   });
+  function forgetDraft(form) {
+    form.querySelectorAll("textarea, input[name=year]").forEach(function (field) {
+      store.remove(draftKey(field));
+    });
+    store.remove(ticksKey(form));
+  }
   function restore(root) {
     root.querySelectorAll(FIELDS).forEach(function (field) {
-      var saved = sessionStorage.getItem(draftKey(field));
-      if (saved !== null && !field.value) { field.value = saved; }
+      var saved = store.get(draftKey(field));
+      // Only into a field nobody has touched since the page showed it (an edit starts as the
+      // stored text; a refused contribution comes back with what was typed).
+      if (saved === null || saved === field.value || field.value !== field.defaultValue) { return; }
+      field.value = saved;
+      var fold = field.closest("details");
+      if (fold) { fold.open = true; }  // an edit in progress is shown open
     });
     root.querySelectorAll(TICKS).forEach(function (box) {
-      var saved = JSON.parse(sessionStorage.getItem(ticksKey(box.form)) || "[]");
+      var saved = JSON.parse(store.get(ticksKey(box.form)) || "[]");
       if (saved.indexOf(box.value) !== -1) { box.checked = true; }
     });
     var filter = document.querySelector("input[data-filter=parents]");
     if (filter && filter.value) { filter.dispatchEvent(new Event("input", { bubbles: true })); }
   }
+  // Text typed and not sent: a contribution with any text, an edit that differs from what is stored.
+  function unsent(root) {
+    var names = [];
+    root.querySelectorAll("form[data-draft] textarea").forEach(function (field) {
+      var edit = field.form.querySelector("input[name=client_key]") === null;
+      var text = field.value.trim();
+      if (text && (!edit || field.value !== field.defaultValue)) {
+        names.push(field.form.getAttribute("data-draft"));
+      }
+    });
+    return names;
+  }
+  // Closing or reloading the tab with unsent text asks first (the text is kept all the same).
+  window.addEventListener("beforeunload", function (event) {
+    if (unsent(document).length) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
   // Drafts of other phases are named, so nobody thinks their text was lost when the phase moved on.
   function listDrafts() {
     var box = document.getElementById("drafts");
     if (!box) { return; }
-    var open = document.querySelector("form[data-draft]");
+    var open = document.querySelector("form[data-draft]:not([data-draft^=edit])");
     var shown = open && open.getAttribute("data-draft");
     box.textContent = "";
     ["vision", "milestone", "need", "measure"].forEach(function (kind) {
-      var text = sessionStorage.getItem("draft:" + location.pathname + ":" + kind + ":text");
+      var text = store.get("draft:" + kind + ":text");
       if (kind === shown || !text || !text.trim()) { return; }
       var line = document.createElement("p");
       line.textContent = box.getAttribute("data-words")
@@ -65,10 +107,7 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var form = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (event.detail.xhr.status < 300 && form && form.matches && form.matches("form[data-draft]")) {
-      form.querySelectorAll("textarea, input[name=year]").forEach(function (field) {
-        sessionStorage.removeItem(draftKey(field));
-      });
-      sessionStorage.removeItem(ticksKey(form));
+      forgetDraft(form);
     }
   });
 
@@ -91,11 +130,17 @@
     var status = parts.content.querySelector("[data-part=status]");
     var body = parts.content.querySelector("[data-part=view]");
     if (!status || !body) { location.reload(); return; }  // no longer joined: the page says what next
+    var typed = unsent(view);
     document.getElementById("status").innerHTML = status.innerHTML;
     view.innerHTML = body.innerHTML;
     view.setAttribute("data-phase", body.getAttribute("data-phase"));
     if (window.htmx) { window.htmx.process(view); }
     restore(document);
+    // A form with unsent text that the new phase hides: say quietly that the text is kept.
+    var hidden = typed.filter(function (name) {
+      return !view.querySelector('form[data-draft="' + name + '"]');
+    });
+    show("kept", hidden.length > 0);
     document.dispatchEvent(new Event("phone:fresh"));  // countdown.js shows the timer at once
   }
   // `quiet`: swap only when the phase moved on (a check that must not disturb someone typing).
@@ -159,10 +204,10 @@
 
   // Offline taps. A rating or a dot count is an absolute value and a contribution carries its
   // client_key, so sending one again after an unanswered try changes nothing twice.
-  var BOX = "outbox:" + location.pathname;
+  var BOX = "outbox";
   var sending = false, resend = null, delay = 1000;
-  function outbox() { return JSON.parse(localStorage.getItem(BOX) || "[]"); }
-  function keep(entries) { localStorage.setItem(BOX, JSON.stringify(entries)); }
+  function outbox() { return JSON.parse(store.get(BOX) || "[]"); }
+  function keep(entries) { store.set(BOX, JSON.stringify(entries)); }
   function newKey() {
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
@@ -173,21 +218,20 @@
     var action = form.getAttribute("action");
     if (fields.has("criterion")) { return { key: action + "#" + fields.get("criterion"), url: action, body: body }; }
     if (fields.has("count")) { return { key: action, url: action, body: body, count: +fields.get("count") }; }
-    return { key: fields.get("client_key"), url: action, body: body, text: fields.get("text") };
+    // A contribution is one entry per client_key; an edit is one entry per item (the last wins).
+    return { key: fields.get("client_key") || action, url: action, body: body, text: fields.get("text") };
   }
   function queue(form, body) {
     var entry = entryOf(form, body);
     var entries = outbox().filter(function (other) { return other.key !== entry.key; });
     entries.push(entry);
     keep(entries);
-    if (entry.text !== undefined) {  // the form is free for the next one, under a key of its own
-      form.querySelectorAll("textarea, input[name=year]").forEach(function (field) {
-        sessionStorage.removeItem(draftKey(field));
-        field.value = "";
-      });
+    var clientKey = form.querySelector("input[name=client_key]");
+    if (entry.text !== undefined) { forgetDraft(form); }  // queued: the outbox holds it now
+    if (entry.text !== undefined && clientKey) {  // the form is free for the next one, under a key of its own
+      form.querySelectorAll("textarea, input[name=year]").forEach(function (field) { field.value = ""; });
       form.querySelectorAll("input[name=links]").forEach(function (box) { box.checked = false; });
-      sessionStorage.removeItem(ticksKey(form));
-      form.querySelector("input[name=client_key]").value = newKey();
+      clientKey.value = newKey();
     }
     mark(entry);
     showOutbox();

@@ -428,3 +428,27 @@ def test_the_room_s_pages_follow_the_workshop_and_the_switcher_and_phones_the_br
     assert language(f"/j/{shop.code}") == "en"
     sqlite_client.cookies.set("backcast_lang", "en")
     assert [language(path) for path in room_pages] == ["en", "en", "en"]
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "change"),
+    [
+        ("de", "Einwilligungstext (optional; wenn ausgefüllt, werden Teilnehmende", "nicht erneut gefragt"),
+        ("en", "Consent text (optional; when filled in, participants", "are not asked again"),
+    ],
+)
+def test_the_consent_field_says_it_is_optional_and_who_is_asked_after_a_change(
+    sqlite_client: TestClient, sqlite_db: Database, language: str, label: str, change: str
+) -> None:
+    # "freiwillig" is voluntary consent; a field that may stay empty is "optional".
+    owner = factories.facilitator(sqlite_db, EMAIL)
+    shop = factories.workshop(sqlite_db, owner, language=language)
+    sqlite_client.post("/login", data={"email": EMAIL, "password": factories.PASSWORD})
+    sqlite_client.cookies.set(LANGUAGE_COOKIE, language)
+    page = BeautifulSoup(sqlite_client.get(f"/facilitate/{shop.code}/setup").text, "html.parser")
+    field = page.select_one("label[for=consent_text]")
+    assert field is not None
+    assert field.get_text(" ", strip=True).startswith(label)
+    assert "freiwillig" not in field.get_text()
+    note = field.find_next_sibling("p")
+    assert note is not None and change in note.get_text()

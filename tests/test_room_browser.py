@@ -295,19 +295,133 @@ def test_the_projector_shows_how_far_the_vote_is_without_revealing_it(browser, r
     screen.close()
 
 
+def workshop_storage(page, code: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """What the phone keeps in localStorage for this workshop."""
+    stored: dict[str, str] = page.evaluate("() => Object.assign({}, localStorage)")
+    return {key: value for key, value in stored.items() if key.startswith(f"backcast:{code}:")}
+
+
 def test_unsent_text_is_kept_when_the_phase_moves_on_and_offered_when_it_returns(browser, room: Room) -> None:  # type: ignore[no-untyped-def]
     room.phase("vision")
     context, page = join_on_a_phone(browser, room)
+    kept = page.locator("#kept")
     page.get_by_label("Vision statement").fill("Half a thought about repair")
     room.phase("milestones")
     expect(page.locator("h1.phase-name")).to_have_text("Milestones")
+    expect(kept).to_have_text("Your unsent text is kept and comes back when this step returns.")
     expect(page.locator("#drafts")).to_have_text(
         "Not sent yet, kept for when Vision comes back: “Half a thought about repair”"
     )
+    screenshot(page, "phone-draft-kept")
     page.get_by_label("Milestone").fill("2030: a repair café in every town")
     room.phase("vision")
     expect(page.get_by_label("Vision statement")).to_have_value("Half a thought about repair")
     expect(page.locator("#drafts")).to_have_text(
         "Not sent yet, kept for when Milestones comes back: “2030: a repair café in every town”"
     )
+    context.close()
+
+
+def test_drafts_outlive_a_closed_tab_and_are_gone_once_sent_or_deleted(browser, room: Room) -> None:  # type: ignore[no-untyped-def]
+    someone = room.join()
+    room.phase("milestones")
+    room.add(someone, kind="milestone", text="Repair café opens", year=2030)
+    room.phase("needs")
+    context, page = join_on_a_phone(browser, room)
+    page.evaluate("() => localStorage.setItem('backcast:OTHER1:7:draft:need:text', 'another workshop')")
+    page.get_by_label("Need").fill("Rooms for repair evenings")
+    asked = []
+
+    def answer(dialog):  # type: ignore[no-untyped-def]
+        asked.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    # The phase moves on; meanwhile the tab is closed and the page opened in a new one.
+    room.phase("measures")
+    expect(page.locator("#kept")).to_be_visible()
+    page.close()
+    page = context.new_page()
+    page.on("dialog", answer)
+    page.goto(f"{room.base_url}/w/{room.code}")
+    expect(page.locator("h1.phase-name")).to_have_text("Measures")
+    page.reload()  # no text typed on this page: no question
+    assert asked == []
+    room.phase("needs")
+    expect(page.get_by_label("Need")).to_have_value("Rooms for repair evenings")
+    # A reload with unsent text on the page asks first; the text is there afterwards all the same.
+    page.reload()
+    assert asked == ["beforeunload"]
+    expect(page.get_by_label("Need")).to_have_value("Rooms for repair evenings")
+    # Sent and accepted: the draft is gone, and the empty form stays empty after a reload.
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("ul.mine")).to_contain_text("Rooms for repair evenings")
+    assert not [key for key in workshop_storage(page, room.code) if ":draft:need:" in key]
+    page.reload()
+    expect(page.get_by_label("Need")).to_have_value("")
+    assert asked == ["beforeunload"]
+    page.close()
+
+    # A change to one's own contribution is a draft too: it comes back, open, with its phase.
+    room.phase("milestones")
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{room.base_url}/w/{room.code}")
+    page.get_by_label("Milestone").fill("Repair café in the town hall")
+    page.get_by_label("Year").first.fill("2031")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("ul.mine")).to_contain_text("Repair café in the town hall")
+    page.locator("ul.mine summary").click()
+    page.locator("ul.mine textarea").fill("Repair café in the old town hall")
+    room.phase("needs")
+    expect(page.locator("#kept")).to_be_visible()
+    room.phase("milestones")
+    expect(page.locator("ul.mine textarea")).to_have_value("Repair café in the old town hall")
+    expect(page.locator("#kept")).to_be_hidden()
+    # A tap the network never took waits in the outbox, in localStorage too.
+    page.route("**/items", lambda route: route.abort())
+    page.get_by_label("Milestone").fill("Half a milestone")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#outbox")).to_contain_text("Half a milestone")
+    stored = workshop_storage(page, room.code)
+    assert any(key.endswith(":outbox") and "Half a milestone" in value for key, value in stored.items())
+    assert any(":draft:edit-" in key for key in stored)
+    page.get_by_label("Milestone").fill("Another half")
+    page.goto(f"{room.base_url}/w/{room.code}/forget")
+    page.get_by_role("button", name="Delete my data").click()
+    expect(page.get_by_role("heading", name="Your data is deleted.")).to_be_visible()
+    # Everything this phone kept for the workshop is gone; another workshop's is not touched.
+    page.wait_for_load_state("load")
+    assert workshop_storage(page, room.code) == {}
+    other = page.evaluate("() => localStorage.getItem('backcast:OTHER1:7:draft:need:text')")
+    assert other == "another workshop"
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_abcd_vision_prompt_fits_a_phone_above_its_input(browser, live, language: str) -> None:  # type: ignore[no-untyped-def]
+    """The Natural Step's principles are long; on a 390×844 phone the prompt and the field to
+    answer it still fit on the first screen."""
+    token = facilitator_token(sqlite_url(Path(live.log).parent), email=f"abcd-{language}@example.org")
+    room = open_room(live.base_url, token, template="abcd", language=language, title="ABCD")
+    room.phase("vision")
+    context = browser.new_context(viewport=PHONE, locale={"de": "de-DE", "en": "en-GB"}[language])
+    page = context.new_page()
+    page.goto(f"{room.base_url}/j/{room.code}")
+    page.get_by_role("button", name={"de": "Teilnehmen", "en": "Join"}[language], exact=True).click()
+    page.wait_for_url(f"{room.base_url}/w/{room.code}")
+    prompt = page.locator("p.prompt")
+    expect(prompt).to_contain_text("systemati")  # the principles' own wording is kept
+    field = page.locator("#compose textarea")
+    box = field.bounding_box()
+    assert box is not None
+    assert page.evaluate("() => window.scrollY") == 0
+    assert box["y"] + box["height"] <= PHONE["height"], prompt.inner_text()
+    # Short enough to read at a glance, with room left for the keyboard: at most seven lines.
+    lines = page.evaluate(
+        "(p) => Math.round(p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight))",
+        prompt.element_handle(),
+    )
+    assert lines <= 7, prompt.inner_text()
+    screenshot(page, f"phone-abcd-vision-{language}")
     context.close()

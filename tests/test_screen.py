@@ -7,10 +7,12 @@ from fastapi.testclient import TestClient
 
 from backcast.app import create_app
 from backcast.db import Database
+from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Phase
 from backcast.services import items, ratings, workshops
 from backcast.settings import Settings
 from tests import factories
+from tests.test_console import sign_in
 
 
 def screen_text(client: TestClient, code: str) -> str:
@@ -193,3 +195,78 @@ def test_a_legend_explains_the_synthesis_colour_once_there_is_one(client: TestCl
     assert legend() == []
     items.moderate_item(db, owner, first.id, adopted=True)  # type: ignore[arg-type]
     assert legend() == ["Synthesis the room adopted", "Statement"]
+
+
+def test_built_in_labels_follow_the_language_of_the_screen_and_the_console(
+    client: TestClient, db: Database
+) -> None:
+    """An English workshop read in German: the template's German criteria, scale ends and group
+    names on the projector and the console; what the facilitator typed stays as typed."""
+    tree = factories.tree(db, language="en")
+    typed = factories.workshop(
+        db,
+        tree.owner,
+        language="en",
+        criteria=[
+            CriterionSpec("impact", "Effect on the region", "none", "huge"),
+            CriterionSpec("cost", "Cost to the district", "low", "high"),
+        ],
+        groups=[GroupSpec("sme", "Small firms of the Ems valley")],
+    )
+    typed_measure = items.add_item(db, tree.owner, typed.code, kind="measure", text="Repair café")
+    for shop, measure in ((tree.workshop, tree.measures[0]), (typed, typed_measure)):
+        factories.phase(db, shop, Phase.rating)
+        for value in (2, 4, 4):
+            person, _ = factories.join(db, shop, group="sme")
+            keys = ("impact", "feasibility") if shop is tree.workshop else ("impact", "cost")
+            ratings.rate_item(db, person, measure.id, dict.fromkeys(keys, value))
+        factories.phase(db, shop, Phase.results)
+        workshops.set_results_visible(db, tree.owner, shop.code, True)
+
+    def page(path: str, language: str) -> BeautifulSoup:
+        client.cookies.set("backcast_lang", language)  # the DE/EN switch of that browser
+        response = client.get(path)
+        assert response.status_code == 200
+        return BeautifulSoup(response.text, "html.parser")
+
+    def legend(shop_code: str, language: str) -> list[str]:
+        return [
+            li.get_text(strip=True)
+            for li in page(f"/w/{shop_code}/screen", language).select(".spread-legend li")
+        ]
+
+    assert legend(tree.workshop.code, "de") == ["Wirkung", "Umsetzbarkeit", "Dringlichkeit"]
+    assert legend(tree.workshop.code, "en") == ["Impact", "Feasibility", "Urgency"]
+    square = page(f"/w/{tree.workshop.code}/screen", "de").select(".quadrant .axis-label")
+    assert [label.get_text() for label in square] == ["Umsetzbarkeit →", "Wirkung →"]
+    assert legend(typed.code, "de") == ["Effect on the region", "Cost to the district"]
+
+    sign_in(client, tree.owner.email)
+    for shop, name in (
+        (tree.workshop, "Kleines oder mittleres Unternehmen"),
+        (typed, "Small firms of the Ems valley"),
+    ):
+        console = page(f"/facilitate/{shop.code}", "de")
+        assert [li.get_text(" ", strip=True) for li in console.select(".group-list li")] == [f"3 {name}"]
+        people = page(f"/facilitate/{shop.code}/participants", "de")
+        assert {
+            row.select("td")[2].get_text(strip=True) for row in people.select("#participants tbody tr")
+        } == {name}
+    client.cookies.delete("backcast_lang")
+
+
+def test_the_adopted_synthesis_leads_the_vision_wall(client: TestClient, db: Database) -> None:
+    """Paged on a full wall, the synthesis the room adopted is never the one pushed to a later page."""
+    tree = factories.tree(db)
+    owner, code = tree.owner, tree.workshop.code
+    for text in ("Repair is a trade again", "Ports handle secondary raw materials"):
+        items.add_item(db, owner, code, kind="vision", text=text)
+    synthesis = items.add_item(db, owner, code, kind="vision", text="A region where materials stay in use")
+    items.moderate_item(db, owner, synthesis.id, adopted=True)  # type: ignore[arg-type]
+    factories.phase(db, tree.workshop, Phase.vision)
+    page = BeautifulSoup(client.get(f"/w/{code}/screen").text, "html.parser")
+    assert [card.get_text() for card in page.select(".wall .sticky")] == [
+        "A region where materials stay in use",
+        "Repair is a trade again",
+        "Ports handle secondary raw materials",
+    ]

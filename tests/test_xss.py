@@ -56,6 +56,7 @@ OUR_SCRIPTS = {
     "/static/vendor/htmx-ext-sse-2.2.4.min.js",
     "/static/countdown.js",
     "/static/phone.js",
+    "/static/forgotten.js",
     "/static/screen.js",
 }
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster"}

@@ -133,7 +133,7 @@ SYNTHESIS = Contribution(
 MILESTONES = [
     Contribution(
         "m_office",
-        "Eine regionale Anlaufstelle Kreislaufwirtschaft berät KMU kostenlos und vermittelt Partner.",
+        "Eine regionale Anlaufstelle Kreislaufwirtschaft berät KMU kostenlos und vermittelt Kontakte.",
         12,
         2028,
     ),

@@ -12,7 +12,17 @@ from sqlmodel import col, select
 
 from backcast.db import Database
 from backcast.enums import KIND_PHASE, PHASE_KIND, ItemKind, Phase
-from backcast.models import AgendaEntry, Criterion, Dots, EventRecord, Item, Participant, Rating, Workshop
+from backcast.models import (
+    AgendaEntry,
+    Criterion,
+    Dots,
+    EventRecord,
+    Item,
+    Participant,
+    Rating,
+    StakeholderGroup,
+    Workshop,
+)
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
 from backcast.services.agenda import agenda_of
@@ -105,7 +115,7 @@ class ParticipantRow:
     """One participant on the console's participants page."""
 
     participant: Participant
-    group: str | None  # the group's label
+    group: StakeholderGroup | None
     items: int  # contributions they made, withdrawn ones included
     ratings: int  # rating rows, "can't judge" included
     dots: int
@@ -132,7 +142,7 @@ def participants_of(db: Database, workshop_id: int) -> list[ParticipantRow]:
             .where(Dots.workshop_id == workshop_id)
             .group_by(col(Dots.participant_id))
         )
-        labels = {group.id: group.label for group in groups_of(session, workshop_id)}
+        groups = {group.id: group for group in groups_of(session, workshop_id)}
         people = session.exec(
             select(Participant)
             .where(col(Participant.workshop_id) == workshop_id)
@@ -141,7 +151,7 @@ def participants_of(db: Database, workshop_id: int) -> list[ParticipantRow]:
         return [
             ParticipantRow(
                 participant=person,
-                group=labels.get(person.group_id) if person.group_id else None,
+                group=groups.get(person.group_id) if person.group_id else None,
                 items=authored.get(person.id or 0, 0),
                 ratings=rated.get(person.id or 0, 0),
                 dots=dotted.get(person.id or 0, 0) or 0,

@@ -75,4 +75,8 @@ class Labels:
         return _reader(texts, criterion.high_label, language)
 
     def group(self, group: StakeholderGroup, language: str | None = None) -> str:
-        return _reader(builtin_labels(self.template.groups, group.key, group.label), group.label, language)
+        return self.group_label(group.key, group.label, language)
+
+    def group_label(self, key: str, label: str, language: str | None = None) -> str:
+        """A group's label by its key and stored label (as counted groups carry them)."""
+        return _reader(builtin_labels(self.template.groups, key, label), label, language)

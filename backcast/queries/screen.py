@@ -38,8 +38,9 @@ class Mark:
 
 @dataclass
 class GroupCount:
-    label: str
+    label: str  # as stored; "" for those without a group
     count: int
+    key: str = ""  # the group's key, to show a built-in label in the reader's language
 
 
 @dataclass
@@ -74,7 +75,9 @@ def group_counts(session: Session, workshop_id: int, groups: list[StakeholderGro
     counted = Counter(
         session.exec(select(Participant.group_id).where(Participant.workshop_id == workshop_id)).all()
     )
-    found = [GroupCount(group.label, counted.get(group.id, 0)) for group in groups if counted.get(group.id)]
+    found = [
+        GroupCount(group.label, counted[group.id], group.key) for group in groups if counted.get(group.id)
+    ]
     if counted.get(None):
         found.append(GroupCount("", counted[None]))
     return found
@@ -153,7 +156,8 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
             participants=participants,
             groups=group_counts(session, workshop_id, groups_of(session, workshop_id)),
             criteria=criteria,
-            visions=backward.visions,
+            # The synthesis the room adopted leads the wall, so paging never pushes it off the screen.
+            visions=sorted(backward.visions, key=lambda item: not item.adopted),
             marks=[Mark(branch.item, _position(workshop, branch.item.year)) for branch in backward.tree],
             tree=backward.tree,
             unlinked_needs=backward.unlinked_needs,

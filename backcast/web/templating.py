@@ -14,8 +14,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from backcast import __version__, i18n
 from backcast.enums import Phase
-from backcast.models import Workshop
+from backcast.models import Criterion, StakeholderGroup, Workshop
 from backcast.paths import TEMPLATES
+from backcast.queries.labels import Labels
+from backcast.queries.screen import GroupCount
 from backcast.web import labels
 from backcast.web.locale import switcher
 from backcast.workshop_templates import pick
@@ -35,6 +37,17 @@ def phase_prompt(workshop: Workshop, phase: str) -> str:
             "{present_year}", str(workshop.present_year)
         )
     return i18n.gettext(labels.PHASE_PROMPTS[phase], year=workshop.vision_year)
+
+
+def builtin_label(
+    thing: Criterion | StakeholderGroup | GroupCount, workshop: Workshop, part: str = "label"
+) -> str:
+    """A criterion's label or scale end (`part`: label, low or high), or a group's label, in the
+    current language where the workshop's built-in template holds it; what was typed stays as typed."""
+    names = Labels.of(workshop)
+    if isinstance(thing, Criterion):
+        return {"label": names.criterion, "low": names.low, "high": names.high}[part](thing)
+    return names.group_label(thing.key, thing.label)
 
 
 def format_number(value: float | Decimal | str) -> str:
@@ -102,6 +115,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["percent"] = format_percent
     env.filters["date"] = format_date
     env.filters["phase"] = phase_label
+    env.filters["builtin"] = builtin_label
     env.globals["phase_prompt"] = phase_prompt
     env.globals["pick"] = pick
     env.filters["in_language"] = in_language
