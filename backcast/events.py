@@ -388,3 +388,102 @@ class AgendaReordered(Event):
 
     type = "agenda-reordered"
     order: list[int]
+
+
+# --- studies (kept in the study's log; a workshop joining or leaving goes to its log too) --------
+
+
+class StudyCreated(Event):
+    """A facilitator created a study and became its first facilitator member. `source` says where
+    its codebook came from: `template:<key>` or `workshop:<code>`."""
+
+    type = "study-created"
+    study_id: int
+    title: str
+    source: str
+    criteria: list[str]
+    groups: list[str]
+    themes: list[str]
+
+
+class StudyEdited(Event):
+    """A study's title or description changed; `changed` names which."""
+
+    type = "study-edited"
+    study_id: int
+    changed: list[str]
+    title: str
+
+
+class StudyDeleted(Event):
+    """A facilitator deleted a study that held no workshops (kept in the account log)."""
+
+    type = "study-deleted"
+    study_id: int
+    title: str
+    facilitator_id: int
+
+
+class StudyThemeAdded(Event):
+    """A theme was added to the study's codebook."""
+
+    type = "study-theme-added"
+    study_id: int
+    theme_id: int
+    key: str
+
+
+class StudyMemberAdded(Event):
+    """An account became a member of the study, or a member's role changed (`previous_role`)."""
+
+    type = "study-member-added"
+    study_id: int
+    facilitator_id: int
+    role: str
+    previous_role: str | None
+
+
+class StudyMemberRemoved(Event):
+    """A member left the study; their access to its workshops ended at once. The last
+    facilitator member never does."""
+
+    type = "study-member-removed"
+    study_id: int
+    facilitator_id: int
+    role: str
+
+
+class WorkshopAttached(Event):
+    """The workshop became part of a study (created in it, or attached because its criteria and
+    groups fit the study's codebook), with the metadata the study compares workshops by."""
+
+    type = "workshop-attached"
+    study_id: int
+    workshop_id: int
+    code: str
+    created: bool
+    region: str
+    sector: str
+    held_on: str | None
+    venue: str
+
+
+class WorkshopDetached(Event):
+    """The workshop was taken out of its study on purpose; its data stays with the workshop."""
+
+    type = "workshop-detached"
+    study_id: int
+    workshop_id: int
+    code: str
+
+
+class StudyDetailsSet(Event):
+    """The workshop's study metadata (region, sector, date, venue) changed."""
+
+    type = "study-details-set"
+    study_id: int
+    workshop_id: int
+    region: str
+    sector: str
+    held_on: str | None
+    venue: str

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 from backcast.defaults import CriterionSpec, GroupSpec
-from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase
-from backcast.models.limits import DOT_BUDGET_MAX, DOTS_PER_ITEM_MAX, EMAIL_MAX, MAX_LINKS, YEAR_MAX, YEAR_MIN
+from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase, StudyRole
+from backcast.models.limits import (
+    DESCRIPTION_MAX,
+    DOT_BUDGET_MAX,
+    DOTS_PER_ITEM_MAX,
+    EMAIL_MAX,
+    KEY_MAX,
+    LABEL_MAX,
+    MAX_LINKS,
+    REGION_MAX,
+    TITLE_MAX,
+    YEAR_MAX,
+    YEAR_MIN,
+)
 
 Value = StrictInt | None
 # The bounds the services hold to, in the schema too, so that a request the schema allows is one
@@ -85,6 +97,17 @@ class WorkshopCreate(Body):
     criteria: list[CriterionIn] | None = None
     groups: list[GroupIn] | None = None
     prompts: Prompts | None = None
+    study: StrictInt | None = Field(
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="A study you are a facilitator of: the workshop takes its codebook (no `template` then); "
+        "criteria or groups given must fit it.",
+    )
+    region: StrictStr = Field("", max_length=REGION_MAX)
+    sector: StrictStr = Field("", max_length=REGION_MAX)
+    held_on: date | None = Field(None, description="The day the workshop is held.")
+    venue: StrictStr = Field("", max_length=TITLE_MAX)
 
 
 class WorkshopPatch(Body):
@@ -156,6 +179,11 @@ class WorkshopOut(BaseModel):
     participants: int
     last_seq: int
     created_at: datetime
+    study_id: int | None
+    region: str
+    sector: str
+    held_on: date | None
+    venue: str
 
 
 class PhaseIn(Body):
@@ -323,3 +351,143 @@ class Problem(BaseModel):
     instance: str | None = None
     field: str | None = None
     errors: list[FieldProblem] | None = None
+
+
+# --- studies --------------------------------------------------------------------------------
+
+
+class ThemeIn(Body):
+    key: StrictStr = Field("", max_length=KEY_MAX, description="Made from the label when left out.")
+    label_de: StrictStr = Field("", max_length=LABEL_MAX)
+    label_en: StrictStr = Field("", max_length=LABEL_MAX)
+
+
+class StudyCreate(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Kreislaufwirtschaft im Nordwesten",
+                    "description": "Bremen, Oldenburg und Wiesbaden im Vergleich",
+                    "template": "regional-circular-economy",
+                }
+            ]
+        },
+    )
+
+    title: StrictStr = Field(min_length=1, max_length=TITLE_MAX)
+    description: StrictStr = Field("", max_length=DESCRIPTION_MAX)
+    template: StrictStr | None = Field(
+        None, description="The template the codebook comes from (the generic one when neither is given)."
+    )
+    from_workshop: StrictStr | None = Field(
+        None, description="The code of a workshop you run whose set-up becomes the codebook."
+    )
+    themes: list[ThemeIn] = Field(default_factory=list, max_length=200)
+
+
+class StudyPatch(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"title": "Nordwest 2045"}]})
+    title: StrictStr | None = Field(None, min_length=1, max_length=TITLE_MAX)
+    description: StrictStr | None = Field(None, max_length=DESCRIPTION_MAX)
+
+
+class StudyWorkshopIn(Body):
+    """Either `code`, to attach an existing workshop you run, or `title` (and the rest), to create
+    a workshop in the study; with the study metadata either way."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Bremen",
+                    "language": "de",
+                    "region": "Bremen",
+                    "sector": "food",
+                    "held_on": "2027-03-04",
+                },
+                {"code": "K7XQ2M", "region": "Oldenburg"},
+            ]
+        },
+    )
+    code: StrictStr | None = Field(None, max_length=20)
+    title: StrictStr | None = Field(None, max_length=TITLE_MAX)
+    language: Language = Language.de
+    present_year: Year | None = None
+    vision_year: Year | None = None
+    region: StrictStr = Field("", max_length=REGION_MAX)
+    sector: StrictStr = Field("", max_length=REGION_MAX)
+    held_on: date | None = None
+    venue: StrictStr = Field("", max_length=TITLE_MAX)
+
+
+class MemberIn(Body):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "bo@example.org", "role": "researcher"}]}
+    )
+    email: StrictStr = Field(min_length=3, max_length=EMAIL_MAX, description="The address of an account.")
+    role: StudyRole
+
+
+class MemberOut(BaseModel):
+    id: int
+    email: str
+    role: StudyRole
+    added_at: datetime
+
+
+class ThemeOut(BaseModel):
+    id: int
+    key: str
+    label_de: str
+    label_en: str
+
+
+class StudyWorkshopOut(BaseModel):
+    id: int
+    code: str
+    title: str
+    language: Language
+    phase: Phase
+    region: str
+    sector: str
+    held_on: date | None
+    venue: str
+
+
+class CodebookCriterionOut(BaseModel):
+    key: str
+    label: dict[str, str]
+    low_label: dict[str, str]
+    high_label: dict[str, str]
+    scale_min: int
+    scale_max: int
+    weight: float
+    direction: Direction
+
+
+class CodebookGroupOut(BaseModel):
+    key: str
+    label: dict[str, str]
+
+
+class StudyOut(BaseModel):
+    id: int
+    title: str
+    description: str
+    role: StudyRole = Field(description="Your role in the study.")
+    criteria: list[CodebookCriterionOut]
+    groups: list[CodebookGroupOut]
+    themes: list[ThemeOut]
+    workshops: list[StudyWorkshopOut]
+    members: list[MemberOut]
+    created_at: datetime
+
+
+class StudyListed(BaseModel):
+    id: int
+    title: str
+    role: StudyRole
+    workshops: int

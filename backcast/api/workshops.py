@@ -8,9 +8,11 @@ from backcast.api import schemas
 from backcast.api.deps import current_actor, current_facilitator
 from backcast.api.problems import problems
 from backcast.db import Database
+from backcast.i18n import N_
 from backcast.models import Facilitator, Participant
 from backcast.network import join_url
-from backcast.services import configuration, templates, workshops
+from backcast.services import configuration, studies, study_access, templates, workshops
+from backcast.services.errors import Invalid
 from backcast.web.deps import get_db
 from backcast.workshop_templates import DEFAULT
 
@@ -28,7 +30,7 @@ def workshop_out(request: Request, db: Database, code: str) -> schemas.WorkshopO
     )
 
 
-@router.post("/workshops", status_code=201, response_model=schemas.WorkshopOut)
+@router.post("/workshops", status_code=201, response_model=schemas.WorkshopOut, responses=problems(409))
 def create_workshop(
     body: schemas.WorkshopCreate,
     request: Request,
@@ -36,20 +38,37 @@ def create_workshop(
     facilitator: Facilitator = Depends(current_facilitator),
     db: Database = Depends(get_db),
 ) -> schemas.WorkshopOut:
-    fields = body.model_dump(exclude={"criteria", "groups", "template"})
-    workshop = workshops.create_workshop(
-        db,
-        facilitator,
-        **fields,
-        template=templates.find_template(db, facilitator, body.template or DEFAULT),
-        criteria=None if body.criteria is None else [c.spec() for c in body.criteria],
-        groups=None if body.groups is None else [g.spec() for g in body.groups],
+    """A new workshop; with `study`, one in that study, taking its codebook."""
+    fields = body.model_dump(
+        exclude={"criteria", "groups", "template", "study", "region", "sector", "held_on", "venue"}
     )
+    details = study_access.clean_details(body.region, body.sector, body.held_on, body.venue)
+    criteria = None if body.criteria is None else [c.spec() for c in body.criteria]
+    groups = None if body.groups is None else [g.spec() for g in body.groups]
+    if body.study is not None:
+        if body.template is not None:
+            raise Invalid(
+                N_("A workshop in a study takes the study's codebook: leave out the template."),
+                field="template",
+            )
+        workshop = studies.create_workshop_in_study(
+            db, facilitator, body.study, details=details, criteria=criteria, groups=groups, **fields
+        )
+    else:
+        workshop = workshops.create_workshop(
+            db,
+            facilitator,
+            **fields,
+            template=templates.find_template(db, facilitator, body.template or DEFAULT),
+            criteria=criteria,
+            groups=groups,
+            details=details,
+        )
     response.headers["Location"] = f"/api/v1/workshops/{workshop.code}"
     return workshop_out(request, db, workshop.code)
 
 
-@router.patch("/workshops/{code}", response_model=schemas.WorkshopOut)
+@router.patch("/workshops/{code}", response_model=schemas.WorkshopOut, responses=problems(409))
 def configure_workshop(
     code: str,
     body: schemas.WorkshopPatch,
@@ -58,7 +77,7 @@ def configure_workshop(
     db: Database = Depends(get_db),
 ) -> schemas.WorkshopOut:
     """Changes the set-up; refused with the reason (and nothing changed) when collected data
-    stands against it."""
+    stands against it, or (409) when it would break comparison within the workshop's study."""
     current = configuration.current_setup(db, facilitator, code)
     changes = body.model_dump(exclude_unset=True, exclude={"criteria", "groups"})
     if body.criteria is not None:
