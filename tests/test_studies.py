@@ -251,3 +251,145 @@ def workshops_template(key: str) -> Any:
     from backcast import workshop_templates
 
     return workshop_templates.built_in(key)
+
+
+def test_through_the_api_a_study_gets_workshops_created_in_it_and_attached_and_members(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    db, client = sqlite_db, sqlite_client
+    ana, rita = factories.facilitator(db), factories.facilitator(db)
+    api = bearer(db, ana.email)
+    loose = factories.workshop(db, ana)
+
+    created = client.post(
+        "/api/v1/studies", headers=api, json={"title": "Nordwest", "themes": [{"label_de": "Logistik"}]}
+    )
+    study_id = created.json()["id"]
+    in_study = client.post(
+        "/api/v1/workshops",
+        headers=api,
+        json={"title": "Bremen", "study": study_id, "region": "Bremen", "held_on": "2027-03-04"},
+    )
+    attached = client.post(
+        f"/api/v1/studies/{study_id}/workshops", headers=api, json={"code": loose.code, "region": "Oldenburg"}
+    )
+    new_in = client.post(
+        f"/api/v1/studies/{study_id}/workshops", headers=api, json={"title": "Wiesbaden", "language": "en"}
+    )
+    member = client.post(
+        f"/api/v1/studies/{study_id}/members", headers=api, json={"email": rita.email, "role": "researcher"}
+    )
+    patched = client.patch(f"/api/v1/studies/{study_id}", headers=api, json={"description": "Drei Regionen"})
+    listed = client.get(f"/api/v1/studies/{study_id}/workshops", headers=api)
+    rita_sees = client.get("/api/v1/studies", headers=bearer(db, rita.email))
+
+    assert [r.status_code for r in (created, in_study, attached, new_in, member, patched, listed)] == [
+        201,
+        201,
+        201,
+        201,
+        200,
+        200,
+        200,
+    ]
+    assert created.headers["location"] == f"/api/v1/studies/{study_id}"
+    assert (in_study.json()["study_id"], in_study.json()["held_on"]) == (study_id, "2027-03-04")
+    assert [(w["title"], w["region"]) for w in listed.json()] == [
+        ("Bremen", "Bremen"),
+        (loose.title, "Oldenburg"),
+        ("Wiesbaden", ""),
+    ]
+    assert [(m["email"], m["role"]) for m in member.json()] == [
+        (ana.email, "facilitator"),
+        (rita.email, "researcher"),
+    ]
+    assert patched.json()["description"] == "Drei Regionen"
+    assert [t["key"] for t in patched.json()["themes"]] == ["logistik"]
+    assert rita_sees.json() == [{"id": study_id, "title": "Nordwest", "role": "researcher", "workshops": 3}]
+
+
+def test_api_refusals_are_problem_documents_that_name_the_difference(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    db, client = sqlite_db, sqlite_client
+    ana, bo = factories.facilitator(db), factories.facilitator(db)
+    api = bearer(db, ana.email)
+    seven = factories.workshop(
+        db, ana, criteria=[CriterionSpec(key="cost", label="Kosten", scale_max=7, direction="lower")]
+    )
+    study_id = client.post("/api/v1/studies", headers=api, json={"title": "Nordwest"}).json()["id"]
+    shop = client.post(f"/api/v1/studies/{study_id}/workshops", headers=api, json={"title": "Bremen"}).json()
+
+    answers = [
+        client.post("/api/v1/studies", headers=api, json={"title": ""}),
+        client.post(f"/api/v1/studies/{study_id}/workshops", headers=api, json={"code": seven.code}),
+        client.post(f"/api/v1/studies/{study_id}/workshops", headers=api, json={}),
+        client.post(
+            "/api/v1/workshops", headers=api, json={"title": "X", "study": study_id, "template": "abcd"}
+        ),
+        client.delete(f"/api/v1/studies/{study_id}", headers=api),
+        client.delete(f"/api/v1/studies/{study_id}/members/{ana.id}", headers=api),
+        client.get(f"/api/v1/studies/{study_id}", headers=bearer(db, bo.email)),
+        client.patch(
+            f"/api/v1/workshops/{shop['code']}",
+            headers=api,
+            json={"criteria": [{**c, "scale_max": 7} for c in shop["criteria"]]},
+        ),
+    ]
+
+    assert [(a.status_code, a.headers["content-type"]) for a in answers] == [
+        (422, "application/problem+json"),
+        (409, "application/problem+json"),
+        (422, "application/problem+json"),
+        (422, "application/problem+json"),
+        (409, "application/problem+json"),
+        (409, "application/problem+json"),
+        (403, "application/problem+json"),
+        (409, "application/problem+json"),
+    ]
+    first = shop["criteria"][0]["key"]
+    assert answers[1].json()["detail"] == "Criterion 'impact' is in the study but not in this workshop."
+    assert (
+        answers[7].json()["detail"] == f"Criterion '{first}': scale 1–5 in the study, 1–7 in this workshop."
+    )
+    assert (
+        answers[4].json()["detail"]
+        == "This study holds 1 workshop. Detach it first: the workshop and its data stay."
+    )
+
+
+def test_the_command_line_creates_a_study_adds_a_member_and_attaches_a_workshop(tmp_path: Any) -> None:
+    from tests.test_cli import backcast, open_db
+
+    data = tmp_path / "data"
+    assert backcast(data, "db", "upgrade").returncode == 0
+    backcast(data, "facilitator", "add", "ana@example.org", "--password-stdin", stdin="a long password\n")
+    backcast(data, "facilitator", "add", "rita@example.org", "--password-stdin", stdin="a long password\n")
+    db = open_db(data)
+    try:
+        ana = accounts.facilitator_by_email(db, "ana@example.org")
+        assert ana is not None
+        shop = factories.workshop(db, ana)
+    finally:
+        db.dispose()
+
+    ambiguous = backcast(data, "study", "new", "Nordwest")
+    new = backcast(data, "study", "new", "Nordwest", "--from-workshop", shop.code, "--by", "ana@example.org")
+    member = backcast(data, "study", "member", "add", "1", "rita@example.org", "--role", "researcher")
+    attach = backcast(data, "study", "attach", "1", shop.code)
+    listed = backcast(data, "study", "list")
+    refused = backcast(data, "study", "member", "add", "1", "nobody@example.org", "--role", "researcher")
+
+    assert (ambiguous.returncode, ambiguous.stderr) == (
+        1,
+        "backcast: error: name the account to act as with --by EMAIL\n",
+    )
+    assert (new.returncode, new.stdout) == (0, "study 1 created: Nordwest\n")
+    assert member.stdout.splitlines()[1].split("\t")[1:] == ["researcher", "rita@example.org"]
+    assert (attach.returncode, attach.stdout) == (0, f"workshop {shop.code} is now in study 1\n")
+    assert listed.stdout == "1\t1\tNordwest\n"
+    assert (refused.returncode, refused.stderr) == (
+        1,
+        "backcast: error: No facilitator account has this address. "
+        "They first need an account on this server.\n",
+    )

@@ -90,7 +90,8 @@ def _workshops(session: Session, study_id: int) -> list[Workshop]:
     query = (
         select(Workshop)
         .where(Workshop.study_id == study_id)
-        .order_by(Workshop.held_on, Workshop.created_at, Workshop.id)
+        # By date, undated last on every store (SQLite and PostgreSQL sort NULL differently).
+        .order_by(Workshop.held_on.is_(None), Workshop.held_on, Workshop.created_at, Workshop.id)  # type: ignore[union-attr]
     )
     return list(session.exec(query))
 
@@ -150,6 +151,27 @@ def studies_of(db: Database, facilitator: Facilitator) -> list[StudyListing]:
             .order_by(Study.created_at.desc(), Study.id.desc())  # type: ignore[attr-defined]
         )
         return [StudyListing(study, StudyRole(role), n or 0) for study, role, n in rows]
+
+
+def all_studies(db: Database) -> list[StudyListing]:
+    """Every study on the server with its number of workshops (for the operator's command line);
+    `role` is that of the first facilitator."""
+    with db.read() as session:
+        found = []
+        for study in session.exec(select(Study).order_by(Study.id)):
+            assert study.id is not None
+            found.append(StudyListing(study, StudyRole.facilitator, len(_workshops(session, study.id))))
+        return found
+
+
+def first_facilitator(db: Database, study_id: int) -> Facilitator | None:
+    with db.read() as session:
+        return session.exec(
+            select(Facilitator)
+            .join(StudyMember, StudyMember.facilitator_id == Facilitator.id)
+            .where(StudyMember.study_id == study_id, StudyMember.role == StudyRole.facilitator)
+            .order_by(StudyMember.added_at, Facilitator.id)
+        ).first()
 
 
 def members_of(db: Database, facilitator: Facilitator, study_id: object) -> list[Member]:
