@@ -50,6 +50,13 @@ def owned(
     return workshops.owned_workshop(db, facilitator, code)
 
 
+def viewable(
+    code: str, facilitator: Facilitator = Depends(console_facilitator), db: Database = Depends(get_db)
+) -> Workshop:
+    """For the pages that only read: those who run the workshop, and its study's researchers."""
+    return workshops.viewable_workshop(db, facilitator, code)
+
+
 def _back(workshop: Workshop, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/facilitate/{workshop.code}{anchor}", status_code=303)
 
@@ -66,6 +73,7 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
     use_room_language(request, workshop.language)
     view = console_view(db, workshop.id)
     index = PHASE_ORDER.index(view.workshop.phase)
+    runs = facilitator is not None and workshops.may_run(db, facilitator, workshop)
     context = {
         "view": view,
         "workshop": view.workshop,
@@ -77,7 +85,9 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
         "takes_input": view.workshop.phase in workshops.INPUT_PHASES,
         "error": i18n.gettext(error.message, **error.params) if error else None,
         "csv_tables": list(TABLES.values()),
-        "owners": owners.owners_of(db, facilitator, workshop.code) if facilitator else [],
+        "owners": owners.owners_of(db, facilitator, workshop.code) if facilitator and runs else [],
+        # A researcher of the workshop's study reads the console but runs nothing from it.
+        "read_only": not runs,
         "me": facilitator,
         "facilitator": facilitator,  # the header's account and sign-out, as on the other pages
         "watching": sorted(set(WATCHING.get(workshop.id, ())) - {facilitator.email if facilitator else ""}),
@@ -89,7 +99,7 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
 
 @router.get("/facilitate/{code}")
 def console(
-    request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)
+    request: Request, workshop: Workshop = Depends(viewable), db: Database = Depends(get_db)
 ) -> Response:
     return _page(request, db, workshop)
 
@@ -305,7 +315,7 @@ def export(
     format: Annotated[str, Query(max_length=20)] = "xlsx",
     table: Annotated[str | None, Query(max_length=40)] = None,
     facilitator: Facilitator = Depends(console_facilitator),
-    workshop: Workshop = Depends(owned),
+    workshop: Workshop = Depends(viewable),
     db: Database = Depends(get_db),
 ) -> Response:
     # The console's CSV files are for spreadsheets: with a BOM, so Excel keeps the umlauts.
@@ -442,7 +452,7 @@ WATCHING: dict[int, Counter[str]] = {}
 
 async def console_listener(
     request: Request,
-    workshop: Workshop = Depends(owned),
+    workshop: Workshop = Depends(viewable),
     facilitator: Facilitator = Depends(console_facilitator),
 ) -> AsyncIterator[Listener]:
     assert workshop.id is not None
