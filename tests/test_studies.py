@@ -393,3 +393,40 @@ def test_the_command_line_creates_a_study_adds_a_member_and_attaches_a_workshop(
         "backcast: error: No facilitator account has this address. "
         "They first need an account on this server.\n",
     )
+
+
+def test_a_workshop_s_study_metadata_changes_through_the_api_and_is_logged(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    db, client = sqlite_db, sqlite_client
+    ana = factories.facilitator(db)
+    api = bearer(db, ana.email)
+    loose = factories.workshop(db, ana)
+    study = studies.create_study(db, ana, title="Nordwest")
+    shop = studies.create_workshop_in_study(
+        db, ana, study.id, title="Bremen", details=StudyDetails(region="Bremen")
+    )
+
+    changed = client.patch(
+        f"/api/v1/workshops/{shop.code}", headers=api, json={"sector": "Bau", "held_on": "2027-05-06"}
+    )
+    bad_date = client.patch(f"/api/v1/workshops/{shop.code}", headers=api, json={"held_on": "2027-13-45"})
+    outside = client.patch(
+        f"/api/v1/workshops/{loose.code}", headers=api, json={"region": "Kiel", "title": "New"}
+    )
+
+    assert (
+        changed.status_code,
+        changed.json()["region"],
+        changed.json()["sector"],
+        changed.json()["held_on"],
+    ) == (
+        200,
+        "Bremen",
+        "Bau",
+        "2027-05-06",
+    )
+    assert bad_date.status_code == 422
+    assert (outside.status_code, outside.json()["detail"]) == (409, "This workshop belongs to no study.")
+    assert factories.fresh(db, loose).title == loose.title
+    assert workshop_log(db, shop)[-1] == "study-details-set"

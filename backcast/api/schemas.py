@@ -135,6 +135,16 @@ class WorkshopPatch(Body):
     criteria: list[CriterionIn] | None = None
     groups: list[GroupIn] | None = None
     prompts: Prompts | None = None
+    region: StrictStr | None = Field(
+        None, max_length=REGION_MAX, description="Study metadata (in a study only)."
+    )
+    sector: StrictStr | None = Field(
+        None, max_length=REGION_MAX, description="Study metadata (in a study only)."
+    )
+    held_on: date | None = Field(None, description="Study metadata (in a study only): the day it is held.")
+    venue: StrictStr | None = Field(
+        None, max_length=TITLE_MAX, description="Study metadata (in a study only)."
+    )
 
 
 class CriterionOut(BaseModel):

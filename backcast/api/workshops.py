@@ -12,11 +12,13 @@ from backcast.i18n import N_
 from backcast.models import Facilitator, Participant
 from backcast.network import join_url
 from backcast.services import configuration, studies, study_access, templates, workshops
-from backcast.services.errors import Invalid
+from backcast.services.errors import Conflict, Invalid
 from backcast.web.deps import get_db
 from backcast.workshop_templates import DEFAULT
 
 router = APIRouter(tags=["workshops"], responses=problems(401, 403, 404))
+
+STUDY_DETAILS = {"region", "sector", "held_on", "venue"}
 
 
 def workshop_out(request: Request, db: Database, code: str) -> schemas.WorkshopOut:
@@ -79,12 +81,22 @@ def configure_workshop(
     """Changes the set-up; refused with the reason (and nothing changed) when collected data
     stands against it, or (409) when it would break comparison within the workshop's study."""
     current = configuration.current_setup(db, facilitator, code)
-    changes = body.model_dump(exclude_unset=True, exclude={"criteria", "groups"})
+    details = body.model_dump(exclude_unset=True, include=STUDY_DETAILS)
+    if details:
+        # Checked before the set-up changes, so that a refusal leaves everything as it was.
+        workshop = workshops.owned_workshop(db, facilitator, code)
+        if workshop.study_id is None:
+            raise Conflict(N_("This workshop belongs to no study."), field=next(iter(details)))
+        present = {"region": workshop.region, "sector": workshop.sector, "held_on": workshop.held_on}
+        new_details = study_access.clean_details(**{**present, "venue": workshop.venue, **details})
+    changes = body.model_dump(exclude_unset=True, exclude={"criteria", "groups", *STUDY_DETAILS})
     if body.criteria is not None:
         changes["criteria"] = [c.spec() for c in body.criteria]
     if body.groups is not None:
         changes["groups"] = [g.spec() for g in body.groups]
     workshop = configuration.configure_workshop(db, facilitator, code, current.replace(**changes))
+    if details:
+        studies.set_study_details(db, facilitator, workshop.code, new_details)
     return workshop_out(request, db, workshop.code)
 
 
