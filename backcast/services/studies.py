@@ -561,15 +561,24 @@ def attach_workshop(
         return workshop
 
 
+def _lock_with_study(
+    tx: Transaction, db: Database, facilitator: Facilitator, code: str
+) -> tuple[Workshop, Study]:
+    """The workshop and its study, both locked: the study first, as attaching does, so that two
+    writers on PostgreSQL never wait for each other in opposite order."""
+    seen = workshops.owned_workshop(db, facilitator, code)
+    study = lock_study(tx, seen.study_id) if seen.study_id is not None else None
+    workshop = workshops.lock_owned(tx, facilitator, code)
+    if study is None or workshop.study_id != study.id:
+        raise Conflict(N_("This workshop belongs to no study."), field="code")
+    return workshop, study
+
+
 def detach_workshop(db: Database, facilitator: Facilitator, code: str) -> Workshop:
     """Takes the workshop out of its study, on purpose and logged in both; its data stays."""
     with db.write() as tx:
-        workshop = workshops.lock_owned(tx, facilitator, code)
-        assert workshop.id is not None
-        if workshop.study_id is None:
-            raise Conflict(N_("This workshop belongs to no study."), field="code")
-        study = lock_study(tx, workshop.study_id)
-        assert study.id is not None
+        workshop, study = _lock_with_study(tx, db, facilitator, code)
+        assert workshop.id is not None and study.id is not None
         workshop.study_id = None
         detached = WorkshopDetached(study_id=study.id, workshop_id=workshop.id, code=workshop.code)
         record(tx, workshop, detached, facilitator)
@@ -580,14 +589,11 @@ def detach_workshop(db: Database, facilitator: Facilitator, code: str) -> Worksh
 def set_study_details(db: Database, facilitator: Facilitator, code: str, details: StudyDetails) -> Workshop:
     """Region, sector, date and venue of a workshop in a study."""
     with db.write() as tx:
-        workshop = workshops.lock_owned(tx, facilitator, code)
+        workshop, study = _lock_with_study(tx, db, facilitator, code)
         assert workshop.id is not None
-        if workshop.study_id is None:
-            raise Conflict(N_("This workshop belongs to no study."), field="code")
         current = StudyDetails(workshop.region, workshop.sector, workshop.held_on, workshop.venue)
         if current == details:
             return workshop
-        study = lock_study(tx, workshop.study_id)
         workshop.region, workshop.sector = details.region, details.sector
         workshop.held_on, workshop.venue = details.held_on, details.venue
         event = StudyDetailsSet(
