@@ -108,6 +108,7 @@ def test_a_researcher_reads_the_console_without_its_controls_and_cannot_change_t
     setup = client.get(f"/facilitate/{shop.code}/setup", headers=HTML)
 
     assert console.select_one("#read-only") is not None
+    assert console.select_one(".console-read-only[sse-connect]") is not None  # live fragments' buttons hidden
     assert console.select('form[action$="/phase"]') == []
     assert study_page.select("form#create-workshop, form#add-member, form#edit-study") == []
     assert (phase.status_code, report.status_code, setup.status_code) == (403, 200, 403)
