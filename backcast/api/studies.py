@@ -11,12 +11,12 @@ from backcast.api.deps import current_facilitator
 from backcast.api.problems import problems
 from backcast.api.workshops import workshop_out
 from backcast.db import Database
+from backcast.http.deps import get_db
 from backcast.i18n import N_
 from backcast.models import Facilitator, Workshop
 from backcast.services import studies, study_access
 from backcast.services.errors import Invalid
 from backcast.services.studies import Member, StudyView, ThemeSpec
-from backcast.web.deps import get_db
 
 router = APIRouter(tags=["studies"], responses=problems(401, 403, 404))
 
