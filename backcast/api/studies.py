@@ -76,7 +76,7 @@ def list_studies(
 ) -> list[schemas.StudyListed]:
     """The studies you are a member of, newest first, with your role."""
     return [
-        schemas.StudyListed(id=s.study.id, title=s.study.title, role=s.role, workshops=s.workshops)  # type: ignore[arg-type]
+        schemas.StudyListed(id=s.study.id or 0, title=s.study.title, role=s.role, workshops=s.workshops)
         for s in studies.studies_of(db, facilitator)
     ]
 

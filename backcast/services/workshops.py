@@ -277,7 +277,7 @@ def create_workshop(
         record(tx, workshop, OwnerAdded(facilitator_id=facilitator.id), facilitator)
         if study is not None:
             attached = WorkshopAttached(
-                study_id=study.id,  # type: ignore[arg-type]
+                study_id=study.id,
                 workshop_id=workshop.id,
                 code=code,
                 created=True,
