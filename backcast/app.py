@@ -35,6 +35,7 @@ from backcast.web import (
     printouts,
     report,
     screen,
+    studies,
     template_library,
 )
 from backcast.web.body import BodyLimit
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(console.router)
     app.include_router(configure.router)
     app.include_router(template_library.router)
+    app.include_router(studies.router)
     app.include_router(report.router)
     app.include_router(printouts.router)
     app.include_router(api_docs.router)

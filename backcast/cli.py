@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from backcast import __version__, i18n, migrate
 from backcast.db import Database
 from backcast.demo import DEMO_EMAIL
+from backcast.models import Facilitator
 from backcast.services import accounts
 from backcast.services.errors import ServiceError
 from backcast.settings import Settings
@@ -207,6 +208,86 @@ def cmd_token_new(args: argparse.Namespace) -> None:
     try:
         migrate.check_current(db.engine)
         print(accounts.issue_api_token(db, args.email, args.label))
+    finally:
+        db.dispose()
+
+
+def _acting(db: Database, email: str | None, study_id: int | None = None) -> Facilitator:
+    """The account a study command acts as: `--by`, else the study's first facilitator, else the
+    server's only account. The command line speaks for the operator, who may act for any of them."""
+    from backcast.services import studies
+
+    if email:
+        found = accounts.facilitator_by_email(db, email)
+        if found is None:
+            raise CommandError(_("There is no facilitator with this email."))
+        return found
+    if study_id is not None:
+        first = studies.first_facilitator(db, study_id)
+        if first is not None:
+            return first
+    every = accounts.all_facilitators(db)
+    if len(every) != 1:
+        raise CommandError(_("name the account to act as with --by EMAIL"))
+    return every[0]
+
+
+def cmd_study_new(args: argparse.Namespace) -> None:
+    from backcast.services import studies
+
+    settings = _settings()
+    db = _database(settings)
+    try:
+        migrate.check_current(db.engine)
+        study = studies.create_study(
+            db,
+            _acting(db, args.by),
+            title=args.title,
+            description=args.description,
+            template_key=args.template,
+            from_workshop=args.from_workshop,
+        )
+        print(_("study %(id)d created: %(title)s", id=study.id, title=study.title))
+    finally:
+        db.dispose()
+
+
+def cmd_study_list(args: argparse.Namespace) -> None:
+    from backcast.services import studies
+
+    settings = _settings()
+    db = _database(settings)
+    try:
+        migrate.check_current(db.engine)
+        for listing in studies.all_studies(db):
+            print(f"{listing.study.id}\t{listing.workshops}\t{listing.study.title}")
+    finally:
+        db.dispose()
+
+
+def cmd_study_member_add(args: argparse.Namespace) -> None:
+    from backcast.services import studies
+
+    settings = _settings()
+    db = _database(settings)
+    try:
+        migrate.check_current(db.engine)
+        members = studies.add_member(db, _acting(db, args.by, args.id), args.id, args.email, args.role)
+        for member in members:
+            print(f"{member.id}\t{member.role.value}\t{member.email}")
+    finally:
+        db.dispose()
+
+
+def cmd_study_attach(args: argparse.Namespace) -> None:
+    from backcast.services import studies
+
+    settings = _settings()
+    db = _database(settings)
+    try:
+        migrate.check_current(db.engine)
+        workshop = studies.attach_workshop(db, _acting(db, args.by, args.id), args.id, args.code)
+        print(_("workshop %(code)s is now in study %(id)d", code=workshop.code, id=args.id))
     finally:
         db.dispose()
 
@@ -551,6 +632,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", help=_("file to write (default: a name like backcast-CODE.csv; - for stdout)")
     )
     export.set_defaults(handler=cmd_export)
+
+    study = commands.add_parser("study", help=_("studies: series of workshops with one codebook"))
+    study_commands = study.add_subparsers(dest="study_command", required=True, metavar="ACTION")
+    by_help = _("the account to act as (default: the study's first facilitator, or the only account)")
+    study_new = study_commands.add_parser("new", help=_("create a study; prints its id"))
+    study_new.add_argument("title")
+    study_new.add_argument("--description", default="")
+    source = study_new.add_mutually_exclusive_group()
+    source.add_argument("--template", help=_("the template the codebook comes from (default generic)"))
+    source.add_argument("--from-workshop", metavar="CODE", help=_("take the codebook from this workshop"))
+    study_new.add_argument("--by", metavar="EMAIL", help=by_help)
+    study_new.set_defaults(handler=cmd_study_new)
+    study_list = study_commands.add_parser("list", help=_("list studies: id, workshops, title"))
+    study_list.set_defaults(handler=cmd_study_list)
+    member = study_commands.add_parser("member", help=_("a study's members"))
+    member_commands = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")
+    member_add = member_commands.add_parser("add", help=_("add an account to a study in a role"))
+    member_add.add_argument("id", type=int)
+    member_add.add_argument("email")
+    member_add.add_argument("--role", required=True, choices=["researcher", "facilitator"])
+    member_add.add_argument("--by", metavar="EMAIL", help=by_help)
+    member_add.set_defaults(handler=cmd_study_member_add)
+    attach = study_commands.add_parser(
+        "attach", help=_("put a workshop whose criteria and groups fit into a study")
+    )
+    attach.add_argument("id", type=int)
+    attach.add_argument("code")
+    attach.add_argument("--by", metavar="EMAIL", help=by_help)
+    attach.set_defaults(handler=cmd_study_attach)
     return parser
 
 

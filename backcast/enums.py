@@ -61,3 +61,8 @@ class Language(StrEnum):
 def sql_in(values: type[StrEnum]) -> str:
     """The body of a CHECK constraint listing an enum's values, e.g. `'a', 'b'`."""
     return ", ".join(f"'{member.value}'" for member in values)
+
+
+class StudyRole(StrEnum):
+    facilitator = "facilitator"  # creates and runs the study's workshops, manages the study
+    researcher = "researcher"  # reads every workshop of the study; runs and changes none

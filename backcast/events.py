@@ -338,7 +338,8 @@ class TemplateSaved(Event):
     """A facilitator saved a workshop's set-up as a template, or imported a template file; `replaced`
     when it took the place of their own template with the same key.
 
-    `via` is `workshop` or `import`. Kept in the account log.
+    `via` is `workshop`, `import` or `study` (a study's codebook saved as a template). Kept in the
+    account log.
     """
 
     type = "template-saved"
@@ -433,3 +434,111 @@ class AgendaReordered(Event):
 
     type = "agenda-reordered"
     order: list[int]
+
+
+# --- studies (kept in the study's log; a workshop joining or leaving goes to its log too) --------
+
+
+class StudyCreated(Event):
+    """A facilitator created a study and became its first facilitator member. `source` says where
+    its codebook came from: `template:<key>` or `workshop:<code>`.
+
+    This and the events below it go to the study's own log (`study_event`: `study_id`, `seq` from 1
+    without gaps, `type`, `actor`, time, payload), written the same way as a workshop's. A workshop
+    joining or leaving a study (`workshop-attached`, `workshop-detached`) and a change of its study
+    metadata (`study-details-set`) are written to both logs, so each workshop's own log says when it
+    belonged to which study. `study-deleted` goes to the account log, since the study's log goes
+    with the study.
+    """
+
+    type = "study-created"
+    study_id: int
+    title: str
+    source: str
+    criteria: list[str]
+    groups: list[str]
+    themes: list[str]
+
+
+class StudyEdited(Event):
+    """A study's title or description changed; `changed` names which."""
+
+    type = "study-edited"
+    study_id: int
+    changed: list[str]
+    title: str
+
+
+class StudyDeleted(Event):
+    """A facilitator deleted a study that held no workshops (kept in the account log)."""
+
+    type = "study-deleted"
+    account = True
+    study_id: int
+    title: str
+    facilitator_id: int
+
+
+class StudyThemeAdded(Event):
+    """A theme was added to the study's codebook."""
+
+    type = "study-theme-added"
+    study_id: int
+    theme_id: int
+    key: str
+
+
+class StudyMemberAdded(Event):
+    """An account became a member of the study, or a member's role changed (`previous_role`)."""
+
+    type = "study-member-added"
+    study_id: int
+    facilitator_id: int
+    role: str
+    previous_role: str | None
+
+
+class StudyMemberRemoved(Event):
+    """A member left the study; their access to its workshops ended at once. The last
+    facilitator member never does."""
+
+    type = "study-member-removed"
+    study_id: int
+    facilitator_id: int
+    role: str
+
+
+class WorkshopAttached(Event):
+    """The workshop became part of a study (created in it, or attached because its criteria and
+    groups fit the study's codebook), with the metadata the study compares workshops by."""
+
+    type = "workshop-attached"
+    study_id: int
+    workshop_id: int
+    code: str
+    created: bool
+    region: str
+    sector: str
+    held_on: str | None
+    venue: str
+
+
+class WorkshopDetached(Event):
+    """The workshop was taken out of its study on purpose; its data stays with the workshop."""
+
+    type = "workshop-detached"
+    study_id: int
+    workshop_id: int
+    code: str
+
+
+class StudyDetailsSet(Event):
+    """The workshop's study metadata (region, sector, date, venue) changed."""
+
+    type = "study-details-set"
+    study_id: int
+    workshop_id: int
+    region: str
+    sector: str
+    held_on: str | None
+    venue: str

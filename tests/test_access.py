@@ -21,10 +21,12 @@ from backcast.models import (
     Participant,
     Rating,
     SavedTemplate,
+    Study,
+    StudyMember,
     Workshop,
     WorkshopOwner,
 )
-from backcast.services import accounts, agenda, items, owners, ratings, templates, workshops
+from backcast.services import accounts, agenda, items, owners, ratings, studies, templates, workshops
 from tests import factories
 
 
@@ -46,6 +48,7 @@ class Room:
     c_id: int  # participant C, in Y's workshop
     x_id: int
     y_id: int
+    study: int  # Y's study, which holds Y's workshop; R is a researcher in it
 
 
 def make_room(client: TestClient, db: Database) -> Room:
@@ -84,6 +87,19 @@ def make_room(client: TestClient, db: Database) -> Room:
     )
     z_session = login.cookies["backcast_session"]
     client.cookies.clear()
+    # Y's workshop belongs to Y's study, with R as its researcher; O facilitates another study.
+    study = studies.create_study(db, y, title="Y's series", from_workshop=second.code)
+    studies.attach_workshop(db, y, study.id, second.code)
+    r, o = factories.facilitator(db), factories.facilitator(db)
+    studies.add_member(db, y, study.id, r.email, "researcher")
+    studies.create_study(db, o, title="O's series")
+    sessions = {}
+    for who, account in (("R", r), ("O", o)):
+        login = client.post(
+            "/login", data={"email": account.email, "password": factories.PASSWORD}, follow_redirects=False
+        )
+        sessions[who] = login.cookies["backcast_session"]
+        client.cookies.clear()
     html = {"Accept": "text/html"}
     actors = {
         "anonymous": html,
@@ -95,6 +111,10 @@ def make_room(client: TestClient, db: Database) -> Room:
         "X console": {**html, "Cookie": f"backcast_session={x_session}"},
         "Z api": {"Authorization": f"Bearer {accounts.issue_api_token(db, z.email)}"},
         "Z console": {**html, "Cookie": f"backcast_session={z_session}"},
+        "R api": {"Authorization": f"Bearer {accounts.issue_api_token(db, r.email)}"},
+        "R console": {**html, "Cookie": f"backcast_session={sessions['R']}"},
+        "O api": {"Authorization": f"Bearer {accounts.issue_api_token(db, o.email)}"},
+        "O console": {**html, "Cookie": f"backcast_session={sessions['O']}"},
     }
     assert b.id is not None and entry.id is not None
     return Room(
@@ -111,12 +131,13 @@ def make_room(client: TestClient, db: Database) -> Room:
         c.id,  # type: ignore[arg-type]
         x.id,  # type: ignore[arg-type]
         y.id,  # type: ignore[arg-type]
+        study.id,  # type: ignore[arg-type]
     )
 
 
 def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
     """(actor, method, path, body, expected status). `data` is a form, `json` a JSON body."""
-    s1, s2, c, e = r.s1, r.s2, r.c_item, r.y_entry
+    s1, s2, c, e, st = r.s1, r.s2, r.c_item, r.y_entry, r.study
     measure = {"kind": "measure", "text": "Sneaked in"}
     return [
         # Participant A against participant B, in their own workshop.
@@ -187,7 +208,7 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("X api", "PATCH", f"/api/v1/items/{c}", {"json": {"hidden": True}}, 403),
         ("X api", "PATCH", f"/api/v1/items/{c}", {"json": {"text": "Changed"}}, 403),
         ("X api", "PATCH", f"/api/v1/items/{c}", {"json": {"merged_into": r.x_item}}, 403),
-        ("X api", "PATCH", f"/api/v1/items/{r.x_item}", {"json": {"merged_into": c}}, 422),
+        ("X api", "PATCH", f"/api/v1/items/{r.x_item}", {"json": {"merged_into": c}}, 409),
         ("X api", "PUT", f"/api/v1/items/{c}/ratings", {"json": {"impact": 5}}, 403),
         ("X api", "GET", f"/api/v1/workshops/{s2}/results", {}, 403),
         ("X api", "GET", f"/api/v1/workshops/{s2}/export?format=xlsx", {}, 403),
@@ -253,7 +274,67 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("Z api", "DELETE", f"/api/v1/workshops/{s1}/owners/{r.x_id}", {}, 403),
         ("Z console", "GET", f"/facilitate/{s1}", {}, 403),
         ("Z console", "POST", f"/facilitate/{s1}/owners", {"data": {"email": "z@example.org"}}, 403),
+        # A researcher of Y's study reads Y's workshop and the study, and runs or changes nothing.
+        ("R api", "GET", f"/api/v1/workshops/{s2}", {}, 200),
+        ("R api", "GET", f"/api/v1/workshops/{s2}/results", {}, 200),
+        ("R api", "GET", f"/api/v1/workshops/{s2}/export?format=json", {}, 200),
+        ("R api", "GET", f"/api/v1/studies/{st}", {}, 200),
+        ("R api", "GET", f"/api/v1/studies/{st}/workshops", {}, 200),
+        ("R api", "POST", f"/api/v1/workshops/{s2}/phase", {"json": {"phase": "results"}}, 403),
+        ("R api", "POST", f"/api/v1/workshops/{s2}/results", {"json": {"visible": True}}, 403),
+        ("R api", "PATCH", f"/api/v1/workshops/{s2}", {"json": {"title": "Mine now"}}, 403),
+        ("R api", "DELETE", f"/api/v1/workshops/{s2}", {}, 403),
+        ("R api", "POST", f"/api/v1/workshops/{s2}/items", {"json": measure}, 403),
+        ("R api", "PATCH", f"/api/v1/items/{c}", {"json": {"hidden": True}}, 403),
+        ("R api", "DELETE", f"/api/v1/workshops/{s2}/participants/{r.c_id}", {}, 403),
+        ("R api", "POST", f"/api/v1/workshops/{s2}/owners", {"json": {"email": "r@example.org"}}, 403),
+        ("R api", "DELETE", f"/api/v1/workshops/{s2}/study", {}, 403),
+        ("R api", "PATCH", f"/api/v1/studies/{st}", {"json": {"title": "Mine now"}}, 403),
+        ("R api", "DELETE", f"/api/v1/studies/{st}", {}, 403),
+        ("R api", "POST", f"/api/v1/studies/{st}/workshops", {"json": {"title": "Mine"}}, 403),
+        (
+            "R api",
+            "POST",
+            f"/api/v1/studies/{st}/members",
+            {"json": {"email": "r@example.org", "role": "facilitator"}},
+            403,
+        ),
+        ("R api", "DELETE", f"/api/v1/studies/{st}/members/{r.y_id}", {}, 403),
+        ("R api", "GET", f"/api/v1/workshops/{s1}", {}, 403),
+        ("R console", "GET", f"/facilitate/{s2}", {}, 200),
+        ("R console", "GET", f"/facilitate/{s2}/report", {}, 200),
+        ("R console", "GET", f"/facilitate/{s2}/export?format=csv", {}, 200),
+        ("R console", "GET", f"/studies/{st}", {}, 200),
+        ("R console", "GET", f"/facilitate/{s2}/setup", {}, 403),
+        ("R console", "GET", f"/facilitate/{s2}/participants", {}, 403),
+        ("R console", "POST", f"/facilitate/{s2}/phase", {"data": {"phase": "results"}}, 403),
+        ("R console", "POST", f"/facilitate/{s2}/items/{c}", {"data": {"hidden": "1"}}, 403),
+        ("R console", "POST", f"/facilitate/{s2}/setup", {"data": {"title": "Mine now"}}, 403),
+        ("R console", "POST", f"/studies/{st}/detach", {"data": {"code": s2}}, 403),
+        (
+            "R console",
+            "POST",
+            f"/studies/{st}/members",
+            {"data": {"email": "r@example.org", "role": "facilitator"}},
+            403,
+        ),
+        ("R console", "POST", f"/studies/{st}/delete", {}, 403),
+        # A facilitator of another study sees nothing of Y's study or its workshop.
+        ("O api", "GET", f"/api/v1/workshops/{s2}", {}, 403),
+        ("O api", "GET", f"/api/v1/workshops/{s2}/export?format=json", {}, 403),
+        ("O api", "POST", f"/api/v1/workshops/{s2}/phase", {"json": {"phase": "results"}}, 403),
+        ("O api", "GET", f"/api/v1/studies/{st}", {}, 403),
+        ("O api", "GET", f"/api/v1/studies/{st}/workshops", {}, 403),
+        ("O api", "POST", f"/api/v1/studies/{st}/workshops", {"json": {"title": "Mine"}}, 403),
+        ("O api", "POST", "/api/v1/workshops", {"json": {"title": "Mine", "study": st}}, 403),
+        ("O console", "GET", f"/studies/{st}", {}, 403),
+        ("O console", "GET", f"/facilitate/{s2}", {}, 403),
+        ("O console", "POST", f"/studies/{st}/workshops", {"data": {"title": "Mine"}}, 403),
+        # X may not put their workshop into a study they are not a member of.
+        ("X api", "POST", f"/api/v1/studies/{st}/workshops", {"json": {"code": s1}}, 403),
         # Nobody signed in.
+        ("anonymous", "GET", "/api/v1/studies", {}, 401),
+        ("anonymous", "GET", f"/studies/{st}", {}, 303),
         ("anonymous", "GET", f"/api/v1/workshops/{s1}/owners", {}, 401),
         ("anonymous", "POST", f"/facilitate/{s1}/owners", {"data": {"email": "a@example.org"}}, 303),
         ("anonymous", "GET", f"/facilitate/{s1}", {}, 303),
@@ -289,6 +370,13 @@ def snapshot(db: Database, room: Room) -> dict[str, Any]:
             "workshops": sorted((w.code, w.title, w.question) for w in session.exec(select(Workshop))),
             "templates": sorted((t.id, t.key, t.facilitator_id) for t in session.exec(select(SavedTemplate))),
             "owners": sorted((o.workshop_id, o.facilitator_id) for o in session.exec(select(WorkshopOwner))),
+            "studies": sorted(
+                (s.id, s.title, s.description, s.last_seq) for s in session.exec(select(Study))
+            ),
+            "members": sorted(
+                (m.study_id, m.facilitator_id, m.role) for m in session.exec(select(StudyMember))
+            ),
+            "in studies": sorted((w.code, w.study_id) for w in session.exec(select(Workshop))),
             "participants": sorted(
                 (p.id, p.workshop_id, p.name, p.token_hash) for p in session.exec(select(Participant))
             ),

@@ -16,7 +16,7 @@ from backcast.demo.seed import demo_account, seed_demo
 from backcast.enums import PHASE_ORDER
 from backcast.http.participant import cookie_name
 from backcast.models import Facilitator
-from backcast.services import workshops
+from backcast.services import studies, workshops
 from tests import server as real_server
 from tests.browser import CHROMIUM_ARGS
 from tests.conftest import IN_CI
@@ -105,9 +105,13 @@ def test_every_page_passes_axe_in_every_phase(room: Room) -> None:
         console.fill("input[name=password]", PASSWORD)
         console.get_by_role("button", name="Sign in").click()
         console.wait_for_url(f"{base}/")
+        study = studies.create_study(room.db, room.owner, title="Nordwest", from_workshop=code)
+        studies.attach_workshop(room.db, room.owner, study.id, code)
         for name, path in (
             ("home", "/"),
             ("templates", "/templates"),
+            ("studies", "/studies"),
+            ("study", f"/studies/{study.id}"),
             ("setup", f"/facilitate/{code}/setup"),
             ("report", f"/facilitate/{code}/report"),
         ):

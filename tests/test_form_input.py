@@ -23,7 +23,7 @@ import backcast.web
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import ApiToken, Item, Participant
-from backcast.services import accounts, agenda, owners, workshops
+from backcast.services import accounts, agenda, owners, studies, workshops
 from tests import factories
 from tests.test_console import sign_in
 
@@ -176,6 +176,30 @@ FORMS: dict[str, Form] = {
         Phase.lobby, {"minute": "2026-12-03T10:00", "confirm": "yes"}
     ),
     "/w/{code}/group": Form(Phase.lobby, {"group": "sme"}),
+    "/studies": Form(Phase.lobby, {"title": "Nordwest", "description": "", "source": "template:generic"}),
+    "/studies/{study_id}/edit": Form(Phase.lobby, {"title": "Nordwest", "description": "Drei Regionen"}),
+    "/studies/{study_id}/delete": Form(Phase.lobby, {}),
+    "/studies/{study_id}/workshops": Form(
+        Phase.lobby,
+        {
+            "title": "Bremen",
+            "language": "de",
+            "region": "",
+            "sector": "",
+            "held_on": "2027-03-04",
+            "venue": "",
+        },
+        frozenset({"held_on"}),
+    ),
+    "/studies/{study_id}/attach": Form(
+        Phase.lobby,
+        {"code": "{code}", "region": "Bremen", "sector": "", "held_on": "2027-03-04", "venue": ""},
+        frozenset({"held_on"}),
+    ),
+    "/studies/{study_id}/detach": Form(Phase.lobby, {"code": "{code}"}),
+    "/studies/{study_id}/members": Form(Phase.lobby, {"email": "{colleague}", "role": "researcher"}),
+    "/studies/{study_id}/members/{facilitator_id}/remove": Form(Phase.lobby, {}),
+    "/studies/{study_id}/save-template": Form(Phase.lobby, {"name": "Codebook"}),
 }
 
 
@@ -243,6 +267,9 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
     colleague = factories.facilitator(db)
     owners.add_owner(db, owner, code, colleague.email)
     accounts.issue_api_token(db, owner.email)
+    # A study of the owner's that holds a workshop (so it stays), for the study forms.
+    study = studies.create_study(db, owner, title="Series")
+    studies.create_workshop_in_study(db, owner, study.id, title="In the study")
     with db.read() as session:
         token = session.exec(select(ApiToken).where(ApiToken.facilitator_id == owner.id)).one()
     values = {
@@ -257,6 +284,7 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
         "colleague": colleague.email,
         "facilitator_id": str(colleague.id),
         "token_id": str(token.id),
+        "study_id": str(study.id),
     }
     return Room(client, values)
 
@@ -316,7 +344,10 @@ def test_ids_no_row_can_have_are_not_found_never_a_server_error(
     room_ = room(sqlite_client, sqlite_db, form.phase)
     data = {key: room_.path(value) for key, value in form.fields.items()}
     for odd in ODD_IDS:
-        ids = {name: odd for name in ("item_id", "entry_id", "participant_id", "facilitator_id", "token_id")}
+        ids = {
+            name: odd
+            for name in ("item_id", "entry_id", "participant_id", "facilitator_id", "token_id", "study_id")
+        }
         response = post(room_, template, data, **ids)
         assert 400 <= response.status_code < 500, f"{template} with {odd}"
         assert message(response), f"{template} with {odd}"

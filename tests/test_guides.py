@@ -275,6 +275,12 @@ def test_the_api_guides_curl_examples_answer_as_documented(
     def co_owned(call: Call) -> None:
         assert [owner["email"] for owner in call.json()] == ["you@example.org", "bo@example.org"]
 
+    def study(call: Call) -> None:
+        assert call.json()["criteria"] and call.json()["id"] == 1
+
+    def attached(call: Call) -> None:
+        assert call.json()["code"] == env["CODE"]
+
     def nothing(call: Call) -> None:
         pass
 
@@ -296,6 +302,9 @@ def test_the_api_guides_curl_examples_answer_as_documented(
         ("table=dots", [200], dots_csv),
         ("format=datapackage", [200], package),
         ("Last-Event-ID: 14", [200], stream),
+        ("/api/v1/studies", [201], study),
+        ("/studies/1/workshops", [201], attached),
+        ('"role": "researcher"', [200], nothing),
         ('{"count": 8}', [409], nothing),
         ('{"phase": "dreaming"}', [422], nothing),
     ]

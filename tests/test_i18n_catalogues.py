@@ -146,6 +146,7 @@ ONE_FORM_IS_RIGHT = {
     "redis on both for instant updates.": "the memory broker's polling interval, a fraction or several",
     "Choose a password of at least %(min)d characters.": "a constant, 10",
     "At most %(max)d links.": "a constant above 1",
+    "At most %(max)d themes.": "a constant, 200",
     "This is too long: at most %(max)d characters, you wrote %(length)d.": "limits above 1",
     "At most %(max)d criteria.": "a constant above 1",
     "At most %(max)d groups.": "a constant above 1",

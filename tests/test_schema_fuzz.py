@@ -24,7 +24,7 @@ from backcast.app import create_app
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import Facilitator
-from backcast.services import accounts, workshops
+from backcast.services import accounts, studies, workshops
 from backcast.services.validate import MAX_ID
 from backcast.settings import Settings
 from tests import factories
@@ -82,6 +82,13 @@ class World:
     tokens: dict[str, str]
     codes: dict[str, str]
     item_ids: dict[str, list[int]]
+    study_ids: dict[str, int]
+
+    def spare_study(self, target: str) -> int:
+        """An empty study of the same facilitator's to delete, so that the seeded ones stay."""
+        study = studies.create_study(self.db, self.owners[target], title="Spare")
+        assert study.id is not None
+        return study.id
 
     def spare_code(self, target: str) -> str:
         """A workshop of the same owner's to delete, so that the seeded ones stay."""
@@ -104,6 +111,14 @@ class World:
 def seeded_world(db: Database, tmp_path: Path) -> World:
     own, other = factories.tree(db), factories.tree(db)
     factories.phase(db, own.workshop, Phase.rating)
+    # A study for each facilitator, holding a workshop of its own (the trees' workshops stay loose,
+    # so that attaching them can be tried).
+    study_ids = {}
+    for key, tree in (("own", own), ("other", other)):
+        study = studies.create_study(db, tree.owner, title=f"Study of {key}")
+        assert study.id is not None
+        studies.create_workshop_in_study(db, tree.owner, study.id, title="In the study")
+        study_ids[key] = study.id
     _, participant_token = factories.join(db, own.workshop)
     settings_ = Settings(data_dir=tmp_path / "data", secret_key="fuzz-secret-key-" + "x" * 32, port=8000)
     return World(
@@ -120,6 +135,7 @@ def seeded_world(db: Database, tmp_path: Path) -> World:
             key: [item.id for item in (tree.milestone, tree.need, *tree.measures) if item.id is not None]
             for key, tree in (("own", own), ("other", other))
         },
+        study_ids=study_ids,
     )
 
 
@@ -159,6 +175,9 @@ def aimed(case: Any, world: World, target: str, pick: int) -> Any:
     if isinstance(case.path_parameters.get("item_id"), int):
         ids = world.item_ids[target]
         case.path_parameters["item_id"] = ids[pick % len(ids)]
+    if isinstance(case.path_parameters.get("study_id"), int):
+        delete = case.method == "DELETE" and case.path == "/api/v1/studies/{study_id}"
+        case.path_parameters["study_id"] = world.spare_study(target) if delete else world.study_ids[target]
     if case.path == "/api/v1/join" and isinstance(case.body, dict) and isinstance(case.body.get("code"), str):
         case.body["code"] = world.codes[target]
     return case

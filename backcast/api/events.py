@@ -82,7 +82,7 @@ def stream_start(
     db: Database = Depends(get_db),
 ) -> StreamStart:
     """Everything that can refuse the stream, checked before the response starts."""
-    workshop = workshops.owned_workshop(db, facilitator, code)
+    workshop = workshops.viewable_workshop(db, facilitator, code)
     after = resume_point(last_event_header, last_event_id)
     if after > workshop.last_seq:
         after = 0  # an id from elsewhere (another database, a restore): replay the whole log

@@ -27,7 +27,7 @@ def results(
     """Per item and criterion: n, can't judge, mean, median, SD, quartiles, IQR, min, max, counts per
     scale value and consensus; per item: weighted score, dots and rank; the same by stakeholder group
     where at least 3 of its participants answered. Methods: docs/results.md."""
-    return workshop_results(db, workshops.owned_workshop(db, facilitator, code))
+    return workshop_results(db, workshops.viewable_workshop(db, facilitator, code))
 
 
 @router.get(
@@ -56,7 +56,9 @@ def export(
     db: Database = Depends(get_db),
 ) -> Response:
     """The workshop's data for research; codebook in docs/results.md."""
-    workshop = workshops.owned_workshop(db, facilitator, code)
+    workshop = workshops.viewable_workshop(db, facilitator, code)
+    # Display names stay with those who run the workshop; a study's researchers get pseudonyms.
+    names = names and workshops.may_run(db, facilitator, workshop)
     return export_download(
         request, db, workshop, facilitator, format_=format, table=table, names=names, via="through the API"
     )

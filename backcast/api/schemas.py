@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -18,9 +18,18 @@ from pydantic import (
 )
 
 from backcast.defaults import CriterionSpec, GroupSpec
-from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase
+from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase, StudyRole
 from backcast.models import limits as L
-from backcast.models.limits import DOT_BUDGET_MAX, DOTS_PER_ITEM_MAX, EMAIL_MAX, MAX_LINKS, YEAR_MAX, YEAR_MIN
+from backcast.models.limits import (
+    DOT_BUDGET_MAX,
+    DOTS_PER_ITEM_MAX,
+    EMAIL_MAX,
+    KEY_MAX,
+    LABEL_MAX,
+    MAX_LINKS,
+    YEAR_MAX,
+    YEAR_MIN,
+)
 from backcast.services.validate import MAX_ID
 
 # The schema states every rule the services hold a request to on its own, and these models enforce
@@ -76,6 +85,9 @@ EndLabel = Annotated[StrictStr, _text(L.LABEL_MAX, required=False, line=True)]
 ConsentText = Annotated[StrictStr, _text(L.CONSENT_MAX, required=False, line=False)]
 PrivacyText = Annotated[StrictStr, _text(L.PRIVACY_MAX, required=False, line=False)]
 Key = Annotated[StrictStr, Field(min_length=1, max_length=L.KEY_MAX, pattern=r"^[a-z][a-z0-9_]*$")]
+StudyMeta = Annotated[StrictStr, _text(L.REGION_MAX, required=False, line=True)]
+Venue = Annotated[StrictStr, _text(L.TITLE_MAX, required=False, line=True)]
+Description = Annotated[StrictStr, _text(L.DESCRIPTION_MAX, required=False, line=False)]
 
 
 def omitted(**kwargs: Any) -> Any:
@@ -177,6 +189,17 @@ class WorkshopCreate(Body):
     criteria: Criteria | None = None
     groups: Groups | None = None
     prompts: Prompts | None = None
+    study: StrictInt | None = Field(
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="A study you are a facilitator of: the workshop takes its codebook (no `template` then); "
+        "criteria or groups given must fit it.",
+    )
+    region: StudyMeta = ""
+    sector: StudyMeta = ""
+    held_on: date | None = Field(None, description="The day the workshop is held.")
+    venue: Venue = ""
 
 
 class WorkshopPatch(Body):
@@ -206,6 +229,12 @@ class WorkshopPatch(Body):
     criteria: Criteria = omitted()
     groups: Groups = omitted()
     prompts: Prompts = omitted()
+    region: StudyMeta = omitted(description="Study metadata (in a study only).")
+    sector: StudyMeta = omitted(description="Study metadata (in a study only).")
+    held_on: date | None = Field(
+        None, description="Study metadata (in a study only): the day it is held; null: none."
+    )
+    venue: Venue = omitted(description="Study metadata (in a study only).")
 
 
 class CriterionOut(BaseModel):
@@ -250,6 +279,11 @@ class WorkshopOut(BaseModel):
     participants: int
     last_seq: int
     created_at: datetime
+    study_id: int | None
+    region: str
+    sector: str
+    held_on: date | None
+    venue: str
 
 
 class PhaseIn(Body):
@@ -454,3 +488,149 @@ class Problem(BaseModel):
     instance: str | None = None
     field: str | None = None
     errors: list[FieldProblem] | None = None
+
+
+# --- studies --------------------------------------------------------------------------------
+
+
+class ThemeIn(Body):
+    key: StrictStr = Field("", max_length=KEY_MAX, description="Made from the label when left out.")
+    label_de: StrictStr = Field("", max_length=LABEL_MAX)
+    label_en: StrictStr = Field("", max_length=LABEL_MAX)
+
+
+class StudyCreate(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Kreislaufwirtschaft im Nordwesten",
+                    "description": "Bremen, Oldenburg und Wiesbaden im Vergleich",
+                    "template": "regional-circular-economy",
+                }
+            ]
+        },
+    )
+
+    title: Title
+    description: Description = ""
+    template: StrictStr | None = Field(
+        None, description="The template the codebook comes from (the generic one when neither is given)."
+    )
+    from_workshop: StrictStr | None = Field(
+        None, description="The code of a workshop you run whose set-up becomes the codebook."
+    )
+
+
+class StudyPatch(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"title": "Nordwest 2045"}]})
+    title: Title = omitted()
+    description: Description = omitted()
+
+
+class StudyWorkshopIn(Body):
+    """Either `code`, to attach an existing workshop you run, or `title` (and the rest), to create
+    a workshop in the study; with the study metadata either way."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Bremen",
+                    "language": "de",
+                    "region": "Bremen",
+                    "sector": "food",
+                    "held_on": "2027-03-04",
+                },
+                {"code": "K7XQ2M", "region": "Oldenburg"},
+            ],
+            # One of the two, never both.
+            "oneOf": [{"required": ["code"]}, {"required": ["title"]}],
+        },
+    )
+    code: StrictStr = omitted(max_length=20, description="A workshop you run, to attach.")
+    title: Title = omitted(description="The title of a new workshop in the study.")
+    language: Language = Language.de
+    present_year: Year | None = None
+    vision_year: Year | None = None
+    region: StudyMeta = ""
+    sector: StudyMeta = ""
+    held_on: date | None = None
+    venue: Venue = ""
+
+
+class MemberIn(Body):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "bo@example.org", "role": "researcher"}]}
+    )
+    email: StrictStr = Field(
+        min_length=3,
+        max_length=EMAIL_MAX,
+        json_schema_extra={"pattern": r"^\s*[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\s*$"},
+        description="The address of an account (409 when no account has it).",
+    )
+    role: StudyRole
+
+
+class MemberOut(BaseModel):
+    id: int
+    email: str
+    role: StudyRole
+    added_at: datetime
+
+
+class ThemeOut(BaseModel):
+    id: int
+    key: str
+    label_de: str
+    label_en: str
+
+
+class StudyWorkshopOut(BaseModel):
+    id: int
+    code: str
+    title: str
+    language: Language
+    phase: Phase
+    region: str
+    sector: str
+    held_on: date | None
+    venue: str
+
+
+class CodebookCriterionOut(BaseModel):
+    key: str
+    label: dict[str, str]
+    low_label: dict[str, str]
+    high_label: dict[str, str]
+    scale_min: int
+    scale_max: int
+    weight: float
+    direction: Direction
+
+
+class CodebookGroupOut(BaseModel):
+    key: str
+    label: dict[str, str]
+
+
+class StudyOut(BaseModel):
+    id: int
+    title: str
+    description: str
+    role: StudyRole = Field(description="Your role in the study.")
+    criteria: list[CodebookCriterionOut]
+    groups: list[CodebookGroupOut]
+    themes: list[ThemeOut]
+    workshops: list[StudyWorkshopOut]
+    members: list[MemberOut]
+    created_at: datetime
+
+
+class StudyListed(BaseModel):
+    id: int
+    title: str
+    role: StudyRole
+    workshops: int

@@ -9,12 +9,16 @@ from backcast.api.deps import current_actor, current_facilitator
 from backcast.api.problems import problems
 from backcast.db import Database
 from backcast.http.deps import get_db
+from backcast.i18n import N_
 from backcast.models import Facilitator, Participant
 from backcast.network import join_url
-from backcast.services import configuration, templates, workshops
+from backcast.services import configuration, studies, study_access, templates, workshops
+from backcast.services.errors import Conflict, Invalid
 from backcast.workshop_templates import DEFAULT
 
 router = APIRouter(tags=["workshops"], responses=problems(401, 403, 404))
+
+STUDY_DETAILS = {"region", "sector", "held_on", "venue"}
 
 
 def workshop_out(request: Request, db: Database, code: str) -> schemas.WorkshopOut:
@@ -35,7 +39,14 @@ SPAN_409 = (
 
 
 @router.post(
-    "/workshops", status_code=201, response_model=schemas.WorkshopOut, responses=problems(409, s409=SPAN_409)
+    "/workshops",
+    status_code=201,
+    response_model=schemas.WorkshopOut,
+    responses=problems(
+        409,
+        s409=SPAN_409
+        + " With `study`: criteria or groups that do not fit its codebook (the difference named).",
+    ),
 )
 def create_workshop(
     body: schemas.WorkshopCreate,
@@ -44,15 +55,32 @@ def create_workshop(
     facilitator: Facilitator = Depends(current_facilitator),
     db: Database = Depends(get_db),
 ) -> schemas.WorkshopOut:
-    fields = body.model_dump(exclude={"criteria", "groups", "template"})
-    workshop = workshops.create_workshop(
-        db,
-        facilitator,
-        **fields,
-        template=templates.find_template(db, facilitator, body.template or DEFAULT),
-        criteria=None if body.criteria is None else [c.spec() for c in body.criteria],
-        groups=None if body.groups is None else [g.spec() for g in body.groups],
+    """A new workshop; with `study`, one in that study, taking its codebook."""
+    fields = body.model_dump(
+        exclude={"criteria", "groups", "template", "study", "region", "sector", "held_on", "venue"}
     )
+    details = study_access.clean_details(body.region, body.sector, body.held_on, body.venue)
+    criteria = None if body.criteria is None else [c.spec() for c in body.criteria]
+    groups = None if body.groups is None else [g.spec() for g in body.groups]
+    if body.study is not None:
+        if body.template is not None:
+            raise Invalid(
+                N_("A workshop in a study takes the study's codebook: leave out the template."),
+                field="template",
+            )
+        workshop = studies.create_workshop_in_study(
+            db, facilitator, body.study, details=details, criteria=criteria, groups=groups, **fields
+        )
+    else:
+        workshop = workshops.create_workshop(
+            db,
+            facilitator,
+            **fields,
+            template=templates.find_template(db, facilitator, body.template or DEFAULT),
+            criteria=criteria,
+            groups=groups,
+            details=details,
+        )
     response.headers["Location"] = f"/api/v1/workshops/{workshop.code}"
     return workshop_out(request, db, workshop.code)
 
@@ -62,9 +90,9 @@ def create_workshop(
     response_model=schemas.WorkshopOut,
     responses=problems(
         409,
-        s409="Collected data stands against the change (the reason in `detail`), or "
-        + SPAN_409[0].lower()
-        + SPAN_409[1:],
+        s409="Collected data stands against the change (the reason in `detail`), a change would break "
+        "comparison within the workshop's study (a criterion's key, scale or direction, a group's key), "
+        "study metadata for a workshop in no study, or " + SPAN_409[0].lower() + SPAN_409[1:],
     ),
 )
 def configure_workshop(
@@ -75,14 +103,24 @@ def configure_workshop(
     db: Database = Depends(get_db),
 ) -> schemas.WorkshopOut:
     """Changes the set-up; refused with the reason (and nothing changed) when collected data
-    stands against it."""
+    stands against it, or (409) when it would break comparison within the workshop's study."""
     current = configuration.current_setup(db, facilitator, code)
-    changes = body.model_dump(exclude_unset=True, exclude={"criteria", "groups"})
+    details = body.model_dump(exclude_unset=True, include=STUDY_DETAILS)
+    if details:
+        # Checked before the set-up changes, so that a refusal leaves everything as it was.
+        workshop = workshops.owned_workshop(db, facilitator, code)
+        if workshop.study_id is None:
+            raise Conflict(N_("This workshop belongs to no study."), field=next(iter(details)))
+        present = {"region": workshop.region, "sector": workshop.sector, "held_on": workshop.held_on}
+        new_details = study_access.clean_details(**{**present, "venue": workshop.venue, **details})
+    changes = body.model_dump(exclude_unset=True, exclude={"criteria", "groups", *STUDY_DETAILS})
     if body.criteria is not None:
         changes["criteria"] = [c.spec() for c in body.criteria]
     if body.groups is not None:
         changes["groups"] = [g.spec() for g in body.groups]
     workshop = configuration.configure_workshop(db, facilitator, code, current.replace(**changes))
+    if details:
+        studies.set_study_details(db, facilitator, workshop.code, new_details)
     return workshop_out(request, db, workshop.code)
 
 

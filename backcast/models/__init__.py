@@ -7,6 +7,7 @@ from backcast.models.event import EventRecord
 from backcast.models.item import Item, Link
 from backcast.models.participant import Participant
 from backcast.models.rating import Dots, Rating
+from backcast.models.study import Study, StudyEvent, StudyMember, StudyTheme
 from backcast.models.template import SavedTemplate
 from backcast.models.workshop import Criterion, StakeholderGroup, Workshop, WorkshopOwner
 
@@ -26,6 +27,10 @@ __all__ = [
     "Rating",
     "SavedTemplate",
     "StakeholderGroup",
+    "Study",
+    "StudyEvent",
+    "StudyMember",
+    "StudyTheme",
     "Workshop",
     "WorkshopOwner",
     "metadata",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backcast.enums import Direction, Language, NamesMode, Phase, sql_in
@@ -17,6 +17,7 @@ from backcast.models.limits import (
     LABEL_MAX,
     PRIVACY_MAX,
     QUESTION_MAX,
+    REGION_MAX,
     SCALE_MAX,
     SCALE_MIN,
     TEMPLATE_KEY_MAX,
@@ -44,6 +45,9 @@ class Workshop(SQLModel, table=True):
         CheckConstraint(f"length(privacy_text) <= {PRIVACY_MAX}", name="privacy_length"),
         CheckConstraint("last_seq >= 0", name="last_seq_positive"),
         CheckConstraint("timer_paused_seconds IS NULL OR timer_paused_seconds >= 0", name="timer_positive"),
+        CheckConstraint(f"length(region) <= {REGION_MAX}", name="region_length"),
+        CheckConstraint(f"length(sector) <= {REGION_MAX}", name="sector_length"),
+        CheckConstraint(f"length(venue) <= {TITLE_MAX}", name="venue_length"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -75,6 +79,13 @@ class Workshop(SQLModel, table=True):
     # A running timer has an end; a paused one keeps the seconds that were left.
     timer_ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     timer_paused_seconds: int | None = None
+    # The study it belongs to, if any; a study holding workshops cannot be deleted.
+    study_id: int | None = Field(default=None, foreign_key="study.id", ondelete="RESTRICT", index=True)
+    # What a study compares its workshops by (the workshop's language is `language`).
+    region: str = Field(default="", sa_type=String(REGION_MAX))
+    sector: str = Field(default="", sa_type=String(REGION_MAX))
+    held_on: date | None = Field(default=None, sa_type=Date)
+    venue: str = Field(default="", sa_type=String(TITLE_MAX))
     # The newest event's number; incremented under the row lock, which keeps `seq` gap-free.
     last_seq: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

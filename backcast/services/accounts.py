@@ -107,6 +107,12 @@ def facilitator_by_email(db: Database, email: str) -> Facilitator | None:
         return session.exec(select(Facilitator).where(Facilitator.email == normalized)).first()
 
 
+def all_facilitators(db: Database, limit: int = 2) -> list[Facilitator]:
+    """The first `limit` accounts by id: enough to tell "the only one" from "several"."""
+    with db.read() as session:
+        return list(session.exec(select(Facilitator).order_by(col(Facilitator.id)).limit(limit)))
+
+
 def facilitator_by_id(db: Database, facilitator_id: int) -> Facilitator | None:
     with db.read() as session:
         return session.get(Facilitator, facilitator_id)

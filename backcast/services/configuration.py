@@ -32,10 +32,11 @@ from backcast.models import (
     Participant,
     Rating,
     StakeholderGroup,
+    Study,
     Workshop,
 )
 from backcast.models import limits as L
-from backcast.services import validate
+from backcast.services import study_access, validate
 from backcast.services.errors import Conflict, Invalid
 from backcast.services.eventlog import record
 from backcast.services.text import slug_ascii
@@ -51,6 +52,7 @@ from backcast.services.workshops import (
     lock_owned,
     owned_workshop,
 )
+from backcast.workshop_templates import WorkshopTemplate
 
 # The plain fields, whose new values the event carries.
 PLAIN_FIELDS = (
@@ -244,6 +246,13 @@ def configure_workshop(db: Database, facilitator: Facilitator, code: str, setup:
         if new.dot_budget < workshop.dot_budget:
             _check_budget(tx, workshop, new.dot_budget)
         _check_rated_kinds(tx, workshop, set(workshop.rated_kinds) - set(new.rated_kinds))
+        if workshop.study_id is not None:
+            # Comparison across the study's workshops rests on these keys, scales and directions.
+            study = tx.session.get(Study, workshop.study_id)
+            assert study is not None
+            study_access.require_fit(
+                WorkshopTemplate.model_validate(study.codebook), new.criteria, new.groups
+            )
         if _apply_criteria(tx, workshop, new.criteria):
             changed.append("criteria")
         if _apply_groups(tx, workshop, new.groups):

@@ -9,8 +9,18 @@ from sqlmodel import Session, col, select
 from backcast.db import Transaction
 from backcast.events import Event
 from backcast.i18n import N_
-from backcast.models import AccountEvent, EventRecord, Facilitator, Participant, Workshop, utcnow
+from backcast.models import (
+    AccountEvent,
+    EventRecord,
+    Facilitator,
+    Participant,
+    Study,
+    StudyEvent,
+    Workshop,
+    utcnow,
+)
 from backcast.services.errors import NotAuthenticated, NotFound
+from backcast.services.validate import is_id
 
 Actor = Facilitator | Participant | None
 
@@ -123,6 +133,36 @@ def record(
 
 def record_account(tx: Transaction, event: Event) -> None:
     tx.session.add(AccountEvent(type=event.type, data=event.model_dump(mode="json")))
+
+
+def lock_study(tx: Transaction, study_id: object) -> Study:
+    """The study, locked for the rest of the transaction: its log's `seq` stays gap-free as a
+    workshop's does."""
+    study = (
+        tx.session.exec(select(Study).where(Study.id == study_id).with_for_update()).one_or_none()
+        if is_id(study_id)
+        else None
+    )
+    if study is None:
+        raise NotFound(N_("There is no such study."), field="study")
+    return study
+
+
+def record_study(tx: Transaction, study: Study, event: Event, actor: Actor) -> StudyEvent:
+    """Appends `event` to the study's own log (`study_event`), numbered like a workshop's."""
+    assert study.id is not None
+    study.last_seq += 1
+    study.updated_at = utcnow()
+    row = StudyEvent(
+        study_id=study.id,
+        seq=study.last_seq,
+        type=event.type,
+        actor=actor_label(actor),
+        data=event.model_dump(mode="json"),
+    )
+    tx.session.add(study)
+    tx.session.add(row)
+    return row
 
 
 def events_since(

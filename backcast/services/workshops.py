@@ -22,15 +22,16 @@ from backcast.events import (
     ResultsShown,
     RoomLocked,
     TimerSet,
+    WorkshopAttached,
     WorkshopCreated,
     WorkshopDeleted,
 )
 from backcast.i18n import N_
 from backcast.models import Criterion, Facilitator, Participant, StakeholderGroup, Workshop, WorkshopOwner
 from backcast.models import limits as L
-from backcast.services import codes, token_cache, validate
+from backcast.services import codes, study_access, token_cache, validate
 from backcast.services.errors import Conflict, Invalid, NotAllowed, NotFound
-from backcast.services.eventlog import lock_workshop, record, record_account
+from backcast.services.eventlog import lock_study, lock_workshop, record, record_account, record_study
 from backcast.workshop_templates import WorkshopTemplate, pick
 
 # Phases in which participants give input; entering one opens its input.
@@ -170,9 +171,13 @@ def create_workshop(
     criteria: Sequence[defaults.CriterionSpec] | None = None,
     groups: Sequence[defaults.GroupSpec] | None = None,
     prompts: Mapping[str, Mapping[str, str]] | None = None,
+    study_id: int | None = None,
+    details: study_access.StudyDetails | None = None,
 ) -> Workshop:
     """A new workshop. What is not given comes from `template` (the generic one when there is
-    none), in the workshop's language."""
+    none), in the workshop's language. In a study (`study_id`), `template` is the study's
+    codebook; the facilitator must be one of the study's facilitators, and criteria or groups
+    given here must still fit the codebook."""
     source = template or workshop_templates.built_in(workshop_templates.DEFAULT)
     language = validate.choice(language, "language", Language)
     title = validate.text(title, "title", max_length=L.TITLE_MAX, multiline=False)
@@ -221,9 +226,23 @@ def create_workshop(
         else prompts
     )
 
+    details = details or study_access.StudyDetails()
     with db.write() as tx:
+        study = None
+        if study_id is not None:
+            study = lock_study(tx, study_id)
+            assert study.id is not None
+            study_access.require_facilitator_role(tx.session, study.id, facilitator)
+            study_access.require_fit(
+                WorkshopTemplate.model_validate(study.codebook), criteria_specs, group_specs
+            )
         code = _unused_code(tx)
         workshop = Workshop(
+            study_id=study.id if study else None,
+            region=details.region,
+            sector=details.sector,
+            held_on=details.held_on,
+            venue=details.venue,
             code=code,
             title=title,
             question=question,
@@ -271,6 +290,19 @@ def create_workshop(
             facilitator,
         )
         record(tx, workshop, OwnerAdded(facilitator_id=facilitator.id), facilitator)
+        if study is not None:
+            attached = WorkshopAttached(
+                study_id=study.id,
+                workshop_id=workshop.id,
+                code=code,
+                created=True,
+                region=details.region,
+                sector=details.sector,
+                held_on=details.held_on.isoformat() if details.held_on else None,
+                venue=details.venue,
+            )
+            record(tx, workshop, attached, facilitator)
+            record_study(tx, study, attached, facilitator)
     return workshop
 
 
@@ -304,23 +336,16 @@ def _by_code(session: Session, code: str) -> Workshop:
     return workshop
 
 
-def is_owner(session: Session, workshop: Workshop, facilitator: Facilitator) -> bool:
-    return (
-        session.exec(
-            select(WorkshopOwner.facilitator_id).where(
-                WorkshopOwner.workshop_id == workshop.id,
-                WorkshopOwner.facilitator_id == facilitator.id,
-            )
-        ).first()
-        is not None
-    )
-
-
 NOT_OWNER = N_("Only the workshop's facilitators may do this.")
 
 
 def _require_owner(session: Session, workshop: Workshop, facilitator: Facilitator) -> None:
-    if not is_owner(session, workshop, facilitator):
+    if not study_access.may_run(session, workshop, facilitator):
+        raise NotAllowed(NOT_OWNER)
+
+
+def _require_reader(session: Session, workshop: Workshop, facilitator: Facilitator) -> None:
+    if not study_access.may_read(session, workshop, facilitator):
         raise NotAllowed(NOT_OWNER)
 
 
@@ -343,6 +368,23 @@ def workshop_by_code(db: Database, code: str) -> Workshop:
 def owned_workshop(db: Database, facilitator: Facilitator, code: str) -> Workshop:
     with db.read() as session:
         return _owned_by_code(session, facilitator, code)
+
+
+def viewable_workshop(db: Database, facilitator: Facilitator, code: str) -> Workshop:
+    """The workshop, if `facilitator` may read it: those who may run it, and its study's
+    researchers, who read every workshop of their study but run none."""
+    with db.read() as session:
+        try:
+            workshop = _by_code(session, code)
+        except NotFound:
+            raise NotAllowed(NOT_OWNER) from None  # as in _owned_by_code
+        _require_reader(session, workshop, facilitator)
+        return workshop
+
+
+def may_run(db: Database, facilitator: Facilitator, workshop: Workshop) -> bool:
+    with db.read() as session:
+        return study_access.may_run(session, workshop, facilitator)
 
 
 def lock_owned(tx: Transaction, facilitator: Facilitator, code: str) -> Workshop:
@@ -487,13 +529,14 @@ def workshop_details(
 
 
 def require_access(db: Database, actor: Facilitator | Participant, workshop: Workshop) -> None:
-    """An owner, or a participant of this workshop, may read it; anyone else may not."""
+    """Those who may run it or read it as a researcher of its study, or a participant of this
+    workshop, may read it; anyone else may not."""
     if isinstance(actor, Participant):
         if actor.workshop_id != workshop.id:
             raise NotAllowed(N_("You have not joined this workshop."))
         return
     with db.read() as session:
-        _require_owner(session, workshop, actor)
+        _require_reader(session, workshop, actor)
 
 
 def readable_workshop(db: Database, actor: Facilitator | Participant, code: str) -> Workshop:

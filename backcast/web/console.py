@@ -31,7 +31,7 @@ from backcast.queries.console import ParticipantRow, console_view, footprint, jo
 from backcast.services import agenda, items, owners, participants, timer, workshops
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
-from backcast.web.deps import console_facilitator, get_templates, owned
+from backcast.web.deps import console_facilitator, get_templates, owned, viewable
 from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import use_room_language
 
@@ -54,6 +54,7 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
     use_room_language(request, workshop.language)
     view = console_view(db, workshop.id)
     index = PHASE_ORDER.index(view.workshop.phase)
+    runs = facilitator is not None and workshops.may_run(db, facilitator, workshop)
     context = {
         "view": view,
         "workshop": view.workshop,
@@ -65,7 +66,9 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
         "takes_input": view.workshop.phase in workshops.INPUT_PHASES,
         "error": i18n.gettext(error.message, **error.params) if error else None,
         "csv_tables": list(TABLES.values()),
-        "owners": owners.owners_of(db, facilitator, workshop.code) if facilitator else [],
+        "owners": owners.owners_of(db, facilitator, workshop.code) if facilitator and runs else [],
+        # A researcher of the workshop's study reads the console but runs nothing from it.
+        "read_only": not runs,
         "me": facilitator,
         "facilitator": facilitator,  # the header's account and sign-out, as on the other pages
         "watching": sorted(set(WATCHING.get(workshop.id, ())) - {facilitator.email if facilitator else ""}),
@@ -77,7 +80,7 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
 
 @router.get("/facilitate/{code}")
 def console(
-    request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)
+    request: Request, workshop: Workshop = Depends(viewable), db: Database = Depends(get_db)
 ) -> Response:
     return _page(request, db, workshop)
 
@@ -293,7 +296,7 @@ def export(
     format: Annotated[str, Query(max_length=20)] = "xlsx",
     table: Annotated[str | None, Query(max_length=40)] = None,
     facilitator: Facilitator = Depends(console_facilitator),
-    workshop: Workshop = Depends(owned),
+    workshop: Workshop = Depends(viewable),
     db: Database = Depends(get_db),
 ) -> Response:
     # The console's CSV files are for spreadsheets: with a BOM, so Excel keeps the umlauts.
@@ -430,7 +433,7 @@ WATCHING: dict[int, Counter[str]] = {}
 
 async def console_listener(
     request: Request,
-    workshop: Workshop = Depends(owned),
+    workshop: Workshop = Depends(viewable),
     facilitator: Facilitator = Depends(console_facilitator),
 ) -> AsyncIterator[Listener]:
     assert workshop.id is not None

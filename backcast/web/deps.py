@@ -62,3 +62,10 @@ def owned(
     code: str, facilitator: Facilitator = Depends(console_facilitator), db: Database = Depends(get_db)
 ) -> Workshop:
     return workshops.owned_workshop(db, facilitator, code)
+
+
+def viewable(
+    code: str, facilitator: Facilitator = Depends(console_facilitator), db: Database = Depends(get_db)
+) -> Workshop:
+    """For the pages that only read: those who run the workshop, and its study's researchers."""
+    return workshops.viewable_workshop(db, facilitator, code)

@@ -13,7 +13,7 @@ from backcast.models import Workshop
 from backcast.network import join_url, public_base_url
 from backcast.queries.phone import rated_items
 from backcast.services import workshops
-from backcast.web.deps import get_templates, owned
+from backcast.web.deps import get_templates, viewable
 from backcast.web.labels import KIND_NAMES, PARENT_QUESTIONS
 from backcast.web.locale import use_room_language
 from backcast.web.qr import qr_svg
@@ -26,7 +26,7 @@ BLANK_ROWS = 3
 
 @router.get("/facilitate/{code}/print")
 def printouts(
-    request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)
+    request: Request, workshop: Workshop = Depends(viewable), db: Database = Depends(get_db)
 ) -> Response:
     use_room_language(request, workshop.language)
     _, criteria, groups, _ = workshops.workshop_details(db, workshop.code)

@@ -10,14 +10,16 @@ from backcast.db import Database
 from backcast.http.deps import get_db
 from backcast.models import Workshop
 from backcast.queries.report import report_view
-from backcast.web.deps import get_templates, owned
+from backcast.web.deps import get_templates, viewable
 from backcast.web.locale import use_room_language
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/facilitate/{code}/report")
-def report(request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)) -> Response:
+def report(
+    request: Request, workshop: Workshop = Depends(viewable), db: Database = Depends(get_db)
+) -> Response:
     """In the page's language, a handout for the room; with `?both=1` the headings and built-in
     labels carry the other of German and English beside them, for partners reading either."""
     assert workshop.id is not None

@@ -1,0 +1,214 @@
+"""Studies: a series of workshops with one codebook; their workshops and members."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+
+from backcast.api import schemas
+from backcast.api.deps import current_facilitator
+from backcast.api.problems import problems
+from backcast.api.workshops import workshop_out
+from backcast.db import Database
+from backcast.http.deps import get_db
+from backcast.i18n import N_
+from backcast.models import Facilitator, Workshop
+from backcast.services import studies, study_access
+from backcast.services.errors import Invalid
+from backcast.services.studies import Member, StudyView
+
+router = APIRouter(tags=["studies"], responses=problems(401, 403, 404))
+
+StudyId = Path(ge=1, le=2**31 - 1, description="The study's id.")
+
+
+def _members(found: list[Member]) -> list[schemas.MemberOut]:
+    return [schemas.MemberOut(**asdict(member)) for member in found]
+
+
+def _workshops(found: list[Workshop]) -> list[schemas.StudyWorkshopOut]:
+    return [schemas.StudyWorkshopOut.model_validate(w, from_attributes=True) for w in found]
+
+
+def study_out(view: StudyView) -> schemas.StudyOut:
+    study = view.study
+    assert study.id is not None
+    return schemas.StudyOut(
+        id=study.id,
+        title=study.title,
+        description=study.description,
+        role=view.role,
+        criteria=[schemas.CodebookCriterionOut(**c.model_dump(mode="json")) for c in view.codebook.criteria],
+        groups=[schemas.CodebookGroupOut(**g.model_dump(mode="json")) for g in view.codebook.groups],
+        themes=[schemas.ThemeOut.model_validate(t, from_attributes=True) for t in view.themes],
+        workshops=_workshops(view.workshops),
+        members=_members(view.members),
+        created_at=study.created_at,
+    )
+
+
+@router.post("/studies", status_code=201, response_model=schemas.StudyOut)
+def create_study(
+    body: schemas.StudyCreate,
+    response: Response,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.StudyOut:
+    """A new study; its codebook comes from `template` or from the workshop `from_workshop`, and
+    you become its first facilitator."""
+    study = studies.create_study(
+        db,
+        facilitator,
+        title=body.title,
+        description=body.description,
+        template_key=body.template,
+        from_workshop=body.from_workshop,
+    )
+    response.headers["Location"] = f"/api/v1/studies/{study.id}"
+    return study_out(studies.study_view(db, facilitator, study.id))
+
+
+@router.get("/studies", response_model=list[schemas.StudyListed])
+def list_studies(
+    facilitator: Facilitator = Depends(current_facilitator), db: Database = Depends(get_db)
+) -> list[schemas.StudyListed]:
+    """The studies you are a member of, newest first, with your role."""
+    return [
+        schemas.StudyListed(id=s.study.id or 0, title=s.study.title, role=s.role, workshops=s.workshops)
+        for s in studies.studies_of(db, facilitator)
+    ]
+
+
+@router.get("/studies/{study_id}", response_model=schemas.StudyOut)
+def get_study(
+    study_id: int = StudyId,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.StudyOut:
+    """The study with its codebook, themes, workshops and members; for any member."""
+    return study_out(studies.study_view(db, facilitator, study_id))
+
+
+@router.patch("/studies/{study_id}", response_model=schemas.StudyOut)
+def edit_study(
+    body: schemas.StudyPatch,
+    study_id: int = StudyId,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.StudyOut:
+    """Changes the title or description (the study's facilitators only)."""
+    studies.edit_study(db, facilitator, study_id, title=body.title, description=body.description)
+    return study_out(studies.study_view(db, facilitator, study_id))
+
+
+@router.delete("/studies/{study_id}", status_code=204, responses=problems(409))
+def delete_study(
+    study_id: int = StudyId,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Deletes a study that holds no workshops; 409 while it holds some (detach them first: a
+    workshop's data never goes with a study)."""
+    studies.delete_study(db, facilitator, study_id)
+    return Response(status_code=204)
+
+
+@router.get("/studies/{study_id}/workshops", response_model=list[schemas.StudyWorkshopOut])
+def list_workshops(
+    study_id: int = StudyId,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> list[schemas.StudyWorkshopOut]:
+    """The study's workshops with the metadata they are compared by."""
+    return _workshops(studies.workshops_in(db, facilitator, study_id))
+
+
+@router.post(
+    "/studies/{study_id}/workshops",
+    status_code=201,
+    response_model=schemas.WorkshopOut,
+    responses=problems(
+        409,
+        s409="The workshop's criteria or groups do not fit the codebook (the difference is named), or "
+        "it belongs to another study.",
+    ),
+)
+def add_workshop(
+    body: schemas.StudyWorkshopIn,
+    request: Request,
+    response: Response,
+    study_id: int = StudyId,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.WorkshopOut:
+    """With `code`: attaches a workshop you run whose criteria and groups fit the codebook. With
+    `title`: creates a workshop in the study, from its codebook."""
+    details = study_access.clean_details(body.region, body.sector, body.held_on, body.venue)
+    if (body.code is None) == (body.title is None):
+        raise Invalid(
+            N_("Give either the code of a workshop to attach or a title for a new one."), field="code"
+        )
+    if body.code is not None:
+        workshop = studies.attach_workshop(db, facilitator, study_id, body.code, details)
+    else:
+        workshop = studies.create_workshop_in_study(
+            db,
+            facilitator,
+            study_id,
+            title=body.title,
+            language=body.language,
+            present_year=body.present_year,
+            vision_year=body.vision_year,
+            details=details,
+        )
+    response.headers["Location"] = f"/api/v1/workshops/{workshop.code}"
+    return workshop_out(request, db, workshop.code)
+
+
+@router.delete("/workshops/{code}/study", response_model=schemas.WorkshopOut, responses=problems(409))
+def detach_workshop(
+    code: str,
+    request: Request,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.WorkshopOut:
+    """Takes the workshop out of its study, on purpose and logged; its data stays with it."""
+    workshop = studies.detach_workshop(db, facilitator, code)
+    return workshop_out(request, db, workshop.code)
+
+
+@router.get("/studies/{study_id}/members", response_model=list[schemas.MemberOut])
+def list_members(
+    study_id: int = StudyId,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> list[schemas.MemberOut]:
+    return _members(studies.members_of(db, facilitator, study_id))
+
+
+@router.post("/studies/{study_id}/members", response_model=list[schemas.MemberOut], responses=problems(409))
+def add_member(
+    body: schemas.MemberIn,
+    study_id: int = StudyId,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> list[schemas.MemberOut]:
+    """Adds the account with this address in `role`, or gives a member that role (422 when no
+    account has the address; 409 when it would leave the study without a facilitator)."""
+    return _members(studies.add_member(db, facilitator, study_id, body.email, body.role))
+
+
+@router.delete(
+    "/studies/{study_id}/members/{facilitator_id}",
+    response_model=list[schemas.MemberOut],
+    responses=problems(409),
+)
+def remove_member(
+    study_id: int = StudyId,
+    facilitator_id: int = Path(ge=1, le=2**31 - 1),
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> list[schemas.MemberOut]:
+    """Removes a member, oneself included; their access ends at once. 409 for the last facilitator."""
+    return _members(studies.remove_member(db, facilitator, study_id, facilitator_id))
