@@ -32,7 +32,7 @@ def test_account_events_reach_no_phone() -> None:
     account = [cls for cls in events.EVENT_TYPES.values() if cls.account]
 
     assert {ON_PHONES[cls] for cls in account} == {OnPhones.NOTHING}
-    assert len(account) == 8
+    assert len(account) == 9
 
 
 def test_an_item_added_refreshes_phones_only_when_a_facilitator_added_it() -> None:

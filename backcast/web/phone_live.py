@@ -70,6 +70,15 @@ ON_PHONES: dict[type[events.Event], OnPhones] = {
     events.WorkshopDeleted: OnPhones.NOTHING,
     events.TemplateSaved: OnPhones.NOTHING,
     events.TemplateDeleted: OnPhones.NOTHING,
+    events.StudyCreated: OnPhones.NOTHING,
+    events.StudyEdited: OnPhones.NOTHING,
+    events.StudyDeleted: OnPhones.NOTHING,
+    events.StudyThemeAdded: OnPhones.NOTHING,
+    events.StudyMemberAdded: OnPhones.NOTHING,
+    events.StudyMemberRemoved: OnPhones.NOTHING,
+    events.WorkshopAttached: OnPhones.NOTHING,
+    events.WorkshopDetached: OnPhones.NOTHING,
+    events.StudyDetailsSet: OnPhones.NOTHING,
 }
 _BY_TYPE = {cls.type: effect for cls, effect in ON_PHONES.items()}
 
