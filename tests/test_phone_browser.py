@@ -179,7 +179,7 @@ def test_what_others_add_to_the_parent_list_arrives_and_ticks_and_typing_stay(
     page.get_by_label("Firms share machines").check()
 
     second = room.add(room.facilitator, kind="milestone", text="Repair is normal", year=2035)
-    page.get_by_label("Repair is normal").wait_for(timeout=3000)
+    page.get_by_label("Repair is normal").wait_for(timeout=10_000)
     expect(page.get_by_label("Firms share machines")).to_be_checked()
     assert page.get_by_label("Need", exact=True).input_value() == "A shared workshop space"
     page.get_by_label("Repair is normal").check()

@@ -76,7 +76,7 @@ def test_the_console_follows_the_dots_live(browser, room: Room) -> None:  # type
     place_dots(room, ben, repair, 2)
     # No reload: the list, its order and the room's counters follow the phones.
     expect(candidates).to_have_text(
-        ["Materials exchange 4 Add to agenda", "Repair festival 2 Add to agenda"], timeout=3000
+        ["Materials exchange 4 Add to agenda", "Repair festival 2 Add to agenda"], timeout=10_000
     )
     expect(console.locator(".counters .dots-placed dd")).to_have_text("6 of 15")
     expect(console.locator(".counters .voters dd")).to_have_text("2 of 3 people")

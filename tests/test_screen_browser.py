@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests import server as real_server
 from tests.browser import screenshot
@@ -67,7 +68,7 @@ def test_forty_statements_and_forty_ranked_measures_fit_the_projector_page_by_pa
     page = browser.new_page(viewport=PROJECTOR)
     page.goto(f"{live.base_url}/w/{room.code}/screen")
     pager = page.locator(".wall + .screen-pager")
-    pager.wait_for(timeout=3000)
+    pager.wait_for(timeout=10_000)
 
     def nothing_cut_off() -> bool:
         return page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
@@ -78,12 +79,12 @@ def test_forty_statements_and_forty_ranked_measures_fit_the_projector_page_by_pa
     screenshot(page, "screen-vision-40")
     seen: list[str] = []
     for number in range(1, pages + 1):
-        assert pager.inner_text() == f"{number} / {pages}"
+        expect(pager).to_have_text(f"{number} / {pages}")
         assert nothing_cut_off()
         seen += page.locator(".wall > li:visible").all_inner_texts()
         page.keyboard.press("ArrowRight")
     assert seen == statements  # every statement once, in order
-    assert pager.inner_text() == f"1 / {pages}"
+    expect(pager).to_have_text(f"1 / {pages}")
 
     measures = [
         room.add(room.facilitator, kind="measure", text=f"Measure {n:02d} for the region") for n in range(40)
@@ -100,7 +101,7 @@ def test_forty_statements_and_forty_ranked_measures_fit_the_projector_page_by_pa
     room.results(True)
     room.phase("results")
     ranking = page.locator(".ranking + .screen-pager")
-    ranking.wait_for(timeout=3000)
+    ranking.wait_for(timeout=10_000)
     assert nothing_cut_off()
     assert page.locator(".quadrant .point").count() == 40
     screenshot(page, "screen-results-40")
@@ -139,7 +140,7 @@ def test_long_measure_titles_wrap_to_two_lines_and_a_legend_names_each_spread_li
     page = browser.new_page(viewport=PROJECTOR)
     page.goto(f"{live.base_url}/w/{room.code}/screen")
     labels = page.locator(".ranking .bar-label")
-    labels.first.wait_for(timeout=3000)
+    labels.first.wait_for(timeout=10_000)
 
     # Every word of every title is on the projector, the long one on two lines: nothing cut off.
     shown = {
