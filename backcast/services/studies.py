@@ -395,9 +395,22 @@ def save_codebook_as_template(
     return templates.save_template(db, facilitator, template, via="study")
 
 
+def _lock_for_member(tx: Transaction, facilitator: Facilitator, study_id: object) -> Study:
+    """The study locked for writing, after checking `facilitator` is one of its members (either
+    role: researchers code, and add the themes they code with)."""
+    try:
+        study = lock_study(tx, study_id)
+    except NotFound:
+        raise NotAllowed(NOT_MEMBER) from None
+    if study_access.study_role(tx.session, study.id, facilitator) is None:
+        raise NotAllowed(NOT_MEMBER)
+    return study
+
+
 def add_theme(db: Database, facilitator: Facilitator, study_id: object, spec: ThemeSpec) -> StudyTheme:
+    """A new theme in the study's codebook, added in advance or while coding, by any member."""
     with db.write() as tx:
-        study = _lock_for_change(tx, facilitator, study_id)
+        study = _lock_for_member(tx, facilitator, study_id)
         assert study.id is not None
         existing = _themes(tx.session, study.id)
         if len(existing) >= THEMES_MAX:

@@ -1,0 +1,167 @@
+"""Coding a study's contributions with its themes: two coders code on their own, see their
+agreement (Cohen's kappa per theme and overall, with n), and settle the differences; the settled
+coding is what the study's results use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlmodel import select
+
+from backcast.db import Database
+from backcast.models import Facilitator, Item, Study, StudyCoding, StudyEvent, StudyTheme, Workshop
+from backcast.services import accounts, coding, items, studies
+from backcast.services.errors import Invalid, NotAllowed
+from tests import factories
+
+
+def bearer(db: Database, email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {accounts.issue_api_token(db, email)}"}
+
+
+@dataclass
+class Coded:
+    """A study with two workshops, three themes, a researcher and a facilitator as its coders."""
+
+    study: Study
+    ana: Facilitator
+    rita: Facilitator
+    bremen: Workshop
+    oldenburg: Workshop
+    themes: list[StudyTheme]
+    items: list[Item]
+
+
+def coded_study(db: Database) -> Coded:
+    ana, rita = factories.facilitator(db), factories.facilitator(db)
+    study = studies.create_study(
+        db,
+        ana,
+        title="Nordwest",
+        themes=[
+            studies.ThemeSpec(label_de="Logistik", label_en="Logistics"),
+            studies.ThemeSpec(label_de="Energie", label_en="Energy"),
+        ],
+    )
+    studies.add_member(db, ana, study.id, rita.email, "researcher")
+    # A researcher adds a theme while coding.
+    studies.add_theme(db, rita, study.id, studies.ThemeSpec(label_de="Bildung", label_en="Education"))
+    bremen = studies.create_workshop_in_study(db, ana, study.id, title="Bremen")
+    oldenburg = studies.create_workshop_in_study(db, ana, study.id, title="Oldenburg")
+    texts = ["Lastenräder für alle", "Solardächer", "Reparaturschulen", "Hafen als Drehscheibe"]
+    made = [
+        items.add_item(db, ana, shop.code, kind="milestone", text=text, year=2040)
+        for shop in (bremen, oldenburg)
+        for text in texts
+    ]
+    themes = studies.study_view(db, ana, study.id).themes
+    return Coded(study, ana, rita, bremen, oldenburg, themes, made)
+
+
+def test_kappa_of_the_textbook_example_and_of_a_hand_computed_one() -> None:
+    # The classic 50-proposal example: 20 both yes, 5 only A, 10 only B, 15 both no.
+    # p_o = 35/50 = 0.7; p_e = 0.5·0.6 + 0.5·0.4 = 0.5; kappa = (0.7 − 0.5)/(1 − 0.5) = 0.4.
+    pairs = [(True, True)] * 20 + [(True, False)] * 5 + [(False, True)] * 10 + [(False, False)] * 15
+    textbook = coding.cohen_kappa(pairs)
+    # By hand, 4 items: A yes yes no no, B yes no no no: p_o = 3/4, p_a = 1/2, p_b = 1/4,
+    # p_e = 1/2·1/4 + 1/2·3/4 = 1/2, kappa = (3/4 − 1/2)/(1/2) = 1/2.
+    small = coding.cohen_kappa([(True, True), (True, False), (False, False), (False, False)])
+    same = coding.cohen_kappa([(False, False)] * 3)
+
+    assert (textbook.n, textbook.observed, textbook.expected) == (50, 0.7, 0.5)
+    assert textbook.kappa == pytest.approx(0.4, abs=1e-12)
+    assert small.kappa == pytest.approx(0.5, abs=1e-12)
+    assert (same.n, same.observed, same.kappa) == (3, 1.0, None)
+
+
+def test_two_coders_code_independently_see_their_agreement_and_settle(db: Database) -> None:
+    """Runs on SQLite and PostgreSQL."""
+    s = coded_study(db)
+    logistics, energy, education = (t.id for t in s.themes)
+    # Four items both code; an item only Rita codes does not count.
+    ana_codes = [[logistics], [energy], [education, logistics], []]
+    rita_codes = [[logistics], [energy, logistics], [education], []]
+    for item, a, r in zip(s.items, ana_codes, rita_codes, strict=False):
+        coding.code_item(db, s.ana, s.study.id, item.id, a)
+        coding.code_item(db, s.rita, s.study.id, item.id, r)
+    coding.code_item(db, s.rita, s.study.id, s.items[5].id, [energy])
+    # Coding again replaces the coder's own coding.
+    coding.code_item(db, s.ana, s.study.id, s.items[3].id, [energy])
+    coding.code_item(db, s.ana, s.study.id, s.items[3].id, [])
+
+    found = coding.agreement(db, s.rita, s.study.id)
+    by_key = {t.theme.key: t.kappa for t in found.themes}
+    # logistics: A yes,no,yes,no / R yes,yes,no,no → p_o 1/2, p_e 1/2 → 0.
+    # energy: A no,yes,no,no / R no,yes,no,no → 1. education: A no,no,yes,no / R same → 1.
+    assert found.items == 4
+    assert {k: (v.n, v.kappa) for k, v in by_key.items()} == {
+        "logistics": (4, 0.0),
+        "energy": (4, 1.0),
+        "education": (4, 1.0),
+    }
+    assert found.mean_kappa == pytest.approx(2 / 3)
+    assert found.differing == [s.items[1].id, s.items[2].id]
+    # Pooled over 12 decisions: 3 both yes, 1 only A, 1 only R, 7 neither:
+    # p_o = 10/12, p_yes = 4/12 each, p_e = (16 + 64)/144 → kappa = (120 − 80)/(144 − 80) = 5/8.
+    assert (found.pooled.n, found.pooled.both, found.pooled.neither) == (12, 3, 7)
+    assert found.pooled.kappa == pytest.approx(5 / 8)
+
+    assert coding.settled_themes(db, s.study.id) == {}
+    coding.settle_item(db, s.ana, s.study.id, s.items[1].id, [energy])
+    coding.settle_item(db, s.rita, s.study.id, s.items[2].id, [education, logistics])
+    coding.settle_item(db, s.rita, s.study.id, s.items[1].id, [energy, logistics])  # replaces
+
+    assert coding.settled_themes(db, s.study.id) == {
+        s.items[1].id: {energy, logistics},
+        s.items[2].id: {education, logistics},
+    }
+    with db.read() as session:
+        rows = session.exec(
+            select(StudyCoding).where(StudyCoding.item_id == s.items[0].id).order_by(StudyCoding.coder_id)
+        ).all()
+        kinds = [e.type for e in session.exec(select(StudyEvent).where(StudyEvent.study_id == s.study.id))]
+    assert [(r.theme_id, r.coder_id, r.settled) for r in rows] == [
+        (logistics, s.ana.id, False),
+        (logistics, s.rita.id, False),
+    ]
+    assert all(r.coded_at is not None for r in rows)
+    assert kinds.count("item-coded") == 8 + 1 + 2 + 3
+    assert kinds.count("study-theme-added") == 1
+
+
+def test_coding_refusals_change_nothing(sqlite_db: Database) -> None:
+    db = sqlite_db
+    s = coded_study(db)
+    other = studies.create_study(
+        db, s.ana, title="Andere", themes=[studies.ThemeSpec(label_de="Fremd", label_en="Foreign")]
+    )
+    foreign_theme = studies.study_view(db, s.ana, other.id).themes[0]
+    stranger = factories.facilitator(db)
+    outside = factories.workshop(db, s.ana)
+    outside_item = items.add_item(db, s.ana, outside.code, kind="milestone", text="Anderswo", year=2040)
+    before = coding.settled_themes(db, s.study.id), factories.event_count(db, s.bremen)
+
+    with pytest.raises(Invalid) as theme_of_other_study:
+        coding.code_item(db, s.rita, s.study.id, s.items[0].id, [foreign_theme.id])
+    with pytest.raises(Invalid) as item_outside:
+        coding.code_item(db, s.rita, s.study.id, outside_item.id, [s.themes[0].id])
+    with pytest.raises(NotAllowed):
+        coding.code_item(db, stranger, s.study.id, s.items[0].id, [s.themes[0].id])
+    with pytest.raises(Invalid):
+        coding.code_item(db, s.rita, s.study.id, s.items[0].id, ["1"])
+    with pytest.raises(Invalid) as empty:
+        studies.add_theme(db, s.rita, s.study.id, studies.ThemeSpec(label_de="  ", label_en=""))
+    with pytest.raises(Invalid) as too_long:
+        studies.add_theme(db, s.rita, s.study.id, studies.ThemeSpec(label_de="x" * 101))
+    with pytest.raises(NotAllowed):
+        studies.add_theme(db, stranger, s.study.id, studies.ThemeSpec(label_de="Fremd"))
+
+    assert "not one of this study's themes" in str(theme_of_other_study.value.message)
+    assert "not in a workshop of this study" in str(item_outside.value.message)
+    assert "label" in str(empty.value.message)
+    assert too_long.value.field == "themes.0.label_de"
+    assert (coding.settled_themes(db, s.study.id), factories.event_count(db, s.bremen)) == before
+    with db.read() as session:
+        assert session.exec(select(StudyCoding)).all() == []
+    assert len(studies.study_view(db, s.ana, s.study.id).themes) == 3
