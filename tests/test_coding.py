@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from backcast.db import Database
@@ -14,6 +15,7 @@ from backcast.models import Facilitator, Item, Study, StudyCoding, StudyEvent, S
 from backcast.services import accounts, coding, items, studies
 from backcast.services.errors import Invalid, NotAllowed
 from tests import factories
+from tests.test_console import sign_in
 
 
 def bearer(db: Database, email: str) -> dict[str, str]:
@@ -165,3 +167,158 @@ def test_coding_refusals_change_nothing(sqlite_db: Database) -> None:
     with db.read() as session:
         assert session.exec(select(StudyCoding)).all() == []
     assert len(studies.study_view(db, s.ana, s.study.id).themes) == 3
+
+
+def test_through_the_api_members_add_themes_code_items_and_read_the_agreement(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    db, client = sqlite_db, sqlite_client
+    s = coded_study(db)
+    ana_api, rita_api = bearer(db, s.ana.email), bearer(db, s.rita.email)
+    st = s.study.id
+
+    added = client.post(
+        f"/api/v1/studies/{st}/themes", headers=rita_api, json={"label_de": "Wasser", "label_en": "Water"}
+    )
+    listed = client.get(f"/api/v1/studies/{st}/themes", headers=ana_api)
+    water = added.json()["id"]
+    first, second = s.items[0].id, s.items[1].id
+    coded = [
+        client.put(f"/api/v1/items/{first}/themes", headers=ana_api, json={"themes": [water]}),
+        client.put(f"/api/v1/items/{first}/themes", headers=rita_api, json={"themes": [water]}),
+        client.put(f"/api/v1/items/{second}/themes", headers=ana_api, json={"themes": []}),
+        client.put(f"/api/v1/items/{second}/themes", headers=rita_api, json={"themes": [water]}),
+    ]
+    figures = client.get(f"/api/v1/studies/{st}/agreement", headers=rita_api)
+
+    assert (added.status_code, added.json()["key"]) == (201, "water")
+    assert [t["key"] for t in listed.json()] == ["logistics", "energy", "education", "water"]
+    assert [r.status_code for r in coded] == [200] * 4
+    assert coded[0].json() == {"item": first, "study": st, "themes": [water]}
+    body = figures.json()
+    water_figures = next(t["agreement"] for t in body["themes"] if t["theme"]["key"] == "water")
+    # Water: both yes on the first, only Rita on the second: p_o 1/2, p_e = 1/2·1 + 1/2·0 = 1/2 → 0.
+    assert (body["items"], water_figures["n"], water_figures["kappa"]) == (2, 2, 0.0)
+    assert body["differing"] == [second]
+    assert "mean of the per-theme kappas" in body["rule"]
+
+
+def test_api_refusals_are_problem_documents_and_change_nothing(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    db, client = sqlite_db, sqlite_client
+    s = coded_study(db)
+    other = studies.create_study(db, s.ana, title="Andere", themes=[studies.ThemeSpec(label_de="Fremd")])
+    foreign = studies.study_view(db, s.ana, other.id).themes[0].id
+    stranger_api = bearer(db, factories.facilitator(db).email)
+    rita_api = bearer(db, s.rita.email)
+    loose = factories.workshop(db, s.ana)
+    loose_item = items.add_item(db, s.ana, loose.code, kind="milestone", text="Lose", year=2040)
+    item = s.items[0].id
+
+    answers = [
+        client.put(f"/api/v1/items/{item}/themes", headers=rita_api, json={"themes": [foreign]}),
+        client.put(f"/api/v1/items/{item}/themes", headers=rita_api, json={"themes": ["1"]}),
+        client.put(f"/api/v1/items/{item}/themes", headers=stranger_api, json={"themes": []}),
+        client.put(f"/api/v1/items/{loose_item.id}/themes", headers=rita_api, json={"themes": []}),
+        client.post(f"/api/v1/studies/{s.study.id}/themes", headers=rita_api, json={"label_de": ""}),
+        client.post(f"/api/v1/studies/{s.study.id}/themes", headers=rita_api, json={"label_de": "x" * 101}),
+        client.get(f"/api/v1/studies/{s.study.id}/agreement", headers=stranger_api),
+    ]
+
+    assert [(a.status_code, a.headers["content-type"]) for a in answers] == [
+        (422, "application/problem+json"),
+        (422, "application/problem+json"),
+        (403, "application/problem+json"),
+        (403, "application/problem+json"),
+        (422, "application/problem+json"),
+        (422, "application/problem+json"),
+        (403, "application/problem+json"),
+    ]
+    assert "not one of this study's themes" in answers[0].json()["detail"]
+    with db.read() as session:
+        assert session.exec(select(StudyCoding)).all() == []
+    assert len(studies.study_view(db, s.ana, s.study.id).themes) == 3
+
+
+HTML = {"Accept": "text/html"}
+
+
+def test_the_coding_page_codes_one_at_a_time_and_as_a_list_without_script(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    db, client = sqlite_db, sqlite_client
+    s = coded_study(db)
+    logistics, energy, _ = (t.id for t in s.themes)
+    sign_in(client, s.rita.email)
+    base = f"/studies/{s.study.id}/coding"
+
+    first = client.get(f"{base}?workshop={s.oldenburg.code}&kind=milestone")
+    saved = client.post(
+        f"{base}/{s.items[4].id}",
+        data={
+            "theme": [str(logistics), str(energy)],
+            "workshop": s.oldenburg.code,
+            "kind": "milestone",
+            "mode": "one",
+            "at": "0",
+            "advance": "1",
+        },
+        follow_redirects=False,
+    )
+    second = client.get(saved.headers["location"])
+    as_list = client.get(f"{base}?mode=list&kind=need")
+    listed = client.get(f"{base}?mode=list")
+    refused = client.post(f"{base}/{s.items[0].id}", data={"theme": ["²"]}, headers=HTML)
+    added = client.post(
+        f"/studies/{s.study.id}/themes",
+        data={"label_de": "Wasser", "label_en": "Water", "back": "coding", "mode": "list"},
+        follow_redirects=False,
+    )
+    empty = client.post(
+        f"/studies/{s.study.id}/themes", data={"label_de": "", "back": "coding"}, headers=HTML
+    )
+    german = client.get(base, headers={"Accept-Language": "de"})
+
+    assert first.status_code == 200
+    assert "Lastenräder für alle" in first.text and "Contribution 1 of 4" in first.text
+    assert "Solardächer" not in first.text  # one at a time
+    assert saved.status_code == 303
+    assert "at=1" in saved.headers["location"] and f"workshop={s.oldenburg.code}" in saved.headers["location"]
+    assert "Solardächer" in second.text and "Contribution 2 of 4" in second.text
+    assert "1 of 4 contributions coded by you" in second.text
+    assert "No contributions match these filters." in as_list.text
+    assert listed.text.count('class="panel coding-item') == 8
+    assert (refused.status_code, "not one of this study" in refused.text) == (422, True)
+    assert (added.status_code, added.headers["location"]) == (303, base + "?mode=list")
+    assert empty.status_code == 422 and "label in at least one language" in empty.text
+    assert "Beiträge codieren" not in german.text and "Speichern und weiter" in german.text
+    assert coding.items_to_code(db, s.rita, s.study.id)[4].mine == {logistics, energy}
+
+
+def test_the_agreement_page_shows_kappa_with_n_and_settles_a_difference(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    db, client = sqlite_db, sqlite_client
+    s = coded_study(db)
+    logistics, energy, _ = (t.id for t in s.themes)
+    for item, a, r in [(s.items[0], [logistics], [logistics]), (s.items[1], [energy], [energy, logistics])]:
+        coding.code_item(db, s.ana, s.study.id, item.id, a)
+        coding.code_item(db, s.rita, s.study.id, item.id, r)
+    sign_in(client, s.rita.email)
+
+    page = client.get(f"/studies/{s.study.id}/agreement")
+    settled = client.post(
+        f"/studies/{s.study.id}/settle/{s.items[1].id}",
+        data={"theme": [str(energy)], "coder_a": str(s.ana.id), "coder_b": str(s.rita.id)},
+        follow_redirects=False,
+    )
+    again = client.get(settled.headers["location"])
+
+    assert page.status_code == 200
+    assert "2 contributions coded by both." in page.text
+    assert "Solardächer" in page.text and "Lastenräder für alle" not in page.text  # differences only
+    assert "mean of the per-theme kappas" in page.text
+    assert settled.status_code == 303
+    assert coding.settled_themes(db, s.study.id) == {s.items[1].id: {energy}}
+    assert "settled" in again.text

@@ -501,3 +501,53 @@ class StudyListed(BaseModel):
     title: str
     role: StudyRole
     workshops: int
+
+
+class ItemThemesIn(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"themes": [1, 3]}]})
+    themes: list[Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]] = Field(
+        max_length=200, description="The ids of the study's themes this contribution has; [] for none."
+    )
+
+
+class ItemThemesOut(BaseModel):
+    item: int
+    study: int
+    themes: list[int] = Field(description="Your coding of the contribution: the ids of its themes.")
+
+
+class KappaOut(BaseModel):
+    n: int = Field(
+        description="Decisions compared: items both coded (per theme), or items × themes (pooled)."
+    )
+    both: int
+    only_a: int
+    only_b: int
+    neither: int
+    observed: float | None = Field(description="Observed agreement p_o.")
+    expected: float | None = Field(description="Agreement expected by chance p_e.")
+    kappa: float | None = Field(description="Cohen's kappa; null where p_e is 1 (undefined).")
+
+
+class ThemeAgreementOut(BaseModel):
+    theme: ThemeOut
+    agreement: KappaOut
+
+
+class CoderOut(BaseModel):
+    id: int
+    email: str
+
+
+class AgreementOut(BaseModel):
+    coder_a: CoderOut | None
+    coder_b: CoderOut | None
+    items: int = Field(description="Items both coders coded: the n of every per-theme kappa.")
+    themes: list[ThemeAgreementOut]
+    mean_kappa: float | None = Field(
+        description="Overall: the mean of the per-theme kappas that are defined (themes_in_mean of them)."
+    )
+    themes_in_mean: int
+    pooled: KappaOut = Field(description="Overall, pooled: every item × theme decision as one observation.")
+    differing: list[int] = Field(description="Items both coded whose themes differ: those to settle.")
+    rule: str

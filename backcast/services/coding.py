@@ -26,6 +26,13 @@ from backcast.services.study_access import NOT_MEMBER
 
 THEMES_PER_ITEM_MAX = 200
 
+# The rule stated wherever the figures are shown.
+AGREEMENT_RULE = N_(
+    "Cohen's kappa per theme: for each item both coders coded, did each give it this theme or not. "
+    "Overall: the mean of the per-theme kappas that are defined; pooled: every item and theme as one "
+    "decision. A kappa is undefined where both coders gave the same answer to every item."
+)
+
 
 # --- writing -----------------------------------------------------------------------------------
 
