@@ -367,6 +367,9 @@ class Problem(BaseModel):
 
 
 class ThemeIn(Body):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"label_de": "Logistik", "label_en": "Logistics"}]}
+    )
     key: StrictStr = Field("", max_length=KEY_MAX, description="Made from the label when left out.")
     label_de: StrictStr = Field("", max_length=LABEL_MAX)
     label_en: StrictStr = Field("", max_length=LABEL_MAX)
