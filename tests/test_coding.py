@@ -70,11 +70,14 @@ def test_kappa_of_the_textbook_example_and_of_a_hand_computed_one() -> None:
     # p_e = 1/2·1/4 + 1/2·3/4 = 1/2, kappa = (3/4 − 1/2)/(1/2) = 1/2.
     small = coding.cohen_kappa([(True, True), (True, False), (False, False), (False, False)])
     same = coding.cohen_kappa([(False, False)] * 3)
+    # Agreement exactly at chance: p_o = p_e = 2/3 (float noise must not make it -0.00: 1 − 1/3 ≠ 2/3).
+    chance = coding.cohen_kappa([(False, False), (False, False), (False, True)])
 
     assert (textbook.n, textbook.observed, textbook.expected) == (50, 0.7, 0.5)
     assert textbook.kappa == pytest.approx(0.4, abs=1e-12)
     assert small.kappa == pytest.approx(0.5, abs=1e-12)
     assert (same.n, same.observed, same.kappa) == (3, 1.0, None)
+    assert chance.kappa == 0.0 and str(chance.kappa) == "0.0"
 
 
 def test_two_coders_code_independently_see_their_agreement_and_settle(db: Database) -> None:

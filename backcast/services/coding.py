@@ -324,7 +324,8 @@ def cohen_kappa(pairs: Iterable[tuple[bool, bool]]) -> Kappa:
     observed = (both + neither) / n
     yes_a, yes_b = (both + only_a) / n, (both + only_b) / n
     expected = yes_a * yes_b + (1 - yes_a) * (1 - yes_b)
-    kappa = None if expected >= 1 else (observed - expected) / (1 - expected)
+    # Rounded off the float noise, so that "no better than chance" reads 0.00 rather than -0.00.
+    kappa = None if expected >= 1 else round((observed - expected) / (1 - expected), 12) + 0.0
     return Kappa(n, both, only_a, only_b, neither, observed, expected, kappa)
 
 
