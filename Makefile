@@ -17,15 +17,18 @@ run: $(APP_STAMP) catalogues
 test: $(TEST_STAMP) catalogues chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The edit-test loop: everything but the PostgreSQL and browser tests, which `make test` runs too.
 test-fast: $(TEST_STAMP) catalogues
 	$(BIN)/pytest -q -m "not postgres and not browser" $(ARGS)
 
+# Style, format and types; mypy's settings are in pyproject.toml ([tool.mypy]).
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format .

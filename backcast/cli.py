@@ -65,8 +65,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from backcast.network import LOOPBACK_HOSTS, public_base_url
+    from backcast.services.accounts import setup_token
     from backcast.serving import TimedH11Protocol
-    from backcast.web.auth import setup_token
 
     settings = _settings()
     host = args.host or settings.host
@@ -106,7 +106,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         served.parent.mkdir(parents=True, exist_ok=True)
         served.write_text(f"{port}\n")
     uvicorn.run(
-        "backcast.web.app:app_factory",
+        "backcast.app:app_factory",
         factory=True,
         host=host,
         port=port,
@@ -114,7 +114,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_level=settings.log_level,
         proxy_headers=True,
         timeout_graceful_shutdown=5,
-        timeout_keep_alive=settings.keep_alive_timeout,
+        # uvicorn's hint says int, but it hands the seconds to asyncio, which takes a fraction too.
+        timeout_keep_alive=settings.keep_alive_timeout,  # type: ignore[arg-type]
         http=TimedH11Protocol,
     )
 

@@ -17,13 +17,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from backcast.settings import Settings
+
+if TYPE_CHECKING:
+    from backcast.models import Workshop
 
 
 class Publisher(Protocol):
@@ -84,7 +87,7 @@ class Transaction:
     session: Session
     published: dict[int, int] = field(default_factory=dict)
     # Workshops this transaction holds locked, by id: the writes of a group lock theirs once.
-    locked: dict[int, Any] = field(default_factory=dict)
+    locked: dict[int, Workshop] = field(default_factory=dict)
 
     def will_publish(self, workshop_id: int, seq: int) -> None:
         self.published[workshop_id] = max(seq, self.published.get(workshop_id, 0))
@@ -106,6 +109,7 @@ class _Write(Generic[T]):
     def outcome(self) -> T:
         if self.error is not None:
             raise self.error
+        # Without an error the work ran and set `value`, which is None only when `work` returned None.
         return self.value  # type: ignore[return-value]
 
 

@@ -31,6 +31,8 @@ KIND_PHASE: dict[ItemKind, Phase] = {
     ItemKind.need: Phase.needs,
     ItemKind.measure: Phase.measures,
 }
+# The other way round: the kind of item a phase collects (phases that collect none are missing).
+PHASE_KIND: dict[Phase, ItemKind] = {phase: kind for kind, phase in KIND_PHASE.items()}
 
 # What an item of each kind may link to: a need serves milestones, a measure meets needs.
 LINK_TARGET: dict[ItemKind, ItemKind] = {
@@ -41,7 +43,8 @@ LINK_TARGET: dict[ItemKind, ItemKind] = {
 
 class Direction(StrEnum):
     higher = "higher"  # higher is better
-    lower = "lower"  # lower is better, as for cost
+    # A member named like `str.lower`: the enum value replaces the method, as StrEnum allows.
+    lower = "lower"  # type: ignore[assignment]  # lower is better, as for cost
 
 
 class NamesMode(StrEnum):

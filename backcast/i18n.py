@@ -45,7 +45,8 @@ class Plural(str):
     msgid, carrying its plural and the name of the parameter that holds the count."""
 
     plural: str
-    count: str
+    # Shadows `str.count` on purpose: the name matches the `count=` keyword of N_plural.
+    count: str  # type: ignore[assignment]
 
     def __new__(cls, singular: str, plural: str, count: str = "num") -> Plural:
         message = super().__new__(cls, singular)

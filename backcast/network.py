@@ -22,7 +22,7 @@ def lan_address() -> str | None:
         pass
     with contextlib.suppress(OSError):
         candidates.extend(
-            info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+            str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
         )
     for candidate in candidates:
         address = ipaddress.ip_address(candidate)

@@ -18,6 +18,7 @@ from collections import deque
 from typing import Any, Protocol
 
 from sqlalchemy import delete, func, select, text
+from sqlmodel import col
 
 from backcast.db import Database
 from backcast.models import RateHit
@@ -159,9 +160,9 @@ class DatabaseStore:
 
     def _locked_ages(self, session: Any, bucket: str, now: float, window: float) -> list[float]:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:bucket))"), {"bucket": bucket})
-        session.execute(delete(RateHit).where(RateHit.bucket == bucket, RateHit.at <= now - window))  # type: ignore[arg-type]
+        session.execute(delete(RateHit).where(col(RateHit.bucket) == bucket, col(RateHit.at) <= now - window))
         times = session.execute(
-            select(RateHit.at).where(RateHit.bucket == bucket).order_by(RateHit.at)  # type: ignore[arg-type]
+            select(col(RateHit.at)).where(col(RateHit.bucket) == bucket).order_by(col(RateHit.at))
         ).scalars()
         return [now - at for at in times]
 
@@ -172,7 +173,7 @@ class DatabaseStore:
             if limit < 0 or len(before) < limit:
                 tx.session.add(RateHit(bucket=bucket, at=now))
             if random.random() < 0.01:
-                tx.session.execute(delete(RateHit).where(RateHit.at < now - self.SWEEP_AFTER))  # type: ignore[arg-type]
+                tx.session.execute(delete(RateHit).where(col(RateHit.at) < now - self.SWEEP_AFTER))
         return before
 
     def add(self, bucket: str, window: float) -> None:
@@ -182,9 +183,9 @@ class DatabaseStore:
         now = time.time()
         with self.db.read() as session:
             times = session.execute(
-                select(RateHit.at)
-                .where(RateHit.bucket == self._bucket(bucket), RateHit.at > now - window)  # type: ignore[arg-type]
-                .order_by(RateHit.at)  # type: ignore[arg-type]
+                select(col(RateHit.at))
+                .where(col(RateHit.bucket) == self._bucket(bucket), col(RateHit.at) > now - window)
+                .order_by(col(RateHit.at))
             ).scalars()
             return [now - at for at in times]
 
@@ -192,10 +193,10 @@ class DatabaseStore:
         bucket = self._bucket(bucket)
         with self.db.write() as tx:
             newest = tx.session.execute(
-                select(func.max(RateHit.id)).where(RateHit.bucket == bucket)  # type: ignore[arg-type]
+                select(func.max(col(RateHit.id))).where(col(RateHit.bucket) == bucket)
             ).scalar()
             if newest is not None:
-                tx.session.execute(delete(RateHit).where(RateHit.id == newest))  # type: ignore[arg-type]
+                tx.session.execute(delete(RateHit).where(col(RateHit.id) == newest))
 
 
 def make_store(settings: Settings, db: Database) -> HitStore:

@@ -40,6 +40,7 @@ class TimedH11Protocol(H11Protocol):
             self._header_deadline.cancel()
             self._header_deadline = None
 
+    # asyncio's base class takes any transport; like uvicorn's protocol, this one needs a socket's.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm_header_deadline()

@@ -96,8 +96,7 @@
     view.setAttribute("data-phase", body.getAttribute("data-phase"));
     if (window.htmx) { window.htmx.process(view); }
     restore(document);
-    tick();
-    document.dispatchEvent(new Event("phone:fresh"));
+    document.dispatchEvent(new Event("phone:fresh"));  // countdown.js shows the timer at once
   }
   // `quiet`: swap only when the phase moved on (a check that must not disturb someone typing).
   function load(quiet) {
@@ -320,16 +319,4 @@
       label.hidden = needle !== "" && label.textContent.toLowerCase().indexOf(needle) === -1;
     });
   });
-
-  // The timer counts down on the phone itself; the server only says when it ends, and gives the
-  // wording around the time in the page's language ("noch {time} Min.", "{time} left").
-  function tick() {
-    document.querySelectorAll("[data-ends-at]").forEach(function (timer) {
-      var left = Math.max(0, Math.round((Date.parse(timer.getAttribute("data-ends-at")) - Date.now()) / 1000));
-      var time = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
-      timer.textContent = (timer.getAttribute("data-left") || "{time}").replace("{time}", time);
-    });
-  }
-  setInterval(tick, 1000);
-  document.addEventListener("DOMContentLoaded", tick);
 })();

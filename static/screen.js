@@ -1,4 +1,3 @@
-// The projector counts its timer down itself; the server only says when it ends.
 // A projector cannot scroll either: what does not fit is first drawn smaller, then shown page
 // by page (every few seconds, or at once with → and ←), with "2 / 3" under each paged list.
 (function () {
@@ -6,16 +5,6 @@
   var MIN_ZOOM = 0.8;
   var PAGE_SECONDS = 12;
   var page = 0;
-
-  function tick() {
-    document.querySelectorAll(".screen-timer[data-ends-at]").forEach(function (timer) {
-      var left = Math.max(0, Math.round((Date.parse(timer.getAttribute("data-ends-at")) - Date.now()) / 1000));
-      var time = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
-      // The wording around the time comes in the page's language ("noch {time} Min.", "{time} left").
-      timer.textContent = (timer.getAttribute("data-left") || "{time}").replace("{time}", time);
-      timer.classList.toggle("over", left === 0);
-    });
-  }
 
   function screenRoot() {
     return document.body.classList.contains("screen") ? document.getElementById("screen") : null;
@@ -101,13 +90,12 @@
     show();
   }
 
-  setInterval(tick, 1000);
   setInterval(function () { turn(1); }, PAGE_SECONDS * 1000);
   document.addEventListener("keydown", function (event) {
     if (event.key === "ArrowRight" || event.key === "PageDown") turn(1);
     if (event.key === "ArrowLeft" || event.key === "PageUp") turn(-1);
   });
-  document.addEventListener("htmx:afterSettle", function () { tick(); fit(); });
+  document.addEventListener("htmx:afterSettle", fit);
   window.addEventListener("resize", fit);
   document.addEventListener("DOMContentLoaded", fit);
   if (document.readyState !== "loading") fit();

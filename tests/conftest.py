@@ -16,10 +16,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from backcast import migrate
+from backcast.app import create_app
 from backcast.db import Database, make_engine
 from backcast.models import metadata
 from backcast.settings import Settings
-from backcast.web.app import create_app
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BACKCAST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -16,8 +16,8 @@ from pathlib import Path
 from backcast.db import Database, make_engine
 from backcast.demo.seed import demo_account, seed_demo
 from backcast.enums import PHASE_ORDER, Phase
+from backcast.http.participant import cookie_name
 from backcast.services import timer, workshops
-from backcast.web.participant import cookie_name
 from tests import server as real_server
 from tests.browser import CHROMIUM_ARGS
 from tests.live_helpers import sqlite_url

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from backcast.db import Database
 from backcast.enums import Phase
+from backcast.http.participant import cookie_name
 from backcast.models import (
     AgendaEntry,
     Dots,
@@ -29,7 +30,6 @@ from backcast.models import (
     WorkshopOwner,
 )
 from backcast.services import accounts, agenda, items, owners, ratings, studies, templates, workshops
-from backcast.web.participant import cookie_name
 from tests import factories
 
 

@@ -14,9 +14,9 @@ import pytest
 from backcast.db import Database, make_engine
 from backcast.demo.seed import demo_account, seed_demo
 from backcast.enums import PHASE_ORDER
+from backcast.http.participant import cookie_name
 from backcast.models import Facilitator
 from backcast.services import studies, workshops
-from backcast.web.participant import cookie_name
 from tests import server as real_server
 from tests.browser import CHROMIUM_ARGS
 from tests.conftest import IN_CI

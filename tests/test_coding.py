@@ -274,13 +274,17 @@ def test_the_coding_page_codes_one_at_a_time_and_as_a_list_without_script(
     listed = client.get(f"{base}?mode=list")
     refused = client.post(f"{base}/{s.items[0].id}", data={"theme": ["²"]}, headers=HTML)
     added = client.post(
-        f"/studies/{s.study.id}/themes",
-        data={"label_de": "Wasser", "label_en": "Water", "back": "coding", "mode": "list"},
+        f"/studies/{s.study.id}/coding/themes",
+        data={"label_de": "Wasser", "label_en": "Water", "mode": "list"},
         follow_redirects=False,
     )
-    empty = client.post(
-        f"/studies/{s.study.id}/themes", data={"label_de": "", "back": "coding"}, headers=HTML
+    empty = client.post(f"/studies/{s.study.id}/coding/themes", data={"label_de": ""}, headers=HTML)
+    in_advance = client.post(
+        f"/studies/{s.study.id}/themes",
+        data={"label_de": "Boden", "label_en": "Soil"},
+        follow_redirects=False,
     )
+    too_long = client.post(f"/studies/{s.study.id}/themes", data={"label_de": "x" * 101}, headers=HTML)
     german = client.get(base, headers={"Accept-Language": "de"})
 
     assert first.status_code == 200
@@ -295,6 +299,12 @@ def test_the_coding_page_codes_one_at_a_time_and_as_a_list_without_script(
     assert (refused.status_code, "not one of this study" in refused.text) == (422, True)
     assert (added.status_code, added.headers["location"]) == (303, base + "?mode=list")
     assert empty.status_code == 422 and "label in at least one language" in empty.text
+    assert (in_advance.status_code, in_advance.headers["location"]) == (
+        303,
+        f"/studies/{s.study.id}#codebook",
+    )
+    assert too_long.status_code == 422 and 'value="xxxx' in too_long.text
+    assert [t.key for t in studies.study_view(db, s.rita, s.study.id).themes][-2:] == ["water", "soil"]
     assert "Beiträge codieren" not in german.text and "Speichern und weiter" in german.text
     assert coding.items_to_code(db, s.rita, s.study.id)[4].mine == {logistics, energy}
 

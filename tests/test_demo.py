@@ -19,16 +19,16 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from backcast import events
+from backcast.app import create_app
 from backcast.db import Database, make_engine
 from backcast.demo import content
 from backcast.demo.seed import DemoWorkshop, demo_account, seed_demo
 from backcast.enums import PHASE_ORDER, Phase
 from backcast.export.schema import TABLES
+from backcast.http.participant import cookie_name
 from backcast.models import AgendaEntry, Dots, EventRecord, Item, Link, Participant, Rating, StakeholderGroup
 from backcast.services import accounts, workshops
 from backcast.settings import Settings
-from backcast.web.app import create_app
-from backcast.web.participant import cookie_name
 
 PASSWORD = "demo password for tests"
 

@@ -200,12 +200,12 @@ FORMS: dict[str, Form] = {
     "/studies/{study_id}/members": Form(Phase.lobby, {"email": "{colleague}", "role": "researcher"}),
     "/studies/{study_id}/members/{facilitator_id}/remove": Form(Phase.lobby, {}),
     "/studies/{study_id}/save-template": Form(Phase.lobby, {"name": "Codebook"}),
-    "/studies/{study_id}/themes": Form(
+    "/studies/{study_id}/themes": Form(Phase.lobby, {"label_de": "Hafen", "label_en": "Port"}),
+    "/studies/{study_id}/coding/themes": Form(
         Phase.lobby,
         {
             "label_de": "Hafen",
             "label_en": "Port",
-            "back": "coding",
             "workshop": "",
             "kind": "",
             "mode": "one",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from backcast.app import create_app
 from backcast.db import Database
 from backcast.settings import Settings
-from backcast.web.app import create_app
 from tests import factories
 
 

@@ -13,9 +13,9 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from backcast import i18n
+from backcast.http import limits
 from backcast.paths import ROOT
 from backcast.services.errors import Invalid
-from backcast.web import limits
 
 LOCALE = ROOT / "backcast" / "locale"
 TEMPLATE = LOCALE / "messages.pot"

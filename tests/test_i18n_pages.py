@@ -21,8 +21,8 @@ from backcast.models import Criterion, StakeholderGroup, Workshop
 from backcast.network import join_url, public_base_url
 from backcast.paths import ROOT
 from backcast.services import accounts
+from backcast.services.accounts import setup_token
 from backcast.settings import Settings
-from backcast.web.auth import setup_token
 from backcast.web.locale import LANGUAGE_COOKIE
 from backcast.web.templating import format_date, format_decimal, format_number, format_percent
 from tests import factories

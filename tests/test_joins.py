@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, update
 from sqlmodel import select
 
+from backcast.app import create_app
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import EventRecord, Participant, Workshop
 from backcast.settings import Settings
-from backcast.web.app import create_app
 from tests import factories
 from tests.test_api import assert_problem
 from tests.test_sessions import sign_in

@@ -15,12 +15,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import select
 
+from backcast.app import create_app
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import Item, Participant, Rating
 from backcast.services import accounts
 from backcast.settings import Settings
-from backcast.web.app import create_app
 from tests import factories
 from tests import server as real_server
 from tests.test_api import assert_problem

@@ -126,6 +126,8 @@ def test_last_event_id_header_resumes_after_that_event(room: Room) -> None:
         ({"Authorization": "Bearer nope"}, 401),
         ({"Last-Event-ID": "x"}, 422),
         ({"Last-Event-ID": "-1"}, 422),
+        ({"Last-Event-ID": "1_0"}, 422),  # `int()` reads 10: the one number parser does not
+        ({"Last-Event-ID": "9" * 5000}, 422),
     ],
 )
 def test_the_stream_refuses_strangers_and_bad_ids(room: Room, headers: dict[str, str], status: int) -> None:

@@ -14,10 +14,10 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.pool import NullPool
 
 from backcast import migrate
+from backcast.app import create_app
 from backcast.db import Database, make_engine
 from backcast.models import metadata
 from backcast.settings import Settings
-from backcast.web.app import create_app
 from tests.conftest import fresh_postgres_database
 
 

@@ -9,9 +9,9 @@ import httpx2 as httpx
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from backcast.app import create_app
 from backcast.db import Database
 from backcast.settings import Settings
-from backcast.web.app import create_app
 from tests import factories
 from tests import server as real_server
 from tests.live_helpers import facilitator_token, open_room, sqlite_url

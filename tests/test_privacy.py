@@ -18,6 +18,7 @@ from sqlmodel import select
 from backcast import credentials
 from backcast.analysis.data import load_workshop
 from backcast.analysis.results import compute_results
+from backcast.app import create_app
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.export.exporter import FORMATS
@@ -26,7 +27,6 @@ from backcast.models import EventRecord, Facilitator, Item, Participant, Worksho
 from backcast.services import accounts, configuration, items, participants, ratings, token_cache
 from backcast.services.errors import NotAllowed, NotAuthenticated, NotFound
 from backcast.settings import Settings
-from backcast.web.app import create_app
 from tests import factories
 from tests.scenario import rated_workshop
 from tests.test_api import api_token, assert_problem

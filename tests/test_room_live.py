@@ -11,7 +11,7 @@ import httpx2 as httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from backcast.web.participant import cookie_name
+from backcast.http.participant import cookie_name
 from tests import server as real_server
 from tests.live_helpers import PASSWORD, Room, facilitator_token, open_room, sqlite_url
 from tests.sse import open_stream

@@ -20,12 +20,12 @@ from jsonschema import Draft202012Validator
 from schemathesis import GenerationMode
 from schemathesis.python import asgi
 
+from backcast.app import create_app
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import Facilitator
 from backcast.services import accounts, items, studies, workshops
 from backcast.settings import Settings
-from backcast.web.app import create_app
 from tests import factories
 
 PROBLEM = "application/problem+json"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from backcast.app import create_app
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.services import items, ratings, workshops
 from backcast.settings import Settings
-from backcast.web.app import create_app
 from tests import factories
 
 

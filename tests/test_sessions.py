@@ -12,11 +12,11 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from backcast.app import SESSION_COOKIE, create_app
 from backcast.db import Database
 from backcast.models import AccountEvent, ApiToken
 from backcast.services import accounts
 from backcast.settings import Settings
-from backcast.web.app import SESSION_COOKIE, create_app
 from tests import factories
 from tests.test_cli import backcast, data_dir, open_db  # noqa: F401  (data_dir is a fixture)
 

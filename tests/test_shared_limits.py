@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from backcast.app import create_app
 from backcast.db import Database, make_engine
 from backcast.enums import Phase
 from backcast.settings import Settings
-from backcast.web.app import create_app
 from tests import factories
 from tests.conftest import _truncate_all
 from tests.test_live_brokers import REDIS_URL, redis_client

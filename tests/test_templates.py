@@ -15,10 +15,10 @@ from backcast import workshop_templates
 from backcast.analysis.document import workshop_results
 from backcast.db import Database
 from backcast.enums import Language, Phase
+from backcast.http.participant import cookie_name
 from backcast.models import AccountEvent, Item, SavedTemplate
 from backcast.services import configuration, items, ratings, templates, workshops
 from backcast.services.errors import NotFound
-from backcast.web.participant import cookie_name
 from tests import factories
 from tests.test_console import sign_in
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from backcast.app import create_app
 from backcast.db import Database, make_engine
 from backcast.enums import Phase
 from backcast.services import participants, workshops
 from backcast.settings import Settings
-from backcast.web.app import create_app
 from tests import factories
 
 

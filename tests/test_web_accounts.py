@@ -6,9 +6,9 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from backcast.db import Database
+from backcast.http.deps import SESSION_KEY
+from backcast.services.accounts import setup_token
 from backcast.settings import Settings
-from backcast.web.auth import setup_token
-from backcast.web.deps import SESSION_KEY
 from tests import factories
 
 

@@ -20,6 +20,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from backcast.app import create_app
 from backcast.db import Database, make_engine
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Phase
@@ -27,7 +28,6 @@ from backcast.export.schema import TABLES
 from backcast.queries.console import participants_of
 from backcast.services import accounts, agenda, items, templates, workshops
 from backcast.settings import Settings
-from backcast.web.app import create_app
 from tests import factories
 
 # Each fits the shortest field (a name, 60 characters) and carries a marker: "alert" or "evil".
@@ -54,6 +54,7 @@ NONCHARACTERS = re.compile("[\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U0010
 OUR_SCRIPTS = {
     "/static/vendor/htmx-2.0.11.min.js",
     "/static/vendor/htmx-ext-sse-2.2.4.min.js",
+    "/static/countdown.js",
     "/static/phone.js",
     "/static/screen.js",
 }

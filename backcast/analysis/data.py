@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import DateTime, Dialect, type_coerce
-from sqlmodel import Session, select
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
 
 from backcast.db import Database
 from backcast.models import (
@@ -44,7 +45,8 @@ class RatingRow(NamedTuple):
 class DotsRow(NamedTuple):
     participant_id: int
     item_id: int
-    count: int
+    # A field named like `tuple.count`, which it shadows: the column is called so everywhere.
+    count: int  # type: ignore[assignment]
     updated_at: datetime
 
 
@@ -65,7 +67,7 @@ class WorkshopData:
 
     def __post_init__(self) -> None:
         self.counted_item_ids = frozenset(
-            item.id for item in self.items if up_for_rating(self.workshop, item)
+            item.id for item in self.items if item.id is not None and up_for_rating(self.workshop, item)
         )
 
     @property
@@ -99,7 +101,11 @@ def _with_utc_times(rows: Sequence[Any], dialect: Dialect) -> list[RatingRow]:
     an item share one time, so each distinct time is converted once rather than once a cell."""
     convert = UTCDateTime().process_result_value
     moments = {moment for row in rows for moment in (row[4], row[5])}
-    utc = {moment: convert(moment, dialect) for moment in moments}
+    utc: dict[Any, datetime] = {}
+    for moment in moments:
+        aware = convert(moment, dialect)
+        assert aware is not None  # both columns are NOT NULL
+        utc[moment] = aware
     return [
         RatingRow(participant, item, criterion, value, utc[rated_at], utc[updated_at])
         for participant, item, criterion, value, rated_at, updated_at in rows
@@ -117,23 +123,24 @@ def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
     criteria = criteria_of(session, workshop_id)
     # Core rows, not ORM ones: for a hundred thousand ratings the ORM's bookkeeping is the slow part.
     connection = session.connection()
+    # SQLAlchemy's own select: sqlmodel's typed one takes at most four columns.
     rating_rows = connection.execute(
-        select(
-            Rating.participant_id,
-            Rating.item_id,
-            Rating.criterion_id,
-            Rating.value,
+        core_select(
+            col(Rating.participant_id),
+            col(Rating.item_id),
+            col(Rating.criterion_id),
+            col(Rating.value),
             type_coerce(Rating.rated_at, DateTime),
             type_coerce(Rating.updated_at, DateTime),
         )
-        .join(Criterion, Criterion.id == Rating.criterion_id)
-        .where(Rating.workshop_id == workshop_id)
-        .order_by(Rating.item_id, Criterion.position, Criterion.id, Rating.participant_id)
+        .join(Criterion, col(Criterion.id) == col(Rating.criterion_id))
+        .where(col(Rating.workshop_id) == workshop_id)
+        .order_by(col(Rating.item_id), col(Criterion.position), col(Criterion.id), col(Rating.participant_id))
     )
     dots_rows = connection.execute(
         select(Dots.participant_id, Dots.item_id, Dots.count, Dots.updated_at)
         .where(Dots.workshop_id == workshop_id)
-        .order_by(Dots.item_id, Dots.participant_id)
+        .order_by(col(Dots.item_id), col(Dots.participant_id))
     )
     return WorkshopData(
         workshop=workshop,
@@ -141,13 +148,19 @@ def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
         groups=groups_of(session, workshop_id),
         participants=list(
             session.exec(
-                select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.id)
+                select(Participant)
+                .where(col(Participant.workshop_id) == workshop_id)
+                .order_by(col(Participant.id))
             )
         ),
-        items=list(session.exec(select(Item).where(Item.workshop_id == workshop_id).order_by(Item.id))),
+        items=list(
+            session.exec(select(Item).where(col(Item.workshop_id) == workshop_id).order_by(col(Item.id)))
+        ),
         links=list(
             session.exec(
-                select(Link).where(Link.workshop_id == workshop_id).order_by(Link.from_id, Link.to_id)
+                select(Link)
+                .where(col(Link.workshop_id) == workshop_id)
+                .order_by(col(Link.from_id), col(Link.to_id))
             )
         ),
         ratings=_with_utc_times(rating_rows.fetchall(), connection.dialect),
@@ -156,7 +169,7 @@ def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
             session.exec(
                 select(AgendaEntry)
                 .where(AgendaEntry.workshop_id == workshop_id)
-                .order_by(AgendaEntry.position, AgendaEntry.id)
+                .order_by(col(AgendaEntry.position), col(AgendaEntry.id))
             )
         ),
     )

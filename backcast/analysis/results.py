@@ -10,8 +10,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from backcast.analysis.data import WorkshopData
-from backcast.analysis.stats import Summary, summarise
-from backcast.enums import Direction
+from backcast.analysis.stats import Summary, summarise, toward_better
 from backcast.models import Criterion, Item, StakeholderGroup
 
 # A group's figures are shown only where at least this many of its participants answered, so
@@ -61,9 +60,7 @@ def weighted_score(
         summary = summaries.get(criterion.key)
         if summary is None or summary.exact_mean is None or criterion.weight <= 0:
             continue
-        share = (summary.exact_mean - criterion.scale_min) / (criterion.scale_max - criterion.scale_min)
-        if criterion.direction == Direction.lower:
-            share = 1 - share
+        share = toward_better(summary.exact_mean, criterion)
         weight = Fraction(criterion.weight)
         total += weight * share
         weight_sum += weight
@@ -80,7 +77,7 @@ def rank_key(figures: Figures) -> tuple[bool, Fraction, int, int]:
 
 def competition_ranks(keys: Sequence[tuple[object, ...]]) -> list[int]:
     """Ranks for sort keys (lower key first) where equal keys share a rank: 1, 2, 2, 4."""
-    order = sorted(range(len(keys)), key=lambda index: keys[index])  # type: ignore[arg-type,return-value]
+    order = sorted(range(len(keys)), key=lambda index: keys[index])
     ranks = [0] * len(keys)
     for position, index in enumerate(order):
         if position and keys[index] == keys[order[position - 1]]:
@@ -164,8 +161,8 @@ def compute_results(data: WorkshopData) -> Results:
     results = [
         ItemResult(
             item=item,
-            overall=overall[item.id],  # type: ignore[index]
-            groups={group.key: by_group[group.key].get(item.id) for group in data.groups},  # type: ignore[arg-type]
+            overall=overall[item.id or 0],
+            groups={group.key: by_group[group.key].get(item.id or 0) for group in data.groups},
         )
         for item in items
     ]

@@ -10,6 +10,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Protocol, TypeVar
+
+from backcast.enums import Direction
 
 # Hyndman & Fan (1996) definition 7: linear interpolation between the order statistics at
 # h = (n - 1) p. It is the default of R, NumPy and pandas, and Excel's QUARTILE.INC, so a
@@ -29,6 +32,32 @@ def quantile(ordered: Sequence[int], p: Fraction) -> Fraction:
     low = math.floor(h)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (h - low) * (ordered[high] - ordered[low])
+
+
+class Scale(Protocol):
+    """A criterion's scale, as set up (`CriterionSpec`) or as stored (`Criterion`)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def scale_min(self) -> int: ...
+    @property
+    def scale_max(self) -> int: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def direction(self) -> str: ...
+
+
+Number = TypeVar("Number", Fraction, float)
+
+
+def toward_better(value: Number, criterion: Scale) -> Number:
+    """Where `value` lies on the criterion's scale: 0 at the worse end, 1 at the better one, so a
+    lower-is-better criterion (cost) is turned round. The one computation behind the score, the
+    results' axes and the demo's simulated opinions."""
+    share = (value - criterion.scale_min) / (criterion.scale_max - criterion.scale_min)
+    return 1 - share if criterion.direction == Direction.lower else share
 
 
 def consensus_threshold(scale_min: int, scale_max: int) -> Fraction:

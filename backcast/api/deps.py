@@ -6,11 +6,11 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
 from backcast.db import Database
+from backcast.http.deps import get_db, session_facilitator
 from backcast.i18n import N_
 from backcast.models import Facilitator, Participant
 from backcast.services import accounts, participants
 from backcast.services.errors import NotAllowed, NotAuthenticated
-from backcast.web.deps import get_db, session_facilitator
 
 
 def bearer_token(request: Request) -> str:

@@ -13,6 +13,9 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from backcast.api.deps import stream_facilitator
 from backcast.api.problems import problems
 from backcast.db import Database
+from backcast.http.deps import get_db
+from backcast.http.limits import holding_stream
+from backcast.http.numbers import whole_number
 from backcast.i18n import N_
 from backcast.live.broker import Broker
 from backcast.live.feed import Subscription
@@ -21,8 +24,6 @@ from backcast.models import EventRecord, Facilitator, Workshop
 from backcast.services import workshops
 from backcast.services.errors import Invalid
 from backcast.services.eventlog import events_since
-from backcast.web.deps import get_db
-from backcast.web.limits import holding_stream
 
 router = APIRouter(tags=["events"], responses=problems(401, 403, 404))
 
@@ -59,15 +60,10 @@ OPENING = frame(retry=RETRY_MILLISECONDS, comment="backcast events")
 def resume_point(header: str | None, query: int | None) -> int:
     if query is not None:
         return query
-    if header is None or not header.strip():
+    value = whole_number(header or "")
+    if value is None:
         return 0
-    try:
-        value = int(header.strip())
-    except ValueError:
-        raise Invalid(
-            N_("Last-Event-ID must be an event's seq, a whole number."), field="Last-Event-ID"
-        ) from None
-    if value < 0:
+    if isinstance(value, str) or value < 0:
         raise Invalid(N_("Last-Event-ID must be an event's seq, a whole number."), field="Last-Event-ID")
     return value
 

@@ -10,11 +10,11 @@ from backcast.api import schemas
 from backcast.api.deps import current_actor, current_facilitator, current_participant
 from backcast.api.problems import problems
 from backcast.db import Database
+from backcast.http.deps import get_db
+from backcast.http.limits import take_change, take_contribution
 from backcast.models import Facilitator, Item, Participant
 from backcast.services import items, ratings, workshops
 from backcast.services.items import UNSET
-from backcast.web.deps import get_db
-from backcast.web.limits import take_change, take_contribution
 
 router = APIRouter(tags=["items"], responses=problems(401, 403, 404))
 

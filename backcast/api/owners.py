@@ -10,10 +10,10 @@ from backcast.api import schemas
 from backcast.api.deps import current_facilitator
 from backcast.api.problems import problems
 from backcast.db import Database
+from backcast.http.deps import get_db
 from backcast.models import Facilitator
 from backcast.services import owners
 from backcast.services.owners import Owner
-from backcast.web.deps import get_db
 
 router = APIRouter(tags=["workshops"], responses=problems(401, 403, 404))
 

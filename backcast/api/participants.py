@@ -8,12 +8,12 @@ from backcast.api import schemas
 from backcast.api.deps import current_facilitator, current_participant
 from backcast.api.problems import problems
 from backcast.db import Database
+from backcast.http.deps import get_db
+from backcast.http.limits import guard_code, join_refused, take_join
+from backcast.http.participant import cookie_name
 from backcast.models import Facilitator, Participant
 from backcast.services import codes, participants
 from backcast.services.errors import ServiceError
-from backcast.web.deps import get_db
-from backcast.web.limits import guard_code, join_refused, take_join
-from backcast.web.participant import cookie_name
 
 router = APIRouter(tags=["participants"], responses=problems(404))
 

@@ -1,5 +1,5 @@
 """The refusals each operation may answer with, described in the OpenAPI document as RFC 9457
-problem documents (the handlers that write them are in `backcast.web.errors`)."""
+problem documents (`backcast.http.problems` writes them)."""
 
 from __future__ import annotations
 
@@ -56,4 +56,5 @@ def describe_problems(app: FastAPI) -> None:
             app.openapi_schema = add_problem_schema(generate())
         return app.openapi_schema
 
+    # Replacing `app.openapi` is how FastAPI documents extending the schema.
     app.openapi = openapi  # type: ignore[method-assign]

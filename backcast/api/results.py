@@ -12,10 +12,10 @@ from backcast.api.problems import problems
 from backcast.db import Database
 from backcast.export.exporter import FORMATS
 from backcast.export.schema import TABLES
+from backcast.http.deps import get_db
+from backcast.http.downloads import export_download
 from backcast.models import Facilitator
 from backcast.services import workshops
-from backcast.web.deps import get_db
-from backcast.web.downloads import export_download
 
 router = APIRouter(tags=["results"], responses=problems(401, 403, 404))
 

@@ -5,7 +5,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from backcast.api import events, items, owners, participants, results, studies, workshops
 from backcast.api.problems import problems
-from backcast.web.limits import check_token_misses
+from backcast.http.limits import check_token_misses
 
 
 async def token_misses(request: Request) -> None:

@@ -11,12 +11,12 @@ from backcast.api.deps import current_facilitator
 from backcast.api.problems import problems
 from backcast.api.workshops import workshop_out
 from backcast.db import Database
+from backcast.http.deps import get_db
 from backcast.i18n import N_
 from backcast.models import Facilitator, StudyTheme, Workshop
 from backcast.services import coding, studies, study_access
 from backcast.services.errors import Invalid
 from backcast.services.studies import Member, StudyView, ThemeSpec
-from backcast.web.deps import get_db
 
 router = APIRouter(tags=["studies"], responses=problems(401, 403, 404))
 
@@ -76,7 +76,7 @@ def list_studies(
 ) -> list[schemas.StudyListed]:
     """The studies you are a member of, newest first, with your role."""
     return [
-        schemas.StudyListed(id=s.study.id, title=s.study.title, role=s.role, workshops=s.workshops)  # type: ignore[arg-type]
+        schemas.StudyListed(id=s.study.id or 0, title=s.study.title, role=s.role, workshops=s.workshops)
         for s in studies.studies_of(db, facilitator)
     ]
 

@@ -8,12 +8,12 @@ from backcast.api import schemas
 from backcast.api.deps import current_actor, current_facilitator
 from backcast.api.problems import problems
 from backcast.db import Database
+from backcast.http.deps import get_db
 from backcast.i18n import N_
 from backcast.models import Facilitator, Participant
 from backcast.network import join_url
 from backcast.services import configuration, studies, study_access, templates, workshops
 from backcast.services.errors import Conflict, Invalid
-from backcast.web.deps import get_db
 from backcast.workshop_templates import DEFAULT
 
 router = APIRouter(tags=["workshops"], responses=problems(401, 403, 404))

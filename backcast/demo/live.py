@@ -20,7 +20,7 @@ from backcast.db import Database, NoPublisher
 from backcast.demo import content
 from backcast.demo.content import Contribution, Measure
 from backcast.demo.opinions import appeal, dot_plan, rating_values
-from backcast.enums import KIND_PHASE, LINK_TARGET, ItemKind, Phase
+from backcast.enums import LINK_TARGET, PHASE_KIND, ItemKind, Phase
 from backcast.i18n import N_
 from backcast.live.factory import make_broker
 from backcast.models import Criterion, Item, Participant, Workshop
@@ -28,7 +28,6 @@ from backcast.services import items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.settings import Settings
 
-PHASE_KIND = {phase: kind for kind, phase in KIND_PHASE.items()}
 POLL_SECONDS = 1.0
 ARRIVALS = 60.0  # seconds at speed 1 in which most participants arrive; the rest within three times that
 # How many contributions of each kind a person makes: (choices, weights).

@@ -9,21 +9,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Protocol
 
+from backcast.analysis.stats import Scale, toward_better
 from backcast.demo.content import Measure
-from backcast.enums import Direction
-
-
-class Scale(Protocol):
-    """A criterion as set up (`CriterionSpec`) or as stored (`Criterion`)."""
-
-    key: str
-    scale_min: int
-    scale_max: int
-    weight: float
-    direction: str
-
 
 CANT_JUDGE_BASE = 0.03
 # Some groups say "can't judge" more often on some criteria: civil society on what firms can do and
@@ -65,8 +53,7 @@ def appeal(values: dict[str, int | None], criteria: Sequence[Scale]) -> float:
         value = values.get(criterion.key)
         if value is None:
             continue
-        share = (value - criterion.scale_min) / (criterion.scale_max - criterion.scale_min)
-        total += criterion.weight * (1 - share if criterion.direction == Direction.lower else share)
+        total += criterion.weight * toward_better(float(value), criterion)
         weights += criterion.weight
     return total / weights if weights else 0.5
 

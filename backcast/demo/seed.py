@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from backcast.analysis.data import load_workshop
 from backcast.analysis.results import compute_results
@@ -105,8 +106,8 @@ class _Run:
         assert item_id is not None
         return item_id
 
-    def moderate(self, key: str, **change: object) -> None:
-        items.moderate_item(self.db, self.facilitator, self.id(key), **change)  # type: ignore[arg-type]
+    def moderate(self, key: str, **change: Any) -> None:
+        items.moderate_item(self.db, self.facilitator, self.id(key), **change)
 
     def rate(self) -> dict[int, dict[int, dict[str, int | None]]]:
         """Everyone still there rates the measures in their own order, taking turns as on the day;

@@ -58,6 +58,7 @@ def csv_bytes(table: Table, progress: Progress | None = None) -> bytes:
     while chunk := list(islice(rows, CHUNK)):
         columns = list(zip(*chunk, strict=True))
         for index, convert in conversions:
+            # Each column type has its own converter; the table of them cannot say which takes what.
             columns[index] = convert(columns[index])  # type: ignore[call-overload]
         writer.writerows(zip(*columns, strict=True))
         if progress is not None:

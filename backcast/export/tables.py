@@ -111,9 +111,10 @@ def build_tables(
 
     def participant_rows() -> Iterator[Row]:
         for p in data.participants:
+            assert p.id is not None
             yield (
                 aliases[p.id],
-                names.get(p.id),  # type: ignore[arg-type]
+                names.get(p.id),
                 member_of[p.id],
                 p.joined_at,
                 p.consent_version,
@@ -127,7 +128,7 @@ def build_tables(
                 item.kind,
                 item.text,
                 item.year,
-                aliases.get(item.author_id) if item.author_id else None,  # type: ignore[arg-type]
+                aliases.get(item.author_id) if item.author_id else None,
                 item.by_facilitator,
                 item.hidden,
                 item.withdrawn,

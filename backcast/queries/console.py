@@ -8,12 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from backcast.db import Database
-from backcast.enums import KIND_PHASE, ItemKind
+from backcast.enums import KIND_PHASE, PHASE_KIND, ItemKind, Phase
 from backcast.models import AgendaEntry, Criterion, Dots, EventRecord, Item, Participant, Rating, Workshop
-from backcast.queries.phone import PHASE_KIND
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
 from backcast.services.agenda import agenda_of
@@ -49,7 +48,7 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
         workshop = session.get(Workshop, workshop_id)
         assert workshop is not None
         standing = items_of(session, workshop_id, include_hidden=True)
-        focus = PHASE_KIND.get(workshop.phase) or ItemKind.measure
+        focus = PHASE_KIND.get(Phase(workshop.phase)) or ItemKind.measure
         participants = participant_count(session, workshop_id)
         criteria = criteria_of(session, workshop_id)
         kinds = Counter(item.kind for item in standing if not item.hidden)
@@ -94,6 +93,7 @@ def footprint(db: Database, workshop_id: int) -> Footprint:
     with db.read() as session:
 
         def count(model: type) -> int:
+            # Every table passed here has a workshop_id column, which `type` does not promise.
             query = select(func.count()).select_from(model).where(model.workshop_id == workshop_id)  # type: ignore[attr-defined]
             return session.exec(query).one()
 
@@ -119,30 +119,32 @@ def participants_of(db: Database, workshop_id: int) -> list[ParticipantRow]:
 
         authored = per_participant(
             select(Item.author_id, func.count())
-            .where(Item.workshop_id == workshop_id, Item.author_id.is_not(None))  # type: ignore[union-attr]
-            .group_by(Item.author_id)
+            .where(col(Item.workshop_id) == workshop_id, col(Item.author_id).is_not(None))
+            .group_by(col(Item.author_id))
         )
         rated = per_participant(
             select(Rating.participant_id, func.count())
             .where(Rating.workshop_id == workshop_id)
-            .group_by(Rating.participant_id)
+            .group_by(col(Rating.participant_id))
         )
         dotted = per_participant(
             select(Dots.participant_id, func.sum(Dots.count))
             .where(Dots.workshop_id == workshop_id)
-            .group_by(Dots.participant_id)
+            .group_by(col(Dots.participant_id))
         )
         labels = {group.id: group.label for group in groups_of(session, workshop_id)}
         people = session.exec(
-            select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.id)
+            select(Participant)
+            .where(col(Participant.workshop_id) == workshop_id)
+            .order_by(col(Participant.id))
         )
         return [
             ParticipantRow(
                 participant=person,
                 group=labels.get(person.group_id) if person.group_id else None,
-                items=authored.get(person.id, 0),  # type: ignore[arg-type]
-                ratings=rated.get(person.id, 0),  # type: ignore[arg-type]
-                dots=dotted.get(person.id, 0) or 0,  # type: ignore[arg-type]
+                items=authored.get(person.id or 0, 0),
+                ratings=rated.get(person.id or 0, 0),
+                dots=dotted.get(person.id or 0, 0) or 0,
             )
             for person in people
         ]

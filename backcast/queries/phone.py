@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from backcast.db import Database
-from backcast.enums import KIND_PHASE, LINK_TARGET, ItemKind, Phase
+from backcast.enums import LINK_TARGET, PHASE_KIND, ItemKind, Phase
 from backcast.models import Criterion, Dots, Item, Participant, Rating, StakeholderGroup, Workshop
 from backcast.queries.labels import Labels
 from backcast.queries.results_view import ResultsView, results_view
@@ -17,7 +17,6 @@ from backcast.services.participants import has_answered
 from backcast.services.workshops import criteria_of, groups_of
 
 # The kind of item each contribution phase collects.
-PHASE_KIND: dict[str, ItemKind] = {phase.value: kind for kind, phase in KIND_PHASE.items()}
 
 
 @dataclass
@@ -84,7 +83,7 @@ def phone_view(db: Database, participant: Participant) -> PhoneView:
             participant=participant,
             criteria=criteria_of(session, workshop.id),
             groups=groups_of(session, workshop.id),
-            kind=PHASE_KIND.get(workshop.phase),
+            kind=PHASE_KIND.get(Phase(workshop.phase)),
             labels=Labels.of(workshop),
         )
         if view.kind is not None:

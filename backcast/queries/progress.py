@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backcast.models import Dots, Item, Rating, Workshop
 from backcast.queries.phone import rated_items
@@ -32,7 +32,7 @@ def dot_totals(session: Session, workshop: Workshop) -> list[tuple[Item, int]]:
     query = (
         select(Dots.item_id, func.sum(Dots.count))
         .where(Dots.workshop_id == workshop.id)
-        .group_by(Dots.item_id)
+        .group_by(col(Dots.item_id))
     )
     totals = {item_id: int(total) for item_id, total in session.exec(query).all()}
     ranked = [(item, totals.get(item.id or 0, 0)) for item in rated_items(session, workshop)]

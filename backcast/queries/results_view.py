@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from backcast.analysis.data import read_workshop
 from backcast.analysis.results import ItemResult, Results, compute_results
-from backcast.analysis.stats import Summary
+from backcast.analysis.stats import Summary, toward_better
 from backcast.models import Criterion, Workshop
 
 
@@ -38,8 +38,7 @@ class Row:
 
 
 def _on_axis(value: float, criterion: Criterion) -> float:
-    share = (value - criterion.scale_min) / (criterion.scale_max - criterion.scale_min)
-    return round(100 * (1 - share if criterion.direction == "lower" else share), 1)
+    return round(100 * toward_better(value, criterion), 1)
 
 
 def spreads_of(result: ItemResult, criteria: list[Criterion]) -> list[Spread]:
@@ -120,8 +119,7 @@ def score_percent(score: Fraction | None) -> float | None:
 def _share(summary: Summary | None, criterion: Criterion) -> float | None:
     if summary is None or summary.mean is None:
         return None
-    share = (summary.mean - criterion.scale_min) / (criterion.scale_max - criterion.scale_min)
-    return round(100 * (1 - share if criterion.direction == "lower" else share), 1)
+    return _on_axis(summary.mean, criterion)
 
 
 def results_view(session: Session, workshop: Workshop) -> ResultsView:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, text, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from backcast import credentials
 from backcast.db import Database, Transaction
@@ -23,6 +24,7 @@ from backcast.models.limits import EMAIL_MAX
 from backcast.services import validate
 from backcast.services.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from backcast.services.eventlog import record_account
+from backcast.settings import Settings
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
@@ -108,7 +110,7 @@ def facilitator_by_email(db: Database, email: str) -> Facilitator | None:
 def all_facilitators(db: Database, limit: int = 2) -> list[Facilitator]:
     """The first `limit` accounts by id: enough to tell "the only one" from "several"."""
     with db.read() as session:
-        return list(session.exec(select(Facilitator).order_by(Facilitator.id).limit(limit)))
+        return list(session.exec(select(Facilitator).order_by(col(Facilitator.id)).limit(limit)))
 
 
 def facilitator_by_id(db: Database, facilitator_id: int) -> Facilitator | None:
@@ -143,7 +145,7 @@ def facilitator_for_token(db: Database, token: str) -> Facilitator | None:
     with db.read() as session:
         row = session.exec(
             select(Facilitator, ApiToken.id, ApiToken.last_used_at)
-            .join(ApiToken, ApiToken.facilitator_id == Facilitator.id)
+            .join(ApiToken, col(ApiToken.facilitator_id) == col(Facilitator.id))
             .where(ApiToken.token_hash == credentials.hash_token(token))
         ).first()
     if row is None:
@@ -152,7 +154,7 @@ def facilitator_for_token(db: Database, token: str) -> Facilitator | None:
     now = utcnow()
     if last_used_at is None or now - last_used_at >= TOKEN_USE_PRECISION:
         with db.write() as tx:
-            tx.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+            tx.session.execute(update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now))
     return facilitator
 
 
@@ -163,7 +165,7 @@ def api_tokens(db: Database, facilitator_id: int) -> list[ApiToken]:
             session.exec(
                 select(ApiToken)
                 .where(ApiToken.facilitator_id == facilitator_id)
-                .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())  # type: ignore[attr-defined]
+                .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())
             )
         )
 
@@ -200,8 +202,8 @@ def start_session(db: Database, facilitator_id: int, max_age: int) -> str:
         # The account's expired sessions go on the way: nothing else would ever remove them.
         tx.session.execute(
             delete(FacilitatorSession).where(
-                FacilitatorSession.facilitator_id == facilitator_id,  # type: ignore[arg-type]
-                FacilitatorSession.expires_at <= now,  # type: ignore[arg-type]
+                col(FacilitatorSession.facilitator_id) == facilitator_id,
+                col(FacilitatorSession.expires_at) <= now,
             )
         )
         tx.session.add(
@@ -220,7 +222,7 @@ def facilitator_for_session(db: Database, token: str) -> Facilitator | None:
     with db.read() as session:
         return session.exec(
             select(Facilitator)
-            .join(FacilitatorSession, FacilitatorSession.facilitator_id == Facilitator.id)
+            .join(FacilitatorSession, col(FacilitatorSession.facilitator_id) == col(Facilitator.id))
             .where(
                 FacilitatorSession.token_hash == credentials.hash_token(token),
                 FacilitatorSession.expires_at > utcnow(),
@@ -242,17 +244,16 @@ def end_session(db: Database, token: str) -> None:
     with db.write() as tx:
         tx.session.execute(
             delete(FacilitatorSession).where(
-                FacilitatorSession.token_hash == credentials.hash_token(token)  # type: ignore[arg-type]
+                col(FacilitatorSession.token_hash) == credentials.hash_token(token)
             )
         )
 
 
 def _end_sessions(tx: Transaction, facilitator_id: int, keep: str | None = None) -> int:
-    query = delete(FacilitatorSession).where(
-        FacilitatorSession.facilitator_id == facilitator_id  # type: ignore[arg-type]
-    )
+    query = delete(FacilitatorSession).where(col(FacilitatorSession.facilitator_id) == facilitator_id)
     if keep is not None:
-        query = query.where(FacilitatorSession.token_hash != credentials.hash_token(keep))  # type: ignore[arg-type]
+        query = query.where(col(FacilitatorSession.token_hash) != credentials.hash_token(keep))
+    # A DELETE's result has a row count; SQLAlchemy types `execute` as returning any Result.
     return tx.session.execute(query).rowcount or 0  # type: ignore[attr-defined]
 
 
@@ -288,3 +289,22 @@ def change_password(
         tx.session.add(facilitator)
         _end_sessions(tx, facilitator_id, keep=keep_session)
         record_account(tx, PasswordChanged(facilitator_id=facilitator_id, via=via))
+
+
+SETUP_SALT = "backcast-first-run-setup"
+SETUP_MAX_AGE = 7 * 24 * 3600
+
+
+def setup_token(settings: Settings) -> str:
+    """A signed set-up token; it works only while no facilitator exists, which makes it one-time."""
+    return URLSafeTimedSerializer(settings.resolved_secret_key, salt=SETUP_SALT).dumps("setup")
+
+
+def setup_token_valid(settings: Settings, token: str) -> bool:
+    try:
+        URLSafeTimedSerializer(settings.resolved_secret_key, salt=SETUP_SALT).loads(
+            token, max_age=SETUP_MAX_AGE
+        )
+    except BadSignature:
+        return False
+    return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backcast.db import Database, Transaction
 from backcast.events import AgendaEntryAdded, AgendaEntryRemoved, AgendaEntryUpdated, AgendaReordered
@@ -149,6 +149,6 @@ def agenda_of(session: Session, workshop: Workshop) -> list[AgendaEntry]:
     query = (
         select(AgendaEntry)
         .where(AgendaEntry.workshop_id == workshop.id)
-        .order_by(AgendaEntry.position, AgendaEntry.id)
+        .order_by(col(AgendaEntry.position), col(AgendaEntry.id))
     )
     return list(session.exec(query))

@@ -94,7 +94,7 @@ def _write_coding(
         )
     ).all()
     for row in old:
-        tx.session.exec(delete(StudyCoding).where(col(StudyCoding.coded_item_id) == row.id))  # type: ignore[call-overload]
+        tx.session.exec(delete(StudyCoding).where(col(StudyCoding.coded_item_id) == row.id))
         tx.session.delete(row)
     tx.session.flush()
     coded = StudyCodedItem(
@@ -245,7 +245,7 @@ def items_to_code(
                 col(Item.withdrawn).is_(False),
                 col(Item.merged_into_id).is_(None),
             )
-            .order_by(col(Workshop.held_on).is_(None), Workshop.held_on, Workshop.id, Item.id)
+            .order_by(col(Workshop.held_on).is_(None), col(Workshop.held_on), col(Workshop.id), col(Item.id))
         )
         if workshop_code:
             query = query.where(Workshop.code == workshop_code)
@@ -256,6 +256,7 @@ def items_to_code(
         settled_by_item = {item: themes for (_, item), themes in settled.items()}
         found = []
         for item, workshop in session.exec(query):
+            assert item.id is not None and facilitator.id is not None
             others = {
                 coder: themes
                 for (coder, coded), themes in codings.items()
@@ -265,9 +266,9 @@ def items_to_code(
                 CodingItem(
                     item=item,
                     workshop=workshop,
-                    mine=codings.get((facilitator.id, item.id)),  # type: ignore[arg-type]
+                    mine=codings.get((facilitator.id, item.id)),
                     others=others,
-                    settled=settled_by_item.get(item.id),  # type: ignore[arg-type]
+                    settled=settled_by_item.get(item.id),
                 )
             )
         return found
@@ -374,8 +375,8 @@ def agreement(
     """Agreement of two coders of the study; without them, the two who coded most."""
     coders = coders_of(db, facilitator, study_id)
     by_id = {c.id: c for c, _ in coders}
-    first = by_id.get(coder_a) if validate.is_id(coder_a) else (coders[0][0] if coders else None)  # type: ignore[arg-type]
-    second = by_id.get(coder_b) if validate.is_id(coder_b) else None  # type: ignore[arg-type]
+    first = by_id.get(coder_a) if isinstance(coder_a, int) else (coders[0][0] if coders else None)
+    second = by_id.get(coder_b) if isinstance(coder_b, int) else None
     if second is None:
         second = next((c for c, _ in coders if first is None or c.id != first.id), None)
     with db.read() as session:
@@ -385,7 +386,7 @@ def agreement(
             session.exec(
                 select(StudyTheme)
                 .where(StudyTheme.study_id == study.id)
-                .order_by(StudyTheme.position, StudyTheme.id)
+                .order_by(col(StudyTheme.position), col(StudyTheme.id))
             )
         )
         codings = _codings(session, study.id, settled=False)

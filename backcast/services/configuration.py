@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from backcast.db import Database, Transaction
 from backcast.defaults import CriterionSpec, GroupSpec
@@ -139,33 +139,30 @@ class SetupUsage:
 
 def setup_usage(db: Database, facilitator: Facilitator, code: str) -> SetupUsage:
     workshop = owned_workshop(db, facilitator, code)
+    assert workshop.id is not None
     with db.read() as session:
         ratings = session.exec(
-            select(Criterion.key, func.count(Rating.id))
+            select(col(Criterion.key), func.count(col(Rating.id)))
             .join(
-                Rating, (Rating.criterion_id == Criterion.id) & (Rating.workshop_id == Criterion.workshop_id)
+                Rating,
+                (col(Rating.criterion_id) == col(Criterion.id))
+                & (col(Rating.workshop_id) == col(Criterion.workshop_id)),
             )
             .where(Criterion.workshop_id == workshop.id)
             .group_by(Criterion.key)
         ).all()
         participants = session.exec(
-            select(StakeholderGroup.key, func.count(Participant.id))
+            select(col(StakeholderGroup.key), func.count(col(Participant.id)))
             .join(
                 Participant,
-                (Participant.group_id == StakeholderGroup.id)
+                (col(Participant.group_id) == col(StakeholderGroup.id))
                 & (Participant.workshop_id == StakeholderGroup.workshop_id),
             )
             .where(StakeholderGroup.workshop_id == workshop.id)
             .group_by(StakeholderGroup.key)
         ).all()
-        spent = (
-            select(func.sum(Dots.count).label("spent"))
-            .where(Dots.workshop_id == workshop.id)
-            .group_by(Dots.participant_id)
-            .subquery()
-        )
-        most = session.exec(select(func.max(spent.c.spent))).one()
-    return SetupUsage(ratings=dict(ratings), participants=dict(participants), most_dots=most or 0)
+        most = most_dots_placed(session, workshop.id)
+    return SetupUsage(ratings=dict(ratings), participants=dict(participants), most_dots=most)
 
 
 def key_from_label(label: str, taken: set[str]) -> str:
@@ -296,23 +293,23 @@ def _check_years(tx: Transaction, workshop: Workshop, new: WorkshopSetup) -> Non
         .where(
             Item.workshop_id == workshop.id,
             Item.kind != ItemKind.vision,
-            Item.year.is_not(None),  # type: ignore[union-attr]
+            col(Item.year).is_not(None),
             or_(
-                Item.year < new.present_year,  # type: ignore[operator]
-                Item.year > new.vision_year,  # type: ignore[operator]
-                (Item.kind == ItemKind.milestone) & (Item.year == new.present_year),
+                col(Item.year) < new.present_year,
+                col(Item.year) > new.vision_year,
+                (col(Item.kind) == ItemKind.milestone) & (col(Item.year) == new.present_year),
             ),
         )
-        .order_by(Item.year)
+        .order_by(col(Item.year))
     ).first()
     if outside is None:
         outside = tx.session.exec(
             select(AgendaEntry.start_year).where(
                 AgendaEntry.workshop_id == workshop.id,
-                AgendaEntry.start_year.is_not(None),  # type: ignore[union-attr]
+                col(AgendaEntry.start_year).is_not(None),
                 or_(
-                    AgendaEntry.start_year < new.present_year,  # type: ignore[operator]
-                    AgendaEntry.start_year > new.vision_year,  # type: ignore[operator]
+                    col(AgendaEntry.start_year) < new.present_year,
+                    col(AgendaEntry.start_year) > new.vision_year,
                 ),
             )
         ).first()
@@ -324,15 +321,23 @@ def _check_years(tx: Transaction, workshop: Workshop, new: WorkshopSetup) -> Non
         )
 
 
-def _check_budget(tx: Transaction, workshop: Workshop, budget: int) -> None:
+def most_dots_placed(session: Session, workshop_id: int) -> int:
+    """The most dots any one participant has placed in the workshop (0 when none has): a dot
+    budget below it would leave someone over budget."""
     spent = (
         select(func.sum(Dots.count).label("spent"))
-        .where(Dots.workshop_id == workshop.id)
-        .group_by(Dots.participant_id)
+        .where(col(Dots.workshop_id) == workshop_id)
+        .group_by(col(Dots.participant_id))
         .subquery()
     )
-    most = tx.session.exec(select(func.max(spent.c.spent))).one()
-    if most is not None and most > budget:
+    most = session.exec(select(func.max(spent.c.spent))).one()
+    return int(most or 0)
+
+
+def _check_budget(tx: Transaction, workshop: Workshop, budget: int) -> None:
+    assert workshop.id is not None
+    most = most_dots_placed(tx.session, workshop.id)
+    if most > budget:
         raise Invalid(
             N_plural(
                 "A participant has already placed %(dots)d dot; the budget cannot be lower.",
@@ -350,8 +355,10 @@ def _check_rated_kinds(tx: Transaction, workshop: Workshop, removed: set[str]) -
     rated = tx.session.exec(
         select(func.count())
         .select_from(Rating)
-        .join(Item, (Item.id == Rating.item_id) & (Item.workshop_id == Rating.workshop_id))
-        .where(Rating.workshop_id == workshop.id, Item.kind.in_(removed))  # type: ignore[attr-defined]
+        .join(
+            Item, (col(Item.id) == col(Rating.item_id)) & (col(Item.workshop_id) == col(Rating.workshop_id))
+        )
+        .where(col(Rating.workshop_id) == workshop.id, col(Item.kind).in_(removed))
     ).one()
     if rated:
         raise Invalid(
@@ -369,7 +376,7 @@ def _ratings_by_criterion(tx: Transaction, workshop: Workshop) -> dict[int, int]
     rows = tx.session.exec(
         select(Rating.criterion_id, func.count())
         .where(Rating.workshop_id == workshop.id)
-        .group_by(Rating.criterion_id)
+        .group_by(col(Rating.criterion_id))
     )
     return dict(rows.all())
 
@@ -379,8 +386,8 @@ def _apply_criteria(tx: Transaction, workshop: Workshop, specs: list[CriterionSp
     existing = {c.key: c for c in criteria_of(tx.session, workshop.id)}
     rated = _ratings_by_criterion(tx, workshop)
     wanted = {spec.key for spec in specs}
-    for key, criterion in existing.items():
-        if key not in wanted and rated.get(criterion.id or 0):
+    for key, stored in existing.items():
+        if key not in wanted and rated.get(stored.id or 0):
             raise Invalid(
                 N_plural(
                     "“%(label)s” has %(count)d rating and cannot be removed.",
@@ -388,13 +395,13 @@ def _apply_criteria(tx: Transaction, workshop: Workshop, specs: list[CriterionSp
                     count="count",
                 ),
                 field="criteria",
-                label=criterion.label,
-                count=rated[criterion.id or 0],
+                label=stored.label,
+                count=rated[stored.id or 0],
             )
     changed = False
-    for key, criterion in existing.items():
+    for key, stored in existing.items():
         if key not in wanted:
-            tx.session.delete(criterion)
+            tx.session.delete(stored)
             changed = True
     tx.session.flush()
     for position, spec in enumerate(specs):
@@ -430,16 +437,16 @@ def _apply_groups(tx: Transaction, workshop: Workshop, specs: list[GroupSpec]) -
     chosen = dict(
         tx.session.exec(
             select(Participant.group_id, func.count())
-            .where(Participant.workshop_id == workshop.id, Participant.group_id.is_not(None))  # type: ignore[union-attr]
-            .group_by(Participant.group_id)
+            .where(col(Participant.workshop_id) == workshop.id, col(Participant.group_id).is_not(None))
+            .group_by(col(Participant.group_id))
         ).all()
     )
     wanted = {spec.key for spec in specs}
     changed = False
-    for key, group in existing.items():
+    for key, stored in existing.items():
         if key in wanted:
             continue
-        if chosen.get(group.id):
+        if chosen.get(stored.id):
             raise Invalid(
                 N_plural(
                     "%(count)d participant chose “%(label)s”; it cannot be removed.",
@@ -447,10 +454,10 @@ def _apply_groups(tx: Transaction, workshop: Workshop, specs: list[GroupSpec]) -
                     count="count",
                 ),
                 field="groups",
-                label=group.label,
-                count=chosen[group.id],
+                label=stored.label,
+                count=chosen[stored.id],
             )
-        tx.session.delete(group)
+        tx.session.delete(stored)
         changed = True
     tx.session.flush()
     for position, spec in enumerate(specs):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backcast.db import Transaction
 from backcast.events import Event
@@ -39,7 +39,7 @@ def lock_workshop(tx: Transaction, *, code: str | None = None, workshop_id: int 
     `BEGIN IMMEDIATE` already serialises all writers.
     """
     if workshop_id is not None and workshop_id in tx.locked:
-        return tx.locked[workshop_id]  # type: ignore[no-any-return]
+        return tx.locked[workshop_id]
     query = select(Workshop).with_for_update()
     query = (
         query.where(Workshop.code == code) if code is not None else query.where(Workshop.id == workshop_id)
@@ -125,7 +125,7 @@ def events_since(
     query = (
         select(EventRecord)
         .where(EventRecord.workshop_id == workshop_id, EventRecord.seq > after_seq)
-        .order_by(EventRecord.seq)
+        .order_by(col(EventRecord.seq))
         .limit(limit)
     )
     return list(session.exec(query))

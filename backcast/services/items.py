@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backcast.db import Database, Transaction
 from backcast.enums import KIND_PHASE, LINK_TARGET, PHASE_ORDER, ItemKind, Phase
@@ -69,11 +69,11 @@ def _link_targets(tx: Transaction, workshop: Workshop, kind: ItemKind, links: Se
             ids.append(link)
     found = tx.session.exec(
         select(Item.id).where(
-            Item.id.in_(ids),  # type: ignore[union-attr]
+            col(Item.id).in_(ids),
             Item.workshop_id == workshop.id,
             Item.kind == target_kind,
-            Item.withdrawn.is_(False),  # type: ignore[attr-defined]
-            Item.merged_into_id.is_(None),  # type: ignore[union-attr]
+            col(Item.withdrawn).is_(False),
+            col(Item.merged_into_id).is_(None),
         )
     ).all()
     missing = [link for link in ids if link not in set(found)]
@@ -99,7 +99,7 @@ def add_item(
     *,
     kind: str,
     text: str,
-    year: int | None = None,
+    year: object = None,  # checked here: a form's text that is no number is refused by name
     links: Sequence[int] = (),
     client_key: str | None = None,
 ) -> Item:
@@ -173,7 +173,7 @@ def _lock_item(tx: Transaction, item_id: object) -> tuple[Workshop, Item]:
 
 def _apply_edit(tx: Transaction, workshop: Workshop, item: Item, text: Any, year: Any, actor: Actor) -> None:
     new_text = item.text if text is UNSET else validate.text(text, "text", max_length=L.ITEM_TEXT_MAX)
-    new_year = item.year if year is UNSET else _item_year(workshop, item.kind, year)
+    new_year = item.year if year is UNSET else _item_year(workshop, ItemKind(item.kind), year)
     if (new_text, new_year) == (item.text, item.year):
         return
     item.text, item.year, item.updated_at = new_text, new_year, utcnow()
@@ -187,7 +187,7 @@ def edit_own_item(
     with db.write() as tx:
         workshop, item = _lock_item(tx, item_id)
         _require_author(participant, item)
-        _require_open_for(workshop, item.kind)
+        _require_open_for(workshop, ItemKind(item.kind))
         if item.withdrawn or item.merged_into_id is not None:
             raise Conflict(N_("This contribution was withdrawn or merged and cannot be changed."))
         _apply_edit(tx, workshop, item, text, year, participant)
@@ -198,7 +198,7 @@ def withdraw_item(db: Database, participant: Participant, item_id: int) -> Item:
     with db.write() as tx:
         workshop, item = _lock_item(tx, item_id)
         _require_author(participant, item)
-        _require_open_for(workshop, item.kind)
+        _require_open_for(workshop, ItemKind(item.kind))
         if not item.withdrawn:
             item.withdrawn, item.updated_at = True, utcnow()
             assert item.id is not None
@@ -219,7 +219,7 @@ def moderate_item(
     text: Any = UNSET,
     year: Any = UNSET,
     hidden: bool | None = None,
-    merged_into: int | None = None,
+    merged_into: object = None,  # an item id; checked here like every other value
     adopted: bool | None = None,
     links: Any = UNSET,
 ) -> Item:
@@ -262,11 +262,11 @@ def _relink(tx: Transaction, workshop: Workshop, item: Item, links: Any, facilit
         if link.to_id not in wanted:
             tx.session.delete(link)
     kept = {link.to_id for link in current}
+    assert workshop.id is not None and item.id is not None
     for target in wanted:
         if target not in kept:
             tx.session.add(Link(workshop_id=workshop.id, from_id=item.id, to_id=target))
     item.updated_at = utcnow()
-    assert item.id is not None
     record(tx, workshop, ItemLinksSet(item_id=item.id, links=sorted(wanted)), facilitator)
 
 
@@ -294,10 +294,10 @@ def _merge(
 
 def _move_links(session: Session, old_id: int, new_id: int) -> None:
     """Hands the merged item's links to the survivor, without duplicates or self-links."""
-    for column, other in ((Link.from_id, Link.to_id), (Link.to_id, Link.from_id)):
+    for column, other in ((col(Link.from_id), col(Link.to_id)), (col(Link.to_id), col(Link.from_id))):
         taken = set(session.exec(select(other).where(column == new_id)).all())
         taken.add(new_id)
-        session.execute(delete(Link).where(column == old_id, other.in_(taken)))  # type: ignore[attr-defined]
+        session.execute(delete(Link).where(column == old_id, other.in_(taken)))
         session.execute(update(Link).where(column == old_id).values({column: new_id}))
 
 
@@ -305,21 +305,25 @@ def items_of(session: Session, workshop_id: int, *, include_hidden: bool = False
     """The workshop's standing items: not withdrawn, not merged away, and visible unless asked."""
     query = select(Item).where(
         Item.workshop_id == workshop_id,
-        Item.withdrawn.is_(False),  # type: ignore[attr-defined]
-        Item.merged_into_id.is_(None),  # type: ignore[union-attr]
+        col(Item.withdrawn).is_(False),
+        col(Item.merged_into_id).is_(None),
     )
     if not include_hidden:
-        query = query.where(Item.hidden.is_(False))  # type: ignore[attr-defined]
-    return list(session.exec(query.order_by(Item.id)))
+        query = query.where(col(Item.hidden).is_(False))
+    return list(session.exec(query.order_by(col(Item.id))))
 
 
 def links_of(session: Session, workshop_id: int) -> list[Link]:
-    return list(session.exec(select(Link).where(Link.workshop_id == workshop_id).order_by(Link.id)))
+    return list(session.exec(select(Link).where(col(Link.workshop_id) == workshop_id).order_by(col(Link.id))))
 
 
 def link_targets(db: Database, item: Item) -> list[int]:
     with db.read() as session:
-        return list(session.exec(select(Link.to_id).where(Link.from_id == item.id).order_by(Link.to_id)))
+        return list(
+            session.exec(
+                select(col(Link.to_id)).where(col(Link.from_id) == item.id).order_by(col(Link.to_id))
+            )
+        )
 
 
 def items_with_links(

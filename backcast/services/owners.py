@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backcast.db import Database
 from backcast.events import OwnerAdded, OwnerRemoved
@@ -29,11 +29,11 @@ class Owner:
 def _owners(session: Session, workshop_id: int) -> list[Owner]:
     rows = session.exec(
         select(Facilitator, WorkshopOwner.added_at)
-        .join(WorkshopOwner, WorkshopOwner.facilitator_id == Facilitator.id)
+        .join(WorkshopOwner, col(WorkshopOwner.facilitator_id) == col(Facilitator.id))
         .where(WorkshopOwner.workshop_id == workshop_id)
-        .order_by(WorkshopOwner.added_at, Facilitator.id)
+        .order_by(col(WorkshopOwner.added_at), col(Facilitator.id))
     )
-    return [Owner(facilitator.id, facilitator.email, added_at) for facilitator, added_at in rows]  # type: ignore[arg-type]
+    return [Owner(facilitator.id or 0, facilitator.email, added_at) for facilitator, added_at in rows]
 
 
 def owners_of(db: Database, facilitator: Facilitator, code: str) -> list[Owner]:

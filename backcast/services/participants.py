@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import delete, func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backcast import credentials
 from backcast.db import Database
@@ -204,7 +204,7 @@ def _known(db: Database, token: str) -> token_cache.Known | None:
         with db.read() as session:
             row = session.exec(
                 select(Participant, Workshop.code)
-                .join(Workshop, Workshop.id == Participant.workshop_id)  # type: ignore[arg-type]
+                .join(Workshop, col(Workshop.id) == col(Participant.workshop_id))
                 .where(Participant.token_hash == token_hash)
             ).first()
         if row is None:
@@ -308,10 +308,10 @@ def _erase(
     ).one()
     session.execute(
         update(Item)
-        .where(Item.workshop_id == workshop.id, Item.author_id == participant.id)  # type: ignore[arg-type]
+        .where(col(Item.workshop_id) == workshop.id, col(Item.author_id) == participant.id)
         .values(author_id=None, client_key=None)
     )
-    session.execute(delete(Participant).where(Participant.id == participant.id))  # type: ignore[arg-type]
+    session.execute(delete(Participant).where(col(Participant.id) == participant.id))
     session.expunge(participant)
     log(ParticipantDeleted(participant_id=participant.id, items_kept=kept))
     return kept
@@ -334,11 +334,12 @@ def anonymise_closed_workshops(db: Database, days: int, now: datetime | None = N
                     select(Participant.id)
                     .where(
                         Participant.workshop_id == Workshop.id,
-                        (Participant.name.is_not(None)) | ~Participant.token_hash.startswith(_NO_TOKEN),  # type: ignore[union-attr,attr-defined]
+                        (col(Participant.name).is_not(None))
+                        | ~col(Participant.token_hash).startswith(_NO_TOKEN),
                     )
                     .exists()
                 )
-                .order_by(Workshop.id)
+                .order_by(col(Workshop.id))
             )
         )
     changed: dict[str, int] = {}
@@ -352,7 +353,8 @@ def anonymise_closed_workshops(db: Database, days: int, now: datetime | None = N
                 tx.session.exec(
                     select(Participant).where(
                         Participant.workshop_id == workshop_id,
-                        (Participant.name.is_not(None)) | ~Participant.token_hash.startswith(_NO_TOKEN),  # type: ignore[union-attr,attr-defined]
+                        (col(Participant.name).is_not(None))
+                        | ~col(Participant.token_hash).startswith(_NO_TOKEN),
                     )
                 )
             )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backcast import workshop_templates
 from backcast.db import Database, Transaction
@@ -79,9 +79,9 @@ class StudyView:
 def _members(session: Session, study_id: int) -> list[Member]:
     rows = session.exec(
         select(Facilitator, StudyMember)
-        .join(StudyMember, StudyMember.facilitator_id == Facilitator.id)
+        .join(StudyMember, col(StudyMember.facilitator_id) == col(Facilitator.id))
         .where(StudyMember.study_id == study_id)
-        .order_by(StudyMember.added_at, Facilitator.id)
+        .order_by(col(StudyMember.added_at), col(Facilitator.id))
     )
     return [Member(f.id, f.email, StudyRole(m.role), m.added_at) for f, m in rows]  # type: ignore[arg-type]
 
@@ -91,14 +91,18 @@ def _workshops(session: Session, study_id: int) -> list[Workshop]:
         select(Workshop)
         .where(Workshop.study_id == study_id)
         # By date, undated last on every store (SQLite and PostgreSQL sort NULL differently).
-        .order_by(Workshop.held_on.is_(None), Workshop.held_on, Workshop.created_at, Workshop.id)  # type: ignore[union-attr]
+        .order_by(
+            col(Workshop.held_on).is_(None), col(Workshop.held_on), col(Workshop.created_at), col(Workshop.id)
+        )
     )
     return list(session.exec(query))
 
 
 def _themes(session: Session, study_id: int) -> list[StudyTheme]:
     query = (
-        select(StudyTheme).where(StudyTheme.study_id == study_id).order_by(StudyTheme.position, StudyTheme.id)
+        select(StudyTheme)
+        .where(StudyTheme.study_id == study_id)
+        .order_by(col(StudyTheme.position), col(StudyTheme.id))
     )
     return list(session.exec(query))
 
@@ -139,16 +143,16 @@ def studies_of(db: Database, facilitator: Facilitator) -> list[StudyListing]:
     with db.read() as session:
         counts = (
             select(Workshop.study_id, func.count().label("n"))
-            .where(Workshop.study_id.is_not(None))  # type: ignore[union-attr]
-            .group_by(Workshop.study_id)
+            .where(col(Workshop.study_id).is_not(None))
+            .group_by(col(Workshop.study_id))
             .subquery()
         )
         rows = session.exec(
             select(Study, StudyMember.role, counts.c.n)
-            .join(StudyMember, StudyMember.study_id == Study.id)
-            .outerjoin(counts, counts.c.study_id == Study.id)
+            .join(StudyMember, col(StudyMember.study_id) == col(Study.id))
+            .outerjoin(counts, counts.c.study_id == col(Study.id))
             .where(StudyMember.facilitator_id == facilitator.id)
-            .order_by(Study.created_at.desc(), Study.id.desc())  # type: ignore[attr-defined]
+            .order_by(col(Study.created_at).desc(), col(Study.id).desc())
         )
         return [StudyListing(study, StudyRole(role), n or 0) for study, role, n in rows]
 
@@ -158,7 +162,7 @@ def all_studies(db: Database) -> list[StudyListing]:
     `role` is that of the first facilitator."""
     with db.read() as session:
         found = []
-        for study in session.exec(select(Study).order_by(Study.id)):
+        for study in session.exec(select(Study).order_by(col(Study.id))):
             assert study.id is not None
             found.append(StudyListing(study, StudyRole.facilitator, len(_workshops(session, study.id))))
         return found
@@ -168,9 +172,9 @@ def first_facilitator(db: Database, study_id: int) -> Facilitator | None:
     with db.read() as session:
         return session.exec(
             select(Facilitator)
-            .join(StudyMember, StudyMember.facilitator_id == Facilitator.id)
+            .join(StudyMember, col(StudyMember.facilitator_id) == col(Facilitator.id))
             .where(StudyMember.study_id == study_id, StudyMember.role == StudyRole.facilitator)
-            .order_by(StudyMember.added_at, Facilitator.id)
+            .order_by(col(StudyMember.added_at), col(Facilitator.id))
         ).first()
 
 
@@ -353,9 +357,10 @@ def edit_study(
             study.description = new_description
             changed.append("description")
         if changed:
+            assert study.id is not None
             record_study(
                 tx, study, StudyEdited(study_id=study.id, changed=changed, title=study.title), facilitator
-            )  # type: ignore[arg-type]
+            )
         return study
 
 

@@ -64,14 +64,20 @@ def may_read(session: Session, workshop: Workshop, facilitator: Facilitator) -> 
 
 
 class _Criterion(Protocol):
-    key: str
-    scale_min: int
-    scale_max: int
-    direction: Any
+    # Read-only, so that frozen specs and table rows both fit.
+    @property
+    def key(self) -> str: ...
+    @property
+    def scale_min(self) -> int: ...
+    @property
+    def scale_max(self) -> int: ...
+    @property
+    def direction(self) -> Any: ...
 
 
 class _Group(Protocol):
-    key: str
+    @property
+    def key(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backcast import workshop_templates
 from backcast.db import Database
@@ -31,7 +31,7 @@ def _saved(session: Session, facilitator: Facilitator) -> list[SavedTemplate]:
     query = (
         select(SavedTemplate)
         .where(SavedTemplate.facilitator_id == facilitator.id)
-        .order_by(SavedTemplate.name, SavedTemplate.id)
+        .order_by(col(SavedTemplate.name), col(SavedTemplate.id))
     )
     return list(session.exec(query))
 

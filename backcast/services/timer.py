@@ -24,7 +24,7 @@ def seconds_left(workshop: Workshop) -> int | None:
 
 
 def set_timer(
-    db: Database, facilitator: Facilitator, code: str, action: str, seconds: int | None = None
+    db: Database, facilitator: Facilitator, code: str, action: str, seconds: object = None
 ) -> Workshop:
     """`start` runs it for `seconds`; `pause` keeps what is left; `resume` runs it again;
     `add_minute` adds 60 seconds, running or paused; `clear` removes it."""

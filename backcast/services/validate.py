@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from backcast.i18n import N_
 from backcast.models.limits import YEAR_MAX, YEAR_MIN
 from backcast.services.errors import Invalid
+
+E = TypeVar("E", bound=Enum)
 
 # Control characters other than newline and tab: invisible, and PostgreSQL refuses NUL outright.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -37,23 +40,23 @@ def text(value: Any, field: str, *, max_length: int, required: bool = True, mult
         value = ""
     if not isinstance(value, str):
         raise Invalid(N_("This must be text."), field=field)
-    value = _BIDI_CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-    value = _NONCHARACTERS.sub("", value)
-    value = unicodedata.normalize("NFC", value).strip()
-    if _CONTROL.search(value):
+    cleaned: str = _BIDI_CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    cleaned = _NONCHARACTERS.sub("", cleaned)
+    cleaned = unicodedata.normalize("NFC", cleaned).strip()
+    if _CONTROL.search(cleaned):
         raise Invalid(N_("This contains characters that cannot be shown."), field=field)
-    if not multiline and "\n" in value:
+    if not multiline and "\n" in cleaned:
         raise Invalid(N_("This must fit on one line."), field=field)
-    if required and not value:
+    if required and not cleaned:
         raise Invalid(N_("This cannot be empty."), field=field)
-    if len(value) > max_length:
+    if len(cleaned) > max_length:
         raise Invalid(
             N_("This is too long: at most %(max)d characters, you wrote %(length)d."),
             field=field,
             max=max_length,
-            length=len(value),
+            length=len(cleaned),
         )
-    return value
+    return cleaned
 
 
 def storable(value: str) -> bool:
@@ -89,16 +92,16 @@ def year(value: Any, field: str, *, minimum: int = YEAR_MIN, maximum: int = YEAR
 
 
 def key(value: Any, field: str, *, max_length: int) -> str:
-    value = text(value, field, max_length=max_length, multiline=False)
-    if not _KEY.match(value):
+    cleaned = text(value, field, max_length=max_length, multiline=False)
+    if not _KEY.match(cleaned):
         raise Invalid(
             N_("Use lower-case letters, digits and underscores, starting with a letter."),
             field=field,
         )
-    return value
+    return cleaned
 
 
-def choice(value: Any, field: str, allowed: type) -> Any:
+def choice(value: Any, field: str, allowed: type[E]) -> E:
     try:
         return allowed(value)
     except ValueError:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backcast import defaults, workshop_templates
 from backcast.db import Database, Transaction
@@ -146,10 +146,11 @@ def create_workshop(
     template: WorkshopTemplate | None = None,
     language: str = Language.de,
     question: str | None = None,
-    present_year: int | None = None,
-    vision_year: int | None = None,
+    # Numbers as given, from JSON or a form: each is checked here and refused by name.
+    present_year: object = None,
+    vision_year: object = None,
     milestone_years: Sequence[int] | None = None,
-    dot_budget: int | None = None,
+    dot_budget: object = None,
     names: str | None = None,
     rated_kinds: Sequence[str] | None = None,
     consent_text: str | None = None,
@@ -202,7 +203,12 @@ def create_workshop(
     criteria_specs = clean_criteria(source.criteria_in(language) if criteria is None else criteria)
     group_specs = clean_groups(source.groups_in(language) if groups is None else groups)
     phase_prompts = clean_prompts(
-        {phase.value: dict(texts) for phase, texts in source.prompts.items()} if prompts is None else prompts
+        {
+            phase.value: {language.value: text for language, text in texts.items()}
+            for phase, texts in source.prompts.items()
+        }
+        if prompts is None
+        else prompts
     )
 
     details = details or study_access.StudyDetails()
@@ -271,7 +277,7 @@ def create_workshop(
         record(tx, workshop, OwnerAdded(facilitator_id=facilitator.id), facilitator)
         if study is not None:
             attached = WorkshopAttached(
-                study_id=study.id,  # type: ignore[arg-type]
+                study_id=study.id,
                 workshop_id=workshop.id,
                 code=code,
                 created=True,
@@ -383,9 +389,9 @@ def workshops_of(db: Database, facilitator: Facilitator) -> list[Workshop]:
     with db.read() as session:
         query = (
             select(Workshop)
-            .join(WorkshopOwner, WorkshopOwner.workshop_id == Workshop.id)
+            .join(WorkshopOwner, col(WorkshopOwner.workshop_id) == col(Workshop.id))
             .where(WorkshopOwner.facilitator_id == facilitator.id)
-            .order_by(Workshop.created_at.desc(), Workshop.id.desc())
+            .order_by(col(Workshop.created_at).desc(), col(Workshop.id).desc())
         )
         return list(session.exec(query))
 
@@ -394,7 +400,7 @@ def criteria_of(session: Session, workshop_id: int) -> list[Criterion]:
     query = (
         select(Criterion)
         .where(Criterion.workshop_id == workshop_id)
-        .order_by(Criterion.position, Criterion.id)
+        .order_by(col(Criterion.position), col(Criterion.id))
     )
     return list(session.exec(query))
 
@@ -403,7 +409,7 @@ def groups_of(session: Session, workshop_id: int) -> list[StakeholderGroup]:
     query = (
         select(StakeholderGroup)
         .where(StakeholderGroup.workshop_id == workshop_id)
-        .order_by(StakeholderGroup.position, StakeholderGroup.id)
+        .order_by(col(StakeholderGroup.position), col(StakeholderGroup.id))
     )
     return list(session.exec(query))
 
@@ -487,7 +493,7 @@ def delete_workshop(db: Database, facilitator: Facilitator, code: str) -> None:
             tx,
             WorkshopDeleted(workshop_id=workshop.id, code=workshop.code, facilitator_id=facilitator.id),
         )
-        tx.session.execute(delete(Workshop).where(Workshop.id == workshop.id))
+        tx.session.execute(delete(Workshop).where(col(Workshop.id) == workshop.id))
         tx.session.expunge(workshop)
     token_cache.cache_of(db).clear()  # its participants went with it
 

@@ -10,11 +10,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from backcast import i18n
 from backcast.db import Database
+from backcast.http.deps import get_db, session_token
 from backcast.models import Facilitator
 from backcast.services import accounts
 from backcast.services.errors import Invalid, ServiceError
-from backcast.web.console import console_facilitator
-from backcast.web.deps import get_db, get_templates, session_token
+from backcast.web.deps import console_facilitator, get_templates
 
 router = APIRouter(include_in_schema=False)
 

@@ -3,50 +3,20 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from backcast.db import Database
+from backcast.http.deps import get_db, get_settings, session_token
+from backcast.http.limits import RateLimited, login_failed, login_succeeded, take_login
 from backcast.i18n import gettext
 from backcast.services import accounts
 from backcast.services.errors import ServiceError
 from backcast.settings import Settings
-from backcast.web.deps import get_db, get_settings, get_templates, session_token, sign_in
-from backcast.web.limits import RateLimited, login_failed, login_succeeded, take_login
+from backcast.web.deps import get_templates, safe_next, sign_in
 
 router = APIRouter(include_in_schema=False)
-
-SETUP_SALT = "backcast-first-run-setup"
-SETUP_MAX_AGE = 7 * 24 * 3600
-
-
-def setup_token(settings: Settings) -> str:
-    """A signed set-up token; it works only while no facilitator exists, which makes it one-time."""
-    return URLSafeTimedSerializer(settings.resolved_secret_key, salt=SETUP_SALT).dumps("setup")
-
-
-def setup_token_valid(settings: Settings, token: str) -> bool:
-    try:
-        URLSafeTimedSerializer(settings.resolved_secret_key, salt=SETUP_SALT).loads(
-            token, max_age=SETUP_MAX_AGE
-        )
-    except BadSignature:
-        return False
-    return True
-
-
-def _safe_next(target: str | None) -> str:
-    # Only a path on this site: an absolute or protocol-relative URL would be an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
-
-
-def login_url(next_path: str) -> str:
-    return "/login?" + urlencode({"next": next_path})
 
 
 @router.get("/login")
@@ -56,7 +26,7 @@ def login_page(request: Request, next: str = "/", db: Database = Depends(get_db)
         request,
         "login.html",
         {
-            "next": _safe_next(next),
+            "next": safe_next(next),
             "error": None,
             "email": "",
             "needs_setup": accounts.facilitator_count(db) == 0,
@@ -84,7 +54,7 @@ def login(
             request,
             "login.html",
             {
-                "next": _safe_next(next),
+                "next": safe_next(next),
                 "error": gettext(error.message, **error.params),
                 "email": email[:254],
                 "needs_setup": False,
@@ -94,7 +64,7 @@ def login(
         )
     login_succeeded(request, email)
     sign_in(request, facilitator)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout")
@@ -129,7 +99,7 @@ def _setup_response(
     templates = get_templates(request)
     if accounts.facilitator_count(db) > 0:
         return templates.TemplateResponse(request, "setup_done.html", {}, status_code=410)
-    if not setup_token_valid(settings, token):
+    if not accounts.setup_token_valid(settings, token):
         return templates.TemplateResponse(request, "setup_invalid.html", {}, status_code=403)
     return templates.TemplateResponse(
         request, "setup.html", {"token": token, "error": error, "email": email}, status_code=status
@@ -146,7 +116,7 @@ def setup(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> Response:
-    if not setup_token_valid(settings, token) or accounts.facilitator_count(db) > 0:
+    if not accounts.setup_token_valid(settings, token) or accounts.facilitator_count(db) > 0:
         return _setup_response(request, db, settings, token, error=None, email="")
     if password != password_again:
         error = gettext("The two passwords differ.")

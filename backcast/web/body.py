@@ -8,9 +8,11 @@ without reading it; one sent in chunks is counted as it arrives and refused once
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backcast import i18n
+from backcast.http.problems import problem
 from backcast.i18n import N_
 
 TOO_LARGE = N_("The request is too large: at most %(size)d KB are accepted.")
@@ -75,11 +77,12 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, max_size: int) -> None:
         # Imported here: the error page helpers live above this module in the web layer.
-        from backcast.web.errors import error_page, problem
+        from backcast.web.errors import error_page
 
         request = Request(scope, receive)
         detail = i18n.gettext(TOO_LARGE, size=max_size // 1024)
         headers = {"Connection": "close"}
+        response: Response
         if scope["path"].startswith("/api/"):
             response = problem(413, "too-large", detail, instance=scope["path"], headers=headers)
         else:

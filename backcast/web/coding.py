@@ -14,14 +14,13 @@ from fastapi.responses import RedirectResponse, Response
 from backcast import i18n
 from backcast.db import Database
 from backcast.enums import ItemKind
+from backcast.http.deps import get_db
+from backcast.http.numbers import whole_number, whole_numbers
+from backcast.http.problems import status_of
 from backcast.models import Facilitator
 from backcast.services import coding, studies
 from backcast.services.errors import ServiceError
-from backcast.web.console import console_facilitator
-from backcast.web.deps import get_db, get_templates
-from backcast.web.errors import STATUS
-from backcast.web.forms import whole_number, whole_numbers
-from backcast.web.studies import study_page_response
+from backcast.web.deps import console_facilitator, get_templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -73,7 +72,7 @@ def _coding_page(
         "values": values or {},
         "error": i18n.gettext(error.message, **error.params) if error else None,
     }
-    status = STATUS.get(type(error), 422) if error else 200
+    status = status_of(error) if error else 200
     return get_templates(request).TemplateResponse(
         request, "studies/coding.html", context, status_code=status
     )
@@ -96,6 +95,30 @@ def coding_page(
 def _hidden_filters(workshop: str, kind: str, mode: str, at: str) -> dict[str, Any]:
     position = whole_number(at)
     return _filters(workshop, kind, mode, position if isinstance(position, int) else 0)
+
+
+# Before the item route, whose id would otherwise meet the word "themes".
+@router.post("/studies/{study_id}/coding/themes")
+def add_theme(
+    study_id: int,
+    request: Request,
+    label_de: Annotated[str, Form(max_length=1000)] = "",
+    label_en: Annotated[str, Form(max_length=1000)] = "",
+    workshop: Annotated[str, Form(max_length=1000)] = "",
+    kind: Annotated[str, Form(max_length=1000)] = "",
+    mode: Annotated[str, Form(max_length=1000)] = "one",
+    at: Annotated[str, Form(max_length=1000)] = "0",
+    facilitator: Facilitator = Depends(console_facilitator),
+    db: Database = Depends(get_db),
+) -> Response:
+    """A new theme, added while coding; back to the same contribution."""
+    filters = _hidden_filters(workshop, kind, mode, at)
+    try:
+        studies.add_theme(db, facilitator, study_id, studies.ThemeSpec(label_de=label_de, label_en=label_en))
+    except ServiceError as error:
+        values = {"theme_label_de": label_de, "theme_label_en": label_en}
+        return _coding_page(request, db, facilitator, study_id, filters, error, values)
+    return RedirectResponse(_coding_url(study_id, filters), status_code=303)
 
 
 @router.post("/studies/{study_id}/coding/{study_item_id}")
@@ -124,34 +147,6 @@ def code_item(
     return RedirectResponse(_coding_url(study_id, filters, anchor), status_code=303)
 
 
-@router.post("/studies/{study_id}/themes")
-def add_theme(
-    study_id: int,
-    request: Request,
-    label_de: Annotated[str, Form(max_length=1000)] = "",
-    label_en: Annotated[str, Form(max_length=1000)] = "",
-    back: Annotated[str, Form(max_length=20)] = "",
-    workshop: Annotated[str, Form(max_length=1000)] = "",
-    kind: Annotated[str, Form(max_length=1000)] = "",
-    mode: Annotated[str, Form(max_length=1000)] = "one",
-    at: Annotated[str, Form(max_length=1000)] = "0",
-    facilitator: Facilitator = Depends(console_facilitator),
-    db: Database = Depends(get_db),
-) -> Response:
-    """A new theme, from the study page (`back` empty) or while coding (`back=coding`)."""
-    filters = _hidden_filters(workshop, kind, mode, at)
-    try:
-        studies.add_theme(db, facilitator, study_id, studies.ThemeSpec(label_de=label_de, label_en=label_en))
-    except ServiceError as error:
-        values = {"theme_label_de": label_de, "theme_label_en": label_en}
-        if back == "coding":
-            return _coding_page(request, db, facilitator, study_id, filters, error, values)
-        return study_page_response(request, db, facilitator, study_id, values, error)
-    if back == "coding":
-        return RedirectResponse(_coding_url(study_id, filters), status_code=303)
-    return RedirectResponse(f"/studies/{study_id}#codebook", status_code=303)
-
-
 # --- agreement and settling ------------------------------------------------------------------------
 
 
@@ -172,8 +167,10 @@ def _agreement_page(
     b_id = found.coder_b.id if found.coder_b else None
     compared = []
     for item_id, entry in items.items():
-        codings = {**entry.others, **({facilitator.id: entry.mine} if entry.mine is not None else {})}
-        a, b = codings.get(a_id), codings.get(b_id)  # type: ignore[call-overload]
+        codings: dict[int | None, set[int]] = {coder: themes for coder, themes in entry.others.items()}
+        if entry.mine is not None:
+            codings[facilitator.id] = entry.mine
+        a, b = codings.get(a_id), codings.get(b_id)
         if a is None or b is None:
             continue
         if show != "all" and a == b:
@@ -192,7 +189,7 @@ def _agreement_page(
         "rule": coding.AGREEMENT_RULE,
         "error": i18n.gettext(error.message, **error.params) if error else None,
     }
-    status = STATUS.get(type(error), 422) if error else 200
+    status = status_of(error) if error else 200
     return get_templates(request).TemplateResponse(
         request, "studies/agreement.html", context, status_code=status
     )

@@ -7,7 +7,9 @@ set-up to the service, which refuses what would strand collected data and says w
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,13 +20,14 @@ from backcast import i18n, workshop_templates
 from backcast.db import Database
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, Phase
+from backcast.http.deps import get_db
+from backcast.http.numbers import decimal, number, whole_number_or_text
+from backcast.i18n import N_
 from backcast.models import Facilitator, Workshop
-from backcast.services import configuration, templates
+from backcast.services import configuration, templates, validate
 from backcast.services.configuration import WorkshopSetup
-from backcast.services.errors import ServiceError
-from backcast.web.console import console_facilitator, owned
-from backcast.web.deps import get_db, get_templates
-from backcast.web.forms import decimal, whole_number_or_text
+from backcast.services.errors import Invalid, ServiceError
+from backcast.web.deps import console_facilitator, get_templates, owned
 from backcast.web.labels import PHASE_PROMPTS
 from backcast.web.locale import use_room_language
 
@@ -43,7 +46,7 @@ def _page(
     db: Database,
     facilitator: Facilitator,
     workshop: Workshop,
-    setup: WorkshopSetup,
+    setup: WorkshopSetup | SetupDraft,
     *,
     error: ServiceError | None = None,
     unsaved: bool = False,
@@ -84,6 +87,77 @@ def setup_page(
     return _page(request, db, facilitator, workshop, setup, saved=saved)
 
 
+@dataclass(frozen=True)
+class CriterionDraft:
+    """A criterion row as typed. A number that is none stays the text it was, so that the page can
+    show it again beside the message; `parsed` makes the typed spec or names the field."""
+
+    key: str
+    label: str
+    low_label: str = ""
+    high_label: str = ""
+    scale_min: int | str = 1
+    scale_max: int | str = 5
+    weight: float | str = 1.0
+    direction: str = Direction.higher.value
+
+    def parsed(self, where: str) -> CriterionSpec:
+        if isinstance(self.weight, str):
+            raise Invalid(N_("The weight must be a number from 0 to 100."), field=f"{where}.weight")
+        return CriterionSpec(
+            key=self.key,
+            label=self.label,
+            low_label=self.low_label,
+            high_label=self.high_label,
+            scale_min=number(self.scale_min, f"{where}.scale_min"),
+            scale_max=number(self.scale_max, f"{where}.scale_max"),
+            weight=self.weight,
+            direction=validate.choice(self.direction, f"{where}.direction", Direction),
+        )
+
+
+@dataclass(frozen=True)
+class SetupDraft:
+    """The set-up form as posted: what the page shows again, unsaved or refused. `parsed` turns it
+    into the typed `WorkshopSetup` the service takes; the service checks the rest."""
+
+    title: str
+    question: str
+    present_year: int | str
+    vision_year: int | str
+    milestone_years: list[int | str]
+    language: str
+    dot_budget: int | str
+    names: str
+    rated_kinds: list[str]
+    consent_text: str
+    prompts: dict[str, dict[str, str]]
+    criteria: list[CriterionDraft]
+    groups: list[GroupSpec]
+    privacy_text: str = ""
+
+    def replace(self, **changes: Any) -> SetupDraft:
+        return dataclasses.replace(self, **changes)
+
+    def parsed(self) -> WorkshopSetup:
+        return WorkshopSetup(
+            title=self.title,
+            question=self.question,
+            present_year=number(self.present_year, "present_year"),
+            vision_year=number(self.vision_year, "vision_year"),
+            milestone_years=[number(year, "milestone_years") for year in self.milestone_years],
+            language=self.language,
+            dot_budget=number(self.dot_budget, "dot_budget"),
+            names=self.names,
+            rated_kinds=self.rated_kinds,
+            consent_text=self.consent_text,
+            privacy_text=self.privacy_text,
+            prompts=self.prompts,
+            criteria=[criterion.parsed(f"criteria.{i}") for i, criterion in enumerate(self.criteria)],
+            groups=self.groups,
+        )
+
+
 def _years(value: str) -> list[int | str]:
     return [whole_number_or_text(part) for part in re.split(r"[\s,;]+", value) if part]
 
@@ -98,18 +172,18 @@ def _rows(form: FormData, table: str) -> list[int]:
     return indices[:ROWS_MAX]
 
 
-def setup_from_form(form: FormData) -> WorkshopSetup:
-    """The set-up as posted, with numbers parsed where they are numbers; the service checks it all."""
+def setup_from_form(form: FormData) -> SetupDraft:
+    """The set-up as posted, with numbers parsed where they are numbers."""
     criteria = [
-        CriterionSpec(
+        CriterionDraft(
             key=_text(form, f"criteria-{i}-key").strip(),
             label=_text(form, f"criteria-{i}-label"),
             low_label=_text(form, f"criteria-{i}-low_label"),
             high_label=_text(form, f"criteria-{i}-high_label"),
-            scale_min=whole_number_or_text(_text(form, f"criteria-{i}-scale_min")),  # type: ignore[arg-type]
-            scale_max=whole_number_or_text(_text(form, f"criteria-{i}-scale_max")),  # type: ignore[arg-type]
-            weight=decimal(_text(form, f"criteria-{i}-weight")),  # type: ignore[arg-type]
-            direction=_text(form, f"criteria-{i}-direction"),  # type: ignore[arg-type]
+            scale_min=whole_number_or_text(_text(form, f"criteria-{i}-scale_min")),
+            scale_max=whole_number_or_text(_text(form, f"criteria-{i}-scale_max")),
+            weight=decimal(_text(form, f"criteria-{i}-weight")),
+            direction=_text(form, f"criteria-{i}-direction"),
         )
         for i in _rows(form, "criteria")
     ]
@@ -123,14 +197,14 @@ def setup_from_form(form: FormData) -> WorkshopSetup:
         }
         for phase in PROMPT_PHASES
     }
-    return WorkshopSetup(
+    return SetupDraft(
         title=_text(form, "title"),
         question=_text(form, "question"),
-        present_year=whole_number_or_text(_text(form, "present_year")),  # type: ignore[arg-type]
-        vision_year=whole_number_or_text(_text(form, "vision_year")),  # type: ignore[arg-type]
-        milestone_years=_years(_text(form, "milestone_years")),  # type: ignore[arg-type]
+        present_year=whole_number_or_text(_text(form, "present_year")),
+        vision_year=whole_number_or_text(_text(form, "vision_year")),
+        milestone_years=_years(_text(form, "milestone_years")),
         language=_text(form, "language"),
-        dot_budget=whole_number_or_text(_text(form, "dot_budget")),  # type: ignore[arg-type]
+        dot_budget=whole_number_or_text(_text(form, "dot_budget")),
         names=_text(form, "names"),
         rated_kinds=[kind for kind in form.getlist("rated_kinds") if isinstance(kind, str)],
         consent_text=_text(form, "consent_text"),
@@ -141,7 +215,7 @@ def setup_from_form(form: FormData) -> WorkshopSetup:
     )
 
 
-def _rearranged(setup: WorkshopSetup, action: str) -> WorkshopSetup | None:
+def _rearranged(setup: SetupDraft, action: str) -> SetupDraft | None:
     """The set-up with a row added, removed or moved, or with the model texts filled in; None when
     `action` is neither."""
     model = _MODEL.match(action)
@@ -157,7 +231,7 @@ def _rearranged(setup: WorkshopSetup, action: str) -> WorkshopSetup | None:
     verb, table, index_text = match.groups()
     rows: list[Any] = list(getattr(setup, table))
     if verb == "add":
-        rows.append(CriterionSpec(key="", label="") if table == "criteria" else GroupSpec(key="", label=""))
+        rows.append(CriterionDraft(key="", label="") if table == "criteria" else GroupSpec(key="", label=""))
     elif index_text is not None and int(index_text) < len(rows):
         index = int(index_text)
         if verb == "remove":
@@ -177,14 +251,14 @@ async def save_setup(
     db: Database = Depends(get_db),
 ) -> Response:
     form = await request.form()
-    setup = setup_from_form(form)
-    rearranged = _rearranged(setup, _text(form, "action"))
+    draft = setup_from_form(form)
+    rearranged = _rearranged(draft, _text(form, "action"))
     if rearranged is not None:
         return _page(request, db, facilitator, workshop, rearranged, unsaved=True)
     try:
-        configuration.configure_workshop(db, facilitator, workshop.code, setup)
+        configuration.configure_workshop(db, facilitator, workshop.code, draft.parsed())
     except ServiceError as error:
-        return _page(request, db, facilitator, workshop, setup, error=error)
+        return _page(request, db, facilitator, workshop, draft, error=error)
     return RedirectResponse(f"/facilitate/{workshop.code}/setup?saved=1", status_code=303)
 
 

@@ -19,6 +19,9 @@ from backcast.db import Database
 from backcast.enums import LINK_TARGET, PHASE_ORDER, ItemKind
 from backcast.export.schema import TABLES
 from backcast.export.tables import pseudonymiser
+from backcast.http.deps import get_db, session_facilitator
+from backcast.http.downloads import export_download
+from backcast.http.numbers import whole_number, whole_number_or_text, whole_numbers
 from backcast.i18n import N_
 from backcast.live.stream import EventStream
 from backcast.live.views import Listener
@@ -28,33 +31,11 @@ from backcast.queries.console import ParticipantRow, console_view, footprint, jo
 from backcast.services import agenda, items, owners, participants, timer, workshops
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
-from backcast.web.deps import LoginRequired, get_db, get_templates, session_facilitator
-from backcast.web.downloads import export_download
-from backcast.web.forms import whole_number, whole_number_or_text, whole_numbers
+from backcast.web.deps import console_facilitator, get_templates, owned, viewable
 from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import use_room_language
 
 router = APIRouter(include_in_schema=False)
-
-
-def console_facilitator(request: Request) -> Facilitator:
-    facilitator = session_facilitator(request)
-    if facilitator is None:
-        raise LoginRequired()
-    return facilitator
-
-
-def owned(
-    code: str, facilitator: Facilitator = Depends(console_facilitator), db: Database = Depends(get_db)
-) -> Workshop:
-    return workshops.owned_workshop(db, facilitator, code)
-
-
-def viewable(
-    code: str, facilitator: Facilitator = Depends(console_facilitator), db: Database = Depends(get_db)
-) -> Workshop:
-    """For the pages that only read: those who run the workshop, and its study's researchers."""
-    return workshops.viewable_workshop(db, facilitator, code)
 
 
 def _back(workshop: Workshop, anchor: str = "") -> RedirectResponse:
@@ -104,10 +85,10 @@ def console(
     return _page(request, db, workshop)
 
 
-def _run(request: Request, db: Database, workshop: Workshop, change: object) -> Response:
+def _run(request: Request, db: Database, workshop: Workshop, change: Callable[[], object]) -> Response:
     """Performs `change` (a callable) and returns to the console, or shows its refusal there."""
     try:
-        change()  # type: ignore[operator]
+        change()
     except ServiceError as error:
         return _page(request, db, workshop, error)
     return _back(workshop)
@@ -164,7 +145,7 @@ def set_timer(
         request,
         db,
         workshop,
-        lambda: timer.set_timer(db, facilitator, workshop.code, action, seconds),  # type: ignore[arg-type]
+        lambda: timer.set_timer(db, facilitator, workshop.code, action, seconds),
     )
 
 
@@ -203,7 +184,7 @@ def moderate_item(
             text=UNSET if text is None else text,
             hidden=None if hidden is None else hidden == "1",
             adopted=None if adopted is None else adopted == "1",
-            merged_into=whole_number(merged_into or ""),  # type: ignore[arg-type]
+            merged_into=whole_number(merged_into or ""),
         )
 
     return _run(request, db, workshop, change)

@@ -1,44 +1,22 @@
-"""Request-scoped access to the database, settings and the signed-in facilitator."""
+"""What the web's route modules share: templates, signing in, and the dependencies that send a
+person to sign in or to join. Route modules import these, never each other."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from urllib.parse import urlencode
+
+from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from backcast.db import Database
-from backcast.models import Facilitator
-from backcast.services import accounts
-from backcast.settings import Settings
-
-# The session cookie holds a random session token; the account it belongs to is looked up in the
-# database on every request, so an ended session stops working at once.
-SESSION_KEY = "session"
-
-
-# Dependencies that only read app state are `async`: FastAPI runs a plain `def` dependency in a
-# worker thread, a hop that cost more than the read on every request.
-async def get_db(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
-
-
-async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+from backcast.http.deps import SESSION_KEY, get_db, session_facilitator
+from backcast.models import Facilitator, Workshop
+from backcast.services import accounts, workshops
 
 
 def get_templates(request: Request) -> Jinja2Templates:
-    return request.app.state.templates
-
-
-def session_token(request: Request) -> str | None:
-    token = request.session.get(SESSION_KEY)
-    return token if isinstance(token, str) and token else None
-
-
-def session_facilitator(request: Request) -> Facilitator | None:
-    token = session_token(request)
-    if token is None:
-        return None
-    return accounts.facilitator_for_session(request.app.state.db, token)
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
 
 
 def sign_in(request: Request, facilitator: Facilitator) -> None:
@@ -52,3 +30,42 @@ def sign_in(request: Request, facilitator: Facilitator) -> None:
 
 class LoginRequired(Exception):
     """Raised by pages that need a signed-in facilitator; answered with a redirect to /login."""
+
+
+class NotJoined(Exception):
+    """Raised by phone pages for a phone that has not joined; answered with a redirect to /j/{code}."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def safe_next(target: str | None) -> str:
+    # Only a path on this site: an absolute or protocol-relative URL would be an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def login_url(next_path: str) -> str:
+    return "/login?" + urlencode({"next": next_path})
+
+
+def console_facilitator(request: Request) -> Facilitator:
+    facilitator = session_facilitator(request)
+    if facilitator is None:
+        raise LoginRequired()
+    return facilitator
+
+
+def owned(
+    code: str, facilitator: Facilitator = Depends(console_facilitator), db: Database = Depends(get_db)
+) -> Workshop:
+    return workshops.owned_workshop(db, facilitator, code)
+
+
+def viewable(
+    code: str, facilitator: Facilitator = Depends(console_facilitator), db: Database = Depends(get_db)
+) -> Workshop:
+    """For the pages that only read: those who run the workshop, and its study's researchers."""
+    return workshops.viewable_workshop(db, facilitator, code)

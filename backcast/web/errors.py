@@ -1,36 +1,22 @@
-"""Errors as RFC 9457 problem details for the API, and as a page for people."""
+"""The application's error handlers: a page for people, a problem document (`backcast.http.problems`)
+for the API and every other client that did not ask for HTML."""
 
 from __future__ import annotations
 
-import json
 from http import HTTPStatus
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backcast import i18n
+from backcast.http.limits import RateLimited, token_missed
+from backcast.http.problems import problem, status_of
 from backcast.services import errors
-from backcast.web.auth import login_url
-from backcast.web.deps import LoginRequired
-from backcast.web.limits import RateLimited, token_missed
-from backcast.web.phone import NotJoined
-
-STATUS: dict[type[errors.ServiceError], int] = {
-    errors.Invalid: 422,
-    errors.NotFound: 404,
-    errors.NotAllowed: 403,
-    errors.NotAuthenticated: 401,
-    errors.PhaseClosed: 409,
-    errors.OverBudget: 409,
-    errors.Conflict: 409,
-    RateLimited: 429,
-}
-
-PROBLEM = "application/problem+json"
+from backcast.web.deps import LoginRequired, NotJoined, login_url
 
 # What a person reads on an error page; the status phrase in `detail` is for machines and English.
 PAGE_DETAIL: dict[int, str] = {
@@ -53,50 +39,12 @@ API_DETAIL: dict[int, str] = {
 }
 
 
-class ProblemResponse(JSONResponse):
-    media_type = PROBLEM
-
-    def render(self, content: Any) -> bytes:
-        try:
-            return super().render(content)
-        except UnicodeEncodeError:
-            # A lone surrogate sent as a JSON escape and quoted back in `detail` or `errors` cannot
-            # be UTF-8; escaped again, the document is still valid JSON.
-            return json.dumps(content, separators=(",", ":")).encode("ascii")
-
-
-def problem(
-    status: int,
-    code: str,
-    detail: str,
-    *,
-    instance: str | None = None,
-    field: str | None = None,
-    errors_: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": f"urn:backcast:problem:{code}",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "code": code,
-    }
-    if instance:
-        body["instance"] = instance
-    if field:
-        body["field"] = field
-    if errors_ is not None:
-        body["errors"] = errors_
-    return ProblemResponse(body, status_code=status, headers=headers)
-
-
 def wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
 def error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
-    templates = request.app.state.templates
+    templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(
         request, "error.html", {"status": status, "detail": detail}, status_code=status, headers=headers
     )
@@ -105,7 +53,7 @@ def error_page(request: Request, status: int, detail: str, headers: dict[str, st
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.ServiceError)
     async def service_error(request: Request, exc: errors.ServiceError) -> Response:
-        status = STATUS.get(type(exc), 400)
+        status = status_of(exc)
         if status == 403 and request.url.path.startswith("/api/"):
             await run_in_threadpool(token_missed, request)
         detail = i18n.gettext(exc.message, **exc.params)
@@ -155,4 +103,5 @@ def install(app: FastAPI) -> None:
         code = HTTP_CODES.get(exc.status_code, "http-error")
         if exc.status_code in API_DETAIL:
             detail = i18n.gettext(API_DETAIL[exc.status_code])
-        return problem(exc.status_code, code, detail, instance=request.url.path, headers=exc.headers)
+        headers = dict(exc.headers) if exc.headers else None
+        return problem(exc.status_code, code, detail, instance=request.url.path, headers=headers)

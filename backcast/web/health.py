@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from backcast import __version__, migrate
 from backcast.db import Database
+from backcast.http.deps import get_db
 from backcast.live.broker import Broker
-from backcast.web.deps import get_db
 
 router = APIRouter(include_in_schema=False)
 

@@ -10,12 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from backcast import i18n
 from backcast.db import Database
+from backcast.http.deps import get_db, session_facilitator
+from backcast.http.numbers import whole_number
 from backcast.models import Facilitator
 from backcast.services import templates, workshops
 from backcast.services.errors import ServiceError
-from backcast.web.auth import login_url
-from backcast.web.deps import get_db, get_templates, session_facilitator
-from backcast.web.forms import whole_number
+from backcast.web.deps import get_templates, login_url
 from backcast.workshop_templates import DEFAULT
 
 router = APIRouter(include_in_schema=False)
@@ -84,9 +84,9 @@ def create(
             language=language,
             # What is left empty comes from the template.
             question=question or None,
-            present_year=whole_number(present_year),  # type: ignore[arg-type]
-            vision_year=whole_number(vision_year),  # type: ignore[arg-type]
-            dot_budget=whole_number(dot_budget),  # type: ignore[arg-type]
+            present_year=whole_number(present_year),
+            vision_year=whole_number(vision_year),
+            dot_budget=whole_number(dot_budget),
             names=names or None,
             consent_text=consent_text or None,
         )

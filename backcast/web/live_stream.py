@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import Request
 
+from backcast.http.limits import holding_stream
 from backcast.live.stream import EventStream, frame
 from backcast.live.views import Listener, View
-from backcast.web.limits import holding_stream
 
 RETRY_MILLISECONDS = 2000
 OPENING = frame(retry=RETRY_MILLISECONDS, comment="live")

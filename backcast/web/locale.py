@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from starlette.requests import HTTPConnection
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backcast import i18n
+from backcast.web.deps import safe_next
 
 LANGUAGE_COOKIE = "backcast_lang"
 
@@ -54,3 +58,24 @@ def use_room_language(connection: HTTPConnection, workshop_language: str) -> str
         language = i18n.DEFAULT_LANGUAGE
     i18n.current_language.set(language)
     return language
+
+
+def return_path(request: Request) -> str:
+    """Where the switcher brings a person back to: this page; or, for a page that answers a form
+    (a failed sign-in, say), the page that holds the form, as the Referer names it. Going back to
+    the form's own address would lose its query, such as the set-up token."""
+    if request.method in {"GET", "HEAD"}:
+        path, query = request.url.path, request.url.query
+    else:
+        referer = urlsplit(request.headers.get("referer", ""))
+        same_site = referer.scheme in {"http", "https"} and referer.netloc == request.url.netloc
+        path, query = (referer.path, referer.query) if same_site else (request.url.path, "")
+    return safe_next(path + (f"?{query}" if query else ""))
+
+
+def switcher(request: Request) -> dict[str, Any]:
+    """What base.html needs for the switcher on every page."""
+    return {
+        "language_choices": [(code, i18n.language_name(code)) for code in i18n.available_languages()],
+        "return_path": return_path(request),
+    }

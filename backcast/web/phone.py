@@ -14,6 +14,18 @@ from fastapi.responses import RedirectResponse, Response
 
 from backcast import i18n
 from backcast.db import Database
+from backcast.http.deps import get_db
+from backcast.http.limits import (
+    RateLimited,
+    guard_code,
+    join_refused,
+    take_change,
+    take_contribution,
+    take_join,
+)
+from backcast.http.numbers import whole_number, whole_number_or_text
+from backcast.http.participant import forget, participant_for, participant_for_code, remember
+from backcast.http.problems import status_of
 from backcast.i18n import N_
 from backcast.live.stream import EventStream
 from backcast.live.views import Listener
@@ -23,31 +35,11 @@ from backcast.queries.phone import GroupChoice, PhoneView, group_choice, phone_v
 from backcast.services import codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.services.items import UNSET
-from backcast.web.deps import get_db, get_templates
-from backcast.web.forms import whole_number, whole_number_or_text
-from backcast.web.limits import (
-    RateLimited,
-    guard_code,
-    join_refused,
-    take_change,
-    take_contribution,
-    take_join,
-)
+from backcast.web.deps import NotJoined, get_templates
 from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import language_of, use_workshop_language
-from backcast.web.participant import forget, participant_for, participant_for_code, remember
 
 router = APIRouter(include_in_schema=False)
-
-# The same statuses as the API's problem details, by the refusal's stable code.
-REFUSAL_STATUS = {
-    "phase-closed": 409,
-    "over-budget": 409,
-    "conflict": 409,
-    "forbidden": 403,
-    "not-found": 404,
-    "rate-limited": 429,
-}
 
 
 def _is_htmx(request: Request) -> bool:
@@ -125,7 +117,7 @@ def _join_form(
         "error": _message(error) if error else None,
         "error_field": error.field if error else None,
     }
-    status = REFUSAL_STATUS.get(error.code, 422) if error else 200
+    status = status_of(error) if error else 200
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
     return get_templates(request).TemplateResponse(
         request, "phone/join_workshop.html", context, status_code=status, headers=headers
@@ -164,11 +156,6 @@ def join_workshop(
 # --- the participant's screen ------------------------------------------------------------------
 
 
-class NotJoined(Exception):
-    def __init__(self, code: str) -> None:
-        self.code = code
-
-
 def current_participant(code: str, request: Request, db: Database = Depends(get_db)) -> Participant:
     # A phone that joined is known by its token and never meets the wrong-code limit, however
     # many neighbours behind the same address mistype; only strangers' lookups are counted.
@@ -202,7 +189,7 @@ def _render_view(
     }
     refusal = error or group_error
     if refusal is not None and status_code == 200:
-        status_code = REFUSAL_STATUS.get(refusal.code, 422)
+        status_code = status_of(refusal)
     response = get_templates(request).TemplateResponse(request, template, context, status_code=status_code)
     if error is not None and template == "phone/_compose.html":
         # A refused contribution re-shows the form, with what was typed, in place of the form only.

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from backcast.db import Database
+from backcast.http.deps import get_db
 from backcast.models import Workshop
 from backcast.network import join_url, public_base_url
 from backcast.queries.phone import rated_items
 from backcast.services import workshops
-from backcast.web.console import viewable
-from backcast.web.deps import get_db, get_templates
+from backcast.web.deps import get_templates, viewable
 from backcast.web.labels import KIND_NAMES, PARENT_QUESTIONS
 from backcast.web.locale import use_room_language
 from backcast.web.qr import qr_svg

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from backcast.db import Database
+from backcast.http.deps import get_db
 from backcast.models import Workshop
 from backcast.queries.report import report_view
-from backcast.web.console import viewable
-from backcast.web.deps import get_db, get_templates
+from backcast.web.deps import get_templates, viewable
 from backcast.web.locale import use_room_language
 
 router = APIRouter(include_in_schema=False)

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backcast.db import Database
+from backcast.http.deps import get_db
+from backcast.http.limits import guard_code
 from backcast.live.stream import EventStream
 from backcast.live.views import Listener
 from backcast.models import Workshop
 from backcast.queries.screen import screen_view
 from backcast.services import workshops
-from backcast.web.deps import get_db, get_templates
-from backcast.web.limits import guard_code
+from backcast.web.deps import get_templates
 from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import use_room_language
 from backcast.web.screen_live import screen_context

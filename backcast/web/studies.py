@@ -12,13 +12,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from backcast import i18n
 from backcast.db import Database
+from backcast.http.deps import get_db
+from backcast.http.problems import status_of
 from backcast.models import Facilitator
 from backcast.services import studies, templates, workshops
 from backcast.services.errors import ServiceError
 from backcast.services.study_access import clean_details
-from backcast.web.console import console_facilitator
-from backcast.web.deps import get_db, get_templates
-from backcast.web.errors import STATUS
+from backcast.web.deps import console_facilitator, get_templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,7 +42,7 @@ def _list_page(
         "values": values,
         "error": _message(error) if error else None,
     }
-    status = STATUS.get(type(error), 422) if error else 200
+    status = status_of(error) if error else 200
     return get_templates(request).TemplateResponse(request, "studies/list.html", context, status_code=status)
 
 
@@ -97,7 +97,7 @@ def study_page_response(
         "values": values or {},
         "error": _message(error) if error else None,
     }
-    status = STATUS.get(type(error), 422) if error else 200
+    status = status_of(error) if error else 200
     return get_templates(request).TemplateResponse(request, "studies/page.html", context, status_code=status)
 
 
@@ -297,3 +297,26 @@ def save_template(
     except ServiceError as error:
         return study_page_response(request, db, facilitator, study_id, {"template_name": name}, error)
     return RedirectResponse("/templates", status_code=303)
+
+
+@router.post("/studies/{study_id}/themes")
+def add_theme(
+    study_id: int,
+    request: Request,
+    label_de: Annotated[str, Form(max_length=1000)] = "",
+    label_en: Annotated[str, Form(max_length=1000)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    db: Database = Depends(get_db),
+) -> Response:
+    """A new theme in the codebook, added in advance (the coding page adds them while coding)."""
+    return _change(
+        request,
+        db,
+        facilitator,
+        study_id,
+        lambda: studies.add_theme(
+            db, facilitator, study_id, studies.ThemeSpec(label_de=label_de, label_en=label_en)
+        ),
+        {"theme_label_de": label_de, "theme_label_en": label_en},
+        "#codebook",
+    )

@@ -8,11 +8,11 @@ from starlette.datastructures import UploadFile
 
 from backcast import i18n
 from backcast.db import Database
+from backcast.http.deps import get_db
 from backcast.models import Facilitator
 from backcast.services import templates
 from backcast.services.errors import Invalid, ServiceError
-from backcast.web.console import console_facilitator
-from backcast.web.deps import get_db, get_templates
+from backcast.web.deps import console_facilitator, get_templates
 from backcast.workshop_templates import TEMPLATE_FILE_MAX
 
 router = APIRouter(include_in_schema=False)

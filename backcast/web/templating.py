@@ -17,7 +17,7 @@ from backcast.enums import Phase
 from backcast.models import Workshop
 from backcast.paths import TEMPLATES
 from backcast.web import labels
-from backcast.web.language import switcher
+from backcast.web.locale import switcher
 from backcast.workshop_templates import pick
 
 
@@ -29,7 +29,7 @@ def phase_label(phase: str) -> str:
 def phase_prompt(workshop: Workshop, phase: str) -> str:
     """What participants are asked in `phase`: the workshop's own text in the current language (or
     its other one), else the built-in prompt translated."""
-    own = pick(workshop.prompts.get(phase, {}), i18n.current_language.get())  # type: ignore[arg-type]
+    own = pick(workshop.prompts.get(phase, {}), i18n.current_language.get())
     if own:
         return own.replace("{vision_year}", str(workshop.vision_year)).replace(
             "{present_year}", str(workshop.present_year)
@@ -65,7 +65,7 @@ def _with_digits(pattern: NumberPattern, value: float | Decimal, digits: int) ->
     # The locale's own pattern keeps its spacing and signs; only the decimals are fixed.
     fixed = copy.copy(parse_pattern(pattern))
     fixed.frac_prec = (digits, digits)
-    return fixed.apply(value, i18n.format_locale())
+    return str(fixed.apply(value, i18n.format_locale()))
 
 
 # The two languages a printed report carries, so that partners reading either can follow it.
@@ -91,6 +91,7 @@ def make_templates() -> Jinja2Templates:
         # A misspelt variable fails the test that renders the page, instead of showing nothing.
         undefined=StrictUndefined,
     )
+    # The i18n extension adds this method to the environment when it loads, out of the type's sight.
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.template_gettext, i18n.template_ngettext, newstyle=True
     )

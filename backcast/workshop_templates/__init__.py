@@ -8,9 +8,10 @@ Texts are given per language; a workshop takes what its language has and falls b
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -19,6 +20,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -28,7 +30,7 @@ from backcast.models import limits as L
 from backcast.services import validate
 from backcast.services.errors import Invalid
 
-FORMAT = "backcast-template"
+FORMAT: Final = "backcast-template"
 BUILT_IN = ("generic", "regional-circular-economy", "abcd", "quist-vergragt")
 TEMPLATE_FILE_MAX = 256 * 1024
 
@@ -77,11 +79,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def pick(texts: dict[Language, str], language: str) -> str:
-    """The text in `language`, else in German or English, else empty."""
+def pick(texts: Mapping[Any, str], language: str) -> str:
+    """The text in `language`, else in German or English, else empty. The keys are language codes,
+    as `Language` members or as the plain text a workshop stores."""
     for candidate in (language, Language.de, Language.en):
-        if texts.get(candidate):  # type: ignore[call-overload]
-            return texts[candidate]  # type: ignore[index]
+        if texts.get(candidate):
+            return texts[candidate]
     return ""
 
 
@@ -97,8 +100,8 @@ class TemplateCriterion(_Strict):
 
     @field_validator("scale_max")
     @classmethod
-    def _above_min(cls, value: int, info: object) -> int:
-        scale_min = info.data.get("scale_min")  # type: ignore[attr-defined]
+    def _above_min(cls, value: int, info: ValidationInfo) -> int:
+        scale_min = info.data.get("scale_min")
         if scale_min is not None and value <= scale_min:
             raise ValueError("the top of the scale must be above its bottom")
         return value

@@ -1,4 +1,5 @@
-"""Numbers out of HTML forms: one parser for every route.
+"""Numbers out of text a client sent: one parser for every form route, and for the API's
+`Last-Event-ID` header.
 
 A form field is text. Where a number is meant, only ASCII digits are taken: `str.isdigit()` and `\\d`
 also accept "²", "١" or fullwidth digits, which `int()` then either refuses (a 500) or reads as a
@@ -10,6 +11,9 @@ message that names the field ("This must be a whole number."), so the page says 
 from __future__ import annotations
 
 import re
+
+from backcast.i18n import N_
+from backcast.services.errors import Invalid
 
 # Ten digits hold every row id (up to 2**31 - 1) and every year; a longer "number" is none we take.
 _WHOLE = re.compile(r"-?[0-9]{1,10}")
@@ -41,3 +45,11 @@ def decimal(value: str) -> float | str:
     """A decimal number with a point or a comma, else the text; "nan", "inf" and "1e3" are text."""
     value = value.strip()
     return float(value.replace(",", ".")) if _DECIMAL.fullmatch(value) else value
+
+
+def number(parsed: int | str | None, field: str) -> int:
+    """A value `whole_number` made, as the number a typed spec needs, or refused as the service
+    refuses a non-number: "This must be a whole number.", naming the field."""
+    if isinstance(parsed, int):
+        return parsed
+    raise Invalid(N_("This must be a whole number."), field=field)

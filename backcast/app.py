@@ -16,6 +16,7 @@ from backcast import __version__, migrate
 from backcast.api.problems import describe_problems
 from backcast.api.router import router as api_router
 from backcast.db import Database
+from backcast.http.limits import Limits
 from backcast.live.factory import make_broker
 from backcast.paths import STATIC
 from backcast.settings import Settings
@@ -41,7 +42,6 @@ from backcast.web import (
 from backcast.web.body import BodyLimit
 from backcast.web.console_live import ConsoleLive
 from backcast.web.headers import SecurityHeaders
-from backcast.web.limits import Limits
 from backcast.web.locale import LocaleMiddleware
 from backcast.web.methods import Methods
 from backcast.web.origin import OriginGuard

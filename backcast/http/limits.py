@@ -144,7 +144,8 @@ class Limits:
 
 
 def limits_of(connection: HTTPConnection) -> Limits:
-    return connection.app.state.limits
+    limits: Limits = connection.app.state.limits
+    return limits
 
 
 def client_address(connection: HTTPConnection) -> str:
@@ -239,7 +240,7 @@ def account_delay(limits: Limits, email: str) -> int:
     excess = len(failures) - limits.logins_by_account.limit
     if limits.logins_by_account.limit <= 0 or excess < 0:
         return 0
-    delay = min(2**excess, limits.login_delay_max)
+    delay: int = min(2**excess, limits.login_delay_max)  # `int ** int` is typed Any: it may be a float
     return max(0, math.ceil(delay - failures[-1]))
 
 
