@@ -113,6 +113,8 @@ def test_two_coders_code_independently_see_their_agreement_and_settle(db: Databa
     assert found.pooled.kappa == pytest.approx(5 / 8)
 
     assert coding.settled_themes(db, s.study.id) == {}
+    same = coding.agreement(db, s.ana, s.study.id, s.rita.id, s.rita.id)
+    assert (same.coder_a, same.coder_b) == (s.rita, s.ana) and same.items == 4
     coding.settle_item(db, s.ana, s.study.id, s.items[1].id, [energy])
     coding.settle_item(db, s.rita, s.study.id, s.items[2].id, [education, logistics])
     coding.settle_item(db, s.rita, s.study.id, s.items[1].id, [energy, logistics])  # replaces

@@ -377,7 +377,8 @@ def agreement(
     by_id = {c.id: c for c, _ in coders}
     first = by_id.get(coder_a) if isinstance(coder_a, int) else (coders[0][0] if coders else None)
     second = by_id.get(coder_b) if isinstance(coder_b, int) else None
-    if second is None:
+    # A coder compared with themselves agrees trivially: the other coder is then someone else.
+    if second is None or (first is not None and second.id == first.id):
         second = next((c for c, _ in coders if first is None or c.id != first.id), None)
     with db.read() as session:
         study = _require_member(session, facilitator, study_id)
