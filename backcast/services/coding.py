@@ -254,13 +254,15 @@ def items_to_code(
         codings = _codings(session, study.id, settled=False)
         settled = _codings(session, study.id, settled=True)
         settled_by_item = {item: themes for (_, item), themes in settled.items()}
+        # Grouped by item once, so that a study of thousands of contributions stays one pass.
+        by_item: dict[int, dict[int, set[int]]] = defaultdict(dict)
+        for (coder, coded), themes in codings.items():
+            by_item[coded][coder] = themes
         found = []
         for item, workshop in session.exec(query):
             assert item.id is not None and facilitator.id is not None
             others = {
-                coder: themes
-                for (coder, coded), themes in codings.items()
-                if coded == item.id and coder != facilitator.id
+                coder: themes for coder, themes in by_item.get(item.id, {}).items() if coder != facilitator.id
             }
             found.append(
                 CodingItem(
