@@ -347,6 +347,15 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("O console", "GET", f"/studies/{st}/coding", {}, 403),
         ("O console", "POST", f"/studies/{st}/coding/{c}", {"data": {"theme": []}}, 403),
         ("O console", "POST", f"/studies/{st}/themes", {"data": {"label_de": "Meins"}}, 403),
+        ("O console", "POST", f"/studies/{st}/coding/themes", {"data": {"label_de": "Meins"}}, 403),
+        ("O console", "POST", f"/studies/{st}/settle/{c}", {"data": {"theme": []}}, 403),
+        (
+            "O console",
+            "POST",
+            f"/studies/{st}/settle-agreed",
+            {"data": {"coder_a": str(r.y_id), "coder_b": str(r.x_id)}},
+            403,
+        ),
         # A participant's token codes nothing and reads no study.
         ("A api", "PUT", f"/api/v1/items/{c}/themes", {"json": {"themes": []}}, 403),
         ("A api", "GET", f"/api/v1/studies/{st}/themes", {}, 403),

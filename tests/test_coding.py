@@ -337,3 +337,18 @@ def test_the_agreement_page_shows_kappa_with_n_and_settles_a_difference(
     assert settled.status_code == 303
     assert coding.settled_themes(db, s.study.id) == {s.items[1].id: {energy}}
     assert "settled" in again.text
+
+    # The contribution both coded alike is settled in one go; the settled difference stays.
+    alike = client.post(
+        f"/studies/{s.study.id}/settle-agreed",
+        data={"coder_a": str(s.ana.id), "coder_b": str(s.rita.id)},
+        follow_redirects=False,
+    )
+    same_twice = client.post(
+        f"/studies/{s.study.id}/settle-agreed",
+        data={"coder_a": str(s.ana.id), "coder_b": str(s.ana.id)},
+        headers=HTML,
+    )
+    assert alike.status_code == 303
+    assert coding.settled_themes(db, s.study.id) == {s.items[0].id: {logistics}, s.items[1].id: {energy}}
+    assert same_twice.status_code == 422 and "two different coders" in same_twice.text

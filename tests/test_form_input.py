@@ -217,6 +217,11 @@ FORMS: dict[str, Form] = {
         {"theme": "{theme_id}", "workshop": "", "kind": "measure", "mode": "list", "at": "3", "advance": "1"},
         numbers=frozenset({"theme"}),
     ),
+    "/studies/{study_id}/settle-agreed": Form(
+        Phase.lobby,
+        {"coder_a": "{facilitator_id}", "coder_b": "{owner_id}", "show": "all"},
+        numbers=frozenset({"coder_a", "coder_b"}),
+    ),
     "/studies/{study_id}/settle/{study_item_id}": Form(
         Phase.lobby,
         {"theme": "{theme_id}", "coder_a": "{facilitator_id}", "coder_b": "", "show": "all"},
@@ -308,6 +313,7 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
         "key": "nothing-here",
         "colleague": colleague.email,
         "facilitator_id": str(colleague.id),
+        "owner_id": str(owner.id),
         "token_id": str(token.id),
         "study_id": str(study.id),
         "study_item_id": str(study_item.id),

@@ -171,6 +171,28 @@ def settle_item(
         return themes
 
 
+def settle_agreed(
+    db: Database, member: Facilitator, study_id: object, coder_a: object, coder_b: object
+) -> int:
+    """Settles every contribution both coders coded alike and not settled yet with their themes;
+    the number settled. Differences stay for the compare view."""
+    with db.write() as tx:
+        study = _lock_member(tx, member, study_id)
+        assert study.id is not None
+        if not (validate.is_id(coder_a) and validate.is_id(coder_b)) or coder_a == coder_b:
+            raise Invalid(N_("Choose two different coders."), field="coder_b")
+        codings = _codings(tx.session, study.id, settled=False)
+        settled = {item for _, item in _codings(tx.session, study.id, settled=True)}
+        a = {item: themes for (coder, item), themes in codings.items() if coder == coder_a}
+        b = {item: themes for (coder, item), themes in codings.items() if coder == coder_b}
+        alike = sorted(item for item in set(a) & set(b) if a[item] == b[item] and item not in settled)
+        for item_id in alike:
+            item = tx.session.get(Item, item_id)
+            assert item is not None
+            _write_coding(tx, study, item, member, sorted(a[item_id]), settled=True)
+        return len(alike)
+
+
 # --- reading -----------------------------------------------------------------------------------
 
 

@@ -228,3 +228,23 @@ def settle_item(
         return _agreement_page(request, db, facilitator, study_id, a, b, show, error)
     query = urlencode({k: v for k, v in (("coder_a", a), ("coder_b", b), ("show", show)) if v})
     return RedirectResponse(f"/studies/{study_id}/agreement?{query}#item-{study_item_id}", status_code=303)
+
+
+@router.post("/studies/{study_id}/settle-agreed")
+def settle_agreed(
+    study_id: int,
+    request: Request,
+    coder_a: Annotated[str, Form(max_length=1000)] = "",
+    coder_b: Annotated[str, Form(max_length=1000)] = "",
+    show: Annotated[str, Form(max_length=1000)] = "differing",
+    facilitator: Facilitator = Depends(console_facilitator),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Settles every contribution the two coders coded alike, in one go."""
+    a, b = whole_number(coder_a), whole_number(coder_b)
+    try:
+        coding.settle_agreed(db, facilitator, study_id, a, b)
+    except ServiceError as error:
+        return _agreement_page(request, db, facilitator, study_id, a, b, show, error)
+    query = urlencode({k: v for k, v in (("coder_a", a), ("coder_b", b), ("show", show)) if v})
+    return RedirectResponse(f"/studies/{study_id}/agreement?{query}#settle", status_code=303)
