@@ -8,7 +8,7 @@ LOCALE := backcast/locale
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-fast lint format install catalogues messages chromium bench screenshots clean
+.PHONY: run test test-fast lint format docs install catalogues messages chromium bench screenshots clean
 
 run: $(APP_STAMP) catalogues
 	$(BIN)/backcast db upgrade
@@ -33,6 +33,10 @@ lint: $(TEST_STAMP)
 format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# docs/events.md and docs/settings.md, written from backcast/events.py and backcast/settings.py.
+docs: $(APP_STAMP)
+	$(BIN)/python -m backcast.docsgen
 
 install: $(APP_STAMP) catalogues
 

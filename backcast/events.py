@@ -3,7 +3,8 @@
 Every state change appends one of these to the event log. The log is the audit trail, the
 research log and the source of the live stream, so payloads are facts a researcher may read:
 ids, keys and text people typed, never tokens, password hashes or display names.
-Each class is listed in docs/events.md (a test checks it).
+docs/events.md is written from these classes (`make docs`; a test checks it is current): the type,
+the docstring and the fields of each.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ EVENT_TYPES: dict[str, type[Event]] = {}
 class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     type: ClassVar[str]
+    # Changes to accounts belong to no workshop: they go to the account log, never to a stream.
+    account: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -36,7 +39,11 @@ def parse_event(type_: str, data: dict[str, Any]) -> Event:
 
 
 class WorkshopCreated(Event):
-    """A facilitator created the workshop; carries its initial set-up."""
+    """A facilitator created the workshop; carries its initial set-up.
+
+    `template` is the key of the template the workshop started from (empty for workshops created
+    before templates existed).
+    """
 
     type = "workshop-created"
     code: str
@@ -56,7 +63,7 @@ class WorkshopCreated(Event):
 
 
 class OwnerAdded(Event):
-    """A facilitator became an owner of the workshop."""
+    """A facilitator became an owner of the workshop: its creator, or a co-owner another owner added."""
 
     type = "owner-added"
     facilitator_id: int
@@ -73,8 +80,9 @@ class OwnerRemoved(Event):
 
 
 class RoomLocked(Event):
-    """The facilitator locked the room: no new participants may join (those in it go on); or
-    opened it again, `locked` false."""
+    """The facilitator locked the room: no new participants may join (those in it go on); or opened it
+    again, `locked` false.
+    """
 
     type = "room-locked"
     locked: bool
@@ -119,8 +127,10 @@ class ResultsHidden(Event):
 
 
 class ParticipantJoined(Event):
-    """Someone joined from a phone or the API. The display name stays out of the log; `consented`
-    says whether they agreed to the workshop's consent text (false when none was asked)."""
+    """Someone joined from a phone or the API. The display name stays out of the log; `consented` says
+    whether they agreed to the workshop's consent text (false when none was asked, or when they took
+    part without agreeing).
+    """
 
     type = "participant-joined"
     participant_id: int
@@ -130,8 +140,11 @@ class ParticipantJoined(Event):
 
 
 class ParticipantGroupSet(Event):
-    """A participant chose, changed or cleared their stakeholder group after joining (allowed
-    until their first rating or dot). `group` is the group's key, or null for none."""
+    """A participant chose, changed or cleared their stakeholder group after joining, on their phone or
+    with `PUT /api/v1/participants/me/group`. Allowed until their first rating or dot, so that no
+    answer ever moves from one group's figures to another's. `group` is the group's key, or null for
+    none.
+    """
 
     type = "participant-group-set"
     participant_id: int
@@ -139,9 +152,11 @@ class ParticipantGroupSet(Event):
 
 
 class ParticipantDeleted(Event):
-    """A participant's data was deleted: their row, name, token, consent, ratings and dots. Their
-    contributions stay as the room's work without an author; the entries they caused in this log
-    are erased or lose their actor (see `entry-erased`)."""
+    """A participant's data was deleted, by the facilitator or by the participant from their phone
+    (then the actor is `erased`): their row, display name, token, consent, group, ratings and dots.
+    Their contributions stay as the room's work, without an author (`items_kept` says how many); the
+    entries they caused in this log are erased or lose their actor (see `entry-erased`).
+    """
 
     type = "participant-deleted"
     participant_id: int
@@ -149,16 +164,24 @@ class ParticipantDeleted(Event):
 
 
 class EntryErased(Event):
-    """Stands in the place of an entry that held a deleted participant's own data (their joining,
-    ratings and dots), keeping the log's numbering; `was` is the type the entry had."""
+    """Not appended: it takes the place of an entry that held a deleted participant's own data (their
+    `participant-joined`, `participant-group-set`, `item-rated` and `dots-set`), so that `seq` stays
+    gap-free; `was` is the type the entry had. The other entries a deleted participant caused
+    (`item-added`, `item-edited`, `item-withdrawn`) keep their content, with `actor` set to `erased`
+    and `author_id` to null. This is the one change ever made to past entries, and clients that keep
+    a copy of the log should apply the same deletion on seeing `participant-deleted`.
+    """
 
     type = "entry-erased"
     was: str
 
 
 class ParticipantsAnonymised(Event):
-    """Retention: the workshop had been closed for `BACKCAST_RETENTION_DAYS`, so its participants'
-    names and tokens were removed; `participants` says how many were changed."""
+    """Retention (`BACKCAST_RETENTION_DAYS`): nothing had happened in the workshop for `days` days, so
+    the display names and tokens of its participants were removed (`participants` says how many were
+    changed; they can no longer resume on their phones). Consent records, groups, contributions,
+    ratings and dots stay. The actor is `system`.
+    """
 
     type = "participants-anonymised"
     participants: int
@@ -205,8 +228,9 @@ class ItemUnhidden(Event):
 
 
 class ItemLinksSet(Event):
-    """The facilitator set what an item links to (a need's milestones, a measure's needs);
-    `links` is the whole new list."""
+    """The facilitator set what an item links to (a need's milestones, a measure's needs); `links` is
+    the whole new list.
+    """
 
     type = "item-links-set"
     item_id: int
@@ -232,8 +256,9 @@ class ItemWithdrawn(Event):
 
 
 class ItemRated(Event):
-    """A participant rated an item; `values` maps criterion keys to a value, or null for
-    "can't judge". A later rating of the same item and criterion replaces the earlier one."""
+    """A participant rated an item; `values` maps criterion keys to a value, or null for "can't judge".
+    A later rating of the same item and criterion replaces the earlier one.
+    """
 
     type = "item-rated"
     item_id: int
@@ -257,6 +282,7 @@ class FacilitatorAdded(Event):
     """A facilitator account was created, from the CLI or the first-run set-up page."""
 
     type = "facilitator-added"
+    account = True
     facilitator_id: int
     via: str
 
@@ -265,14 +291,16 @@ class ApiTokenIssued(Event):
     """An API token was issued to a facilitator (the token itself is never logged)."""
 
     type = "api-token-issued"
+    account = True
     facilitator_id: int
     token_id: int
 
 
 class ApiTokenRevoked(Event):
-    """A facilitator's API token was revoked: it stops working at once."""
+    """A facilitator's API token was revoked: it stops working at once. `via` is `cli` or `account`."""
 
     type = "api-token-revoked"
+    account = True
     facilitator_id: int
     token_id: int
     via: str
@@ -282,6 +310,7 @@ class PasswordChanged(Event):
     """A facilitator's password was changed; every other session of the account ended with it."""
 
     type = "password-changed"
+    account = True
     facilitator_id: int
     via: str
 
@@ -290,6 +319,7 @@ class SessionsEnded(Event):
     """A facilitator signed out everywhere: every session of the account ended, in every browser."""
 
     type = "sessions-ended"
+    account = True
     facilitator_id: int
     sessions: int
 
@@ -298,16 +328,22 @@ class WorkshopDeleted(Event):
     """A facilitator deleted a workshop and all of its data (kept in the account log)."""
 
     type = "workshop-deleted"
+    account = True
     workshop_id: int
     code: str
     facilitator_id: int
 
 
 class TemplateSaved(Event):
-    """A facilitator saved a workshop's set-up as a template, or imported a template file;
-    `replaced` when it took the place of their own template with the same key."""
+    """A facilitator saved a workshop's set-up as a template, or imported a template file; `replaced`
+    when it took the place of their own template with the same key.
+
+    `via` is `workshop`, `import` or `study` (a study's codebook saved as a template). Kept in the
+    account log.
+    """
 
     type = "template-saved"
+    account = True
     facilitator_id: int
     key: str
     via: str
@@ -318,13 +354,21 @@ class TemplateDeleted(Event):
     """A facilitator deleted one of their saved templates."""
 
     type = "template-deleted"
+    account = True
     facilitator_id: int
     key: str
 
 
 class WorkshopConfigured(Event):
-    """The facilitator changed the workshop's set-up. `changed` names what changed; `values` holds
-    the new values of the plain fields among them; `criteria` and `groups` the keys after it."""
+    """The facilitator changed the workshop's set-up. `changed` names what changed; `values` holds the
+    new values of the plain fields among them; `criteria` and `groups` the keys after it.
+
+    `changed` lists field names in a fixed order (`title`, `question`, `present_year`,
+    `vision_year`, `milestone_years`, `language`, `dot_budget`, `names`, `rated_kinds`,
+    `consent_text`, `prompts`, `criteria`, `groups`). A change of the consent text also raises the
+    workshop's consent version, so each participant's consent names the text they agreed to. A
+    change that would strand collected data is refused and leaves no event (see the set-up page).
+    """
 
     type = "workshop-configured"
     changed: list[str]
@@ -334,9 +378,10 @@ class WorkshopConfigured(Event):
 
 
 class TimerSet(Event):
-    """The facilitator started, paused, extended or cleared the timer shown on screen and phones
-    (a phase change clears it too, right after `phase-changed`). `ends_at` is set while it runs;
-    `paused_seconds` while it is paused; both null when cleared."""
+    """The facilitator started, paused, extended or cleared the timer shown on screen and phones (a
+    phase change clears it too, right after `phase-changed`). `ends_at` is set while it runs;
+    `paused_seconds` while it is paused; both null when cleared.
+    """
 
     type = "timer-set"
     action: str
@@ -345,8 +390,9 @@ class TimerSet(Event):
 
 
 class ItemAdopted(Event):
-    """The facilitator adopted a vision statement as the synthesis later phases refer to (or let
-    it go again, `adopted` false)."""
+    """The facilitator adopted a vision statement as the synthesis later phases refer to (or let it go
+    again, `adopted` false).
+    """
 
     type = "item-adopted"
     item_id: int
@@ -395,7 +441,15 @@ class AgendaReordered(Event):
 
 class StudyCreated(Event):
     """A facilitator created a study and became its first facilitator member. `source` says where
-    its codebook came from: `template:<key>` or `workshop:<code>`."""
+    its codebook came from: `template:<key>` or `workshop:<code>`.
+
+    This and the events below it go to the study's own log (`study_event`: `study_id`, `seq` from 1
+    without gaps, `type`, `actor`, time, payload), written the same way as a workshop's. A workshop
+    joining or leaving a study (`workshop-attached`, `workshop-detached`) and a change of its study
+    metadata (`study-details-set`) are written to both logs, so each workshop's own log says when it
+    belonged to which study. `study-deleted` goes to the account log, since the study's log goes
+    with the study.
+    """
 
     type = "study-created"
     study_id: int
@@ -419,6 +473,7 @@ class StudyDeleted(Event):
     """A facilitator deleted a study that held no workshops (kept in the account log)."""
 
     type = "study-deleted"
+    account = True
     study_id: int
     title: str
     facilitator_id: int

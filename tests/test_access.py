@@ -211,7 +211,7 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("X api", "PATCH", f"/api/v1/items/{c}", {"json": {"hidden": True}}, 403),
         ("X api", "PATCH", f"/api/v1/items/{c}", {"json": {"text": "Changed"}}, 403),
         ("X api", "PATCH", f"/api/v1/items/{c}", {"json": {"merged_into": r.x_item}}, 403),
-        ("X api", "PATCH", f"/api/v1/items/{r.x_item}", {"json": {"merged_into": c}}, 422),
+        ("X api", "PATCH", f"/api/v1/items/{r.x_item}", {"json": {"merged_into": c}}, 409),
         ("X api", "PUT", f"/api/v1/items/{c}/ratings", {"json": {"impact": 5}}, 403),
         ("X api", "GET", f"/api/v1/workshops/{s2}/results", {}, 403),
         ("X api", "GET", f"/api/v1/workshops/{s2}/export?format=xlsx", {}, 403),

@@ -68,7 +68,8 @@ def test_only_a_vision_statement_is_adopted_as_synthesis(db: Database) -> None:
     tree = factories.tree(db)
     vision = items.add_item(db, tree.owner, tree.workshop.code, kind="vision", text="A circular region")
     assert items.moderate_item(db, tree.owner, vision.id, adopted=True).adopted
-    with pytest.raises(Invalid):
+    # A need is an item of another kind: the workshop's state stands against it (409).
+    with pytest.raises(Conflict):
         items.moderate_item(db, tree.owner, tree.need.id, adopted=True)
 
 

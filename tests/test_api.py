@@ -342,8 +342,8 @@ def test_create_from_a_template_and_patch_the_set_up(client: TestClient, db: Dat
             json={"criteria": [{"key": "cost", "label": "Kosten", "scale_max": 10}]},
             headers=headers,
         ),
-        422,
-        "invalid",
+        409,
+        "conflict",
     )
     assert refused["detail"] == "The scale of “Kosten” cannot change: 1 rating uses it."
     assert_problem(

@@ -13,7 +13,7 @@ from sqlmodel import select
 from backcast.db import Database
 from backcast.models import Facilitator, Item, Study, StudyCoding, StudyEvent, StudyTheme, Workshop
 from backcast.services import accounts, coding, items, studies
-from backcast.services.errors import Invalid, NotAllowed
+from backcast.services.errors import Conflict, Invalid, NotAllowed
 from tests import factories
 from tests.test_console import sign_in
 
@@ -149,9 +149,9 @@ def test_coding_refusals_change_nothing(sqlite_db: Database) -> None:
     outside_item = items.add_item(db, s.ana, outside.code, kind="milestone", text="Anderswo", year=2040)
     before = coding.settled_themes(db, s.study.id), factories.event_count(db, s.bremen)
 
-    with pytest.raises(Invalid) as theme_of_other_study:
+    with pytest.raises(Conflict) as theme_of_other_study:
         coding.code_item(db, s.rita, s.study.id, s.items[0].id, [foreign_theme.id])
-    with pytest.raises(Invalid) as item_outside:
+    with pytest.raises(Conflict) as item_outside:
         coding.code_item(db, s.rita, s.study.id, outside_item.id, [s.themes[0].id])
     with pytest.raises(NotAllowed):
         coding.code_item(db, stranger, s.study.id, s.items[0].id, [s.themes[0].id])
@@ -232,7 +232,7 @@ def test_api_refusals_are_problem_documents_and_change_nothing(
     ]
 
     assert [(a.status_code, a.headers["content-type"]) for a in answers] == [
-        (422, "application/problem+json"),
+        (409, "application/problem+json"),
         (422, "application/problem+json"),
         (403, "application/problem+json"),
         (403, "application/problem+json"),

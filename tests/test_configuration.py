@@ -12,7 +12,7 @@ from backcast.enums import Direction, Phase
 from backcast.models import Criterion, EventRecord, Item, StakeholderGroup, Workshop
 from backcast.services import configuration, items, ratings
 from backcast.services.configuration import WorkshopSetup
-from backcast.services.errors import Invalid, NotAllowed
+from backcast.services.errors import Conflict, Invalid, NotAllowed
 from tests import factories
 
 
@@ -113,17 +113,17 @@ def test_a_rated_criterion_keeps_its_scale_and_cannot_be_removed(db: Database) -
     rescaled = setup.replace(
         criteria=[impact.__class__(**{**impact.__dict__, "scale_max": 7}), *setup.criteria[1:]]
     )
-    with pytest.raises(Invalid) as refused:
+    with pytest.raises(Conflict) as refused:
         configuration.configure_workshop(db, tree.owner, tree.workshop.code, rescaled)
     assert str(refused.value) == "The scale of “Impact” cannot change: 1 rating uses it."
 
-    with pytest.raises(Invalid) as removed:
+    with pytest.raises(Conflict) as removed:
         configuration.configure_workshop(
             db, tree.owner, tree.workshop.code, setup.replace(criteria=setup.criteria[1:])
         )
     assert str(removed.value) == "“Impact” has 1 rating and cannot be removed."
     # "Can't judge" counts too: feasibility was rated null.
-    with pytest.raises(Invalid):
+    with pytest.raises(Conflict):
         configuration.configure_workshop(
             db, tree.owner, tree.workshop.code, setup.replace(criteria=[setup.criteria[0], setup.criteria[2]])
         )
@@ -159,7 +159,7 @@ def test_a_chosen_group_stays(db: Database) -> None:
     tree = factories.tree(db)
     factories.join(db, tree.workshop, group="sme")
     setup = setup_of(db, tree)
-    with pytest.raises(Invalid) as refused:
+    with pytest.raises(Conflict) as refused:
         configuration.configure_workshop(
             db, tree.owner, tree.workshop.code, setup.replace(groups=setup.groups[1:])
         )
@@ -182,7 +182,7 @@ def test_a_chosen_group_stays(db: Database) -> None:
 def test_years_keep_every_dated_contribution_inside(db: Database) -> None:
     tree = factories.tree(db)  # a milestone in 2035
     setup = setup_of(db, tree)
-    with pytest.raises(Invalid) as refused:
+    with pytest.raises(Conflict) as refused:
         configuration.configure_workshop(
             db, tree.owner, tree.workshop.code, setup.replace(vision_year=2034, milestone_years=[])
         )
@@ -207,7 +207,7 @@ def test_the_dot_budget_does_not_drop_below_what_someone_placed(db: Database) ->
     assert tree.measures[0].id is not None
     ratings.set_dots(db, participant, tree.measures[0].id, 4)
     setup = setup_of(db, tree)
-    with pytest.raises(Invalid) as refused:
+    with pytest.raises(Conflict) as refused:
         configuration.configure_workshop(db, tree.owner, tree.workshop.code, setup.replace(dot_budget=3))
     assert str(refused.value) == "A participant has already placed 4 dots; the budget cannot be lower."
     configuration.configure_workshop(db, tree.owner, tree.workshop.code, setup.replace(dot_budget=4))
@@ -218,7 +218,7 @@ def test_a_rated_kind_stays_rated(db: Database) -> None:
     tree = factories.tree(db)
     rate_once(db, tree)
     setup = setup_of(db, tree)
-    with pytest.raises(Invalid) as refused:
+    with pytest.raises(Conflict) as refused:
         configuration.configure_workshop(
             db, tree.owner, tree.workshop.code, setup.replace(rated_kinds=["need"])
         )
@@ -230,9 +230,9 @@ def test_a_rated_kind_stays_rated(db: Database) -> None:
     [
         ({"title": ""}, "title"),
         ({"title": "x" * 201}, "title"),
-        ({"vision_year": 2020}, "vision_year"),
+        ({"vision_year": 2020}, "vision_year"),  # before the present year: a conflict
         ({"vision_year": "2050"}, "vision_year"),
-        ({"milestone_years": [2060]}, "milestone_years"),
+        ({"milestone_years": [2060]}, "milestone_years"),  # after the vision year: a conflict
         ({"milestone_years": "2030"}, "milestone_years"),
         ({"dot_budget": -1}, "dot_budget"),
         ({"names": "maybe"}, "names"),
@@ -251,7 +251,9 @@ def test_bad_set_ups_are_refused_with_the_field_and_change_nothing(
 ) -> None:
     tree = factories.tree(db)
     before = setup_of(db, tree)
-    with pytest.raises(Invalid) as refused:
+    # Years that do not fit the workshop's other years are a conflict (409), the rest bad input.
+    conflict = change in ({"vision_year": 2020}, {"milestone_years": [2060]})
+    with pytest.raises(Conflict if conflict else Invalid) as refused:
         configuration.configure_workshop(db, tree.owner, tree.workshop.code, before.replace(**change))
     assert refused.value.field == field
     assert setup_of(db, tree) == before

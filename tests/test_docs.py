@@ -3,15 +3,49 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from backcast import events
+from backcast import docsgen, events
 from backcast.export.schema import TABLES
 from backcast.paths import ROOT
 from backcast.settings import Settings
+
+
+@pytest.mark.parametrize("page", ["events.md", "settings.md"])
+def test_the_events_and_settings_pages_are_what_the_code_says(page: str) -> None:
+    path = ROOT / "docs" / page
+    generated = docsgen.pages()[path]
+
+    assert path.read_text() == generated, f"docs/{page} is not current: run `make docs`"
+
+
+def test_the_generator_reports_a_stale_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -m backcast.docsgen --check` fails on a page that differs, and writing mends it."""
+    (tmp_path / "docs").mkdir()
+    monkeypatch.setattr(docsgen, "ROOT", tmp_path)
+    for path, text in docsgen.pages().items():
+        path.write_text(text)
+    assert docsgen.main(["--check"]) == 0
+    settings_page = tmp_path / "docs" / "settings.md"
+    settings_page.write_text(settings_page.read_text().replace("BACKCAST_JOIN_LIMIT", "BACKCAST_JOINS"))
+
+    assert docsgen.main(["--check"]) == 1
+    assert docsgen.main([]) == 0
+    assert docsgen.main(["--check"]) == 0
+
+
+def test_every_setting_row_names_its_type_default_and_meaning() -> None:
+    rows = re.findall(
+        r"^\| `BACKCAST_([A-Z_]+)` \| `(.+?)` \| (.+?) \| (.+) \|$", docsgen.settings_page(), re.M
+    )
+
+    assert [row[0] for row in rows] == [name.upper() for name in Settings.model_fields]
+    assert dict((name, default) for name, _, default, _ in rows)["JOIN_LIMIT"] == "`200`"
+    assert all(meaning.strip() for *_, meaning in rows)
 
 
 def test_every_event_is_listed_in_docs_with_its_fields() -> None:

@@ -307,7 +307,7 @@ def test_names_only_when_asked_allowed_and_consented(sqlite_client: TestClient, 
 
     anonymous = rated_workshop(sqlite_db, names="off")
     response = export(sqlite_client, owner_headers(sqlite_db, anonymous), anonymous.workshop.code, names=1)
-    assert assert_problem(response, 422, "invalid")["field"] == "names"
+    assert assert_problem(response, 409, "conflict")["field"] == "names"
 
 
 def test_with_consent_asked_only_those_who_gave_it_are_named() -> None:

@@ -68,7 +68,7 @@ def test_a_refused_join_does_not_count(sqlite_db: Database, settings: Settings) 
     shop = factories.workshop(sqlite_db, names="required")
     app = create_app(settings.model_copy(update={"join_limit": 2}), db=sqlite_db)
     with TestClient(app) as client:
-        assert [api_join(client, shop.code).status_code for _ in range(3)] == [422] * 3
+        assert [api_join(client, shop.code).status_code for _ in range(3)] == [409] * 3
         ok = client.post("/api/v1/join", json={"code": shop.code, "name": "Ana"})
         assert ok.status_code == 201
 

@@ -40,7 +40,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("reading", {"analysis", "queries", "export"}),
     ("live", {"live", "demo"}),
     ("http", {"http"}),
-    ("front ends", {"web", "api", "cli"}),
+    ("front ends", {"web", "api", "cli", "docsgen"}),
     ("application", {"app"}),
 ]
 LAYER_OF: dict[str, int] = {unit: rank for rank, (_, units) in enumerate(LAYERS) for unit in units}

@@ -10,7 +10,7 @@ from sqlmodel import select
 from backcast.db import Database
 from backcast.models import EventRecord
 from backcast.services import items
-from backcast.services.errors import Invalid, NotAllowed
+from backcast.services.errors import Conflict, Invalid, NotAllowed, ServiceError
 from tests import factories
 from tests.test_api import api_token
 from tests.test_console import sign_in
@@ -56,15 +56,16 @@ def test_links_must_point_to_the_right_kind_in_the_same_workshop(db: Database) -
     tree = factories.tree(db)
     elsewhere = factories.tree(db)
     assert tree.need.id is not None and tree.milestone.id is not None
-    cases = [
-        (tree.need.id, [tree.measures[0].id], "Item %(id)s is not a %(kind)s of this workshop."),
-        (tree.need.id, [elsewhere.milestone.id], "Item %(id)s is not a %(kind)s of this workshop."),
-        (tree.need.id, ["1"], "Links are item ids."),
-        (tree.need.id, "12", "Links are item ids."),
-        (tree.milestone.id, [tree.need.id], "This kind of item takes no links."),
+    # What is not an id is bad input; an id the workshop's state stands against is a conflict.
+    cases: list[tuple[int, object, str, type[ServiceError]]] = [
+        (tree.need.id, [tree.measures[0].id], "Item %(id)s is not a %(kind)s of this workshop.", Conflict),
+        (tree.need.id, [elsewhere.milestone.id], "Item %(id)s is not a %(kind)s of this workshop.", Conflict),
+        (tree.need.id, ["1"], "Links are item ids.", Invalid),
+        (tree.need.id, "12", "Links are item ids.", Invalid),
+        (tree.milestone.id, [tree.need.id], "This kind of item takes no links.", Conflict),
     ]
-    for item_id, links, message in cases:
-        with pytest.raises(Invalid) as refused:
+    for item_id, links, message, error in cases:
+        with pytest.raises(error) as refused:
             items.moderate_item(db, tree.owner, item_id, links=links)
         assert refused.value.message == message
     assert items.link_targets(db, tree.need) == [tree.milestone.id]

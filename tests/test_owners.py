@@ -83,7 +83,7 @@ def test_the_last_owner_stays_and_wrong_addresses_and_ids_are_refused(
         "A workshop keeps at least one facilitator: add another before removing this one."
     )
     unknown = client.post(owners_url, json={"email": "nobody@example.org"}, headers=headers)
-    assert unknown.status_code == 422
+    assert unknown.status_code == 409
     assert client.post(owners_url, json={"email": "not an address"}, headers=headers).status_code == 422
     assert client.delete(f"{owners_url}/999999", headers=headers).status_code == 404
     assert client.delete(f"{owners_url}/{'9' * 5000}", headers=headers).status_code == 422

@@ -110,7 +110,7 @@ def test_a_link_to_another_workshops_item_is_refused(db: Database) -> None:
     person, _ = factories.join(db, mine.workshop)
     error = refuses(
         db,
-        Invalid,
+        Conflict,
         lambda: items.add_item(
             db, person, mine.workshop.code, kind="measure", text="Cross", links=[theirs.need.id]
         ),
@@ -124,7 +124,7 @@ def test_a_link_to_the_wrong_kind_is_refused(db: Database) -> None:
     person, _ = factories.join(db, tree.workshop)
     refuses(
         db,
-        Invalid,
+        Conflict,
         lambda: items.add_item(
             db, person, tree.workshop.code, kind="measure", text="x", links=[tree.milestone.id]
         ),
@@ -135,10 +135,11 @@ def test_a_milestone_outside_the_years_is_refused(db: Database) -> None:
     tree = factories.tree(db)
     factories.phase(db, tree.workshop, Phase.milestones)
     person, _ = factories.join(db, tree.workshop)
-    for year in (2026, 2046, None, "2030"):
+    # A year outside the workshop's span conflicts with it; no year, or not a number, is bad input.
+    for year, error in ((2026, Conflict), (2046, Conflict), (None, Invalid), ("2030", Invalid)):
         refuses(
             db,
-            Invalid,
+            error,
             lambda year=year: items.add_item(
                 db, person, tree.workshop.code, kind="milestone", text="x", year=year
             ),
@@ -211,10 +212,10 @@ def test_merge_after_rating_opened_is_refused(db: Database) -> None:
 def test_merge_into_itself_another_kind_or_workshop_is_refused(db: Database) -> None:
     tree, other = factories.tree(db), factories.tree(db)
     measure = tree.measures[0].id
-    refuses(db, Invalid, lambda: items.moderate_item(db, tree.owner, measure, merged_into=measure))
-    refuses(db, Invalid, lambda: items.moderate_item(db, tree.owner, measure, merged_into=tree.need.id))
+    refuses(db, Conflict, lambda: items.moderate_item(db, tree.owner, measure, merged_into=measure))
+    refuses(db, Conflict, lambda: items.moderate_item(db, tree.owner, measure, merged_into=tree.need.id))
     refuses(
-        db, Invalid, lambda: items.moderate_item(db, tree.owner, measure, merged_into=other.measures[0].id)
+        db, Conflict, lambda: items.moderate_item(db, tree.owner, measure, merged_into=other.measures[0].id)
     )
 
 
@@ -264,24 +265,27 @@ def test_a_second_rating_replaces_the_first(db: Database, rating: factories.Tree
 
 
 @pytest.mark.parametrize(
-    ("values", "field"),
+    ("values", "field", "error"),
     [
-        ({"impact": 6}, "values.impact"),
-        ({"impact": 0}, "values.impact"),
-        ({"impact": 2.5}, "values.impact"),
-        ({"impact": "3"}, "values.impact"),
-        ({"impact": True}, "values.impact"),
-        ({"beauty": 3}, "values.beauty"),
-        ({}, "values"),
+        # Off this criterion's scale, or a criterion it does not have: the workshop's set-up stands
+        # against a well-formed value. Not a whole number, or off every scale: bad input.
+        ({"impact": 6}, "values.impact", Conflict),
+        ({"impact": 0}, "values.impact", Conflict),
+        ({"impact": 101}, "values.impact", Invalid),
+        ({"impact": 2.5}, "values.impact", Invalid),
+        ({"impact": "3"}, "values.impact", Invalid),
+        ({"impact": True}, "values.impact", Invalid),
+        ({"beauty": 3}, "values.beauty", Conflict),
+        ({}, "values", Invalid),
     ],
 )
 def test_values_off_the_scale_or_unknown_are_refused(
-    db: Database, rating: factories.Tree, values: dict[str, Any], field: str
+    db: Database, rating: factories.Tree, values: dict[str, Any], field: str, error: type[ServiceError]
 ) -> None:
     person, _ = factories.join(db, rating.workshop)
     ratings.rate_item(db, person, rating.measures[0].id, {"urgency": 1})
-    error = refuses(db, Invalid, lambda: ratings.rate_item(db, person, rating.measures[0].id, values))
-    assert error.field == field
+    refusal = refuses(db, error, lambda: ratings.rate_item(db, person, rating.measures[0].id, values))
+    assert refusal.field == field
 
 
 def test_rating_outside_the_rating_phase_or_when_closed_is_refused(
@@ -298,7 +302,7 @@ def test_rating_an_item_of_another_workshop_or_kind_is_refused(db: Database, rat
     other = factories.tree(db)
     person, _ = factories.join(db, rating.workshop)
     refuses(db, NotAllowed, lambda: ratings.rate_item(db, person, other.measures[0].id, {"impact": 3}))
-    refuses(db, Invalid, lambda: ratings.rate_item(db, person, rating.need.id, {"impact": 3}))
+    refuses(db, Conflict, lambda: ratings.rate_item(db, person, rating.need.id, {"impact": 3}))
     refuses(db, NotFound, lambda: ratings.rate_item(db, person, 999_999, {"impact": 3}))
 
 
@@ -331,10 +335,10 @@ def test_join_with_an_unknown_code_is_refused(db: Database) -> None:
 
 def test_join_follows_the_workshops_name_group_and_consent_rules(db: Database) -> None:
     shop = factories.workshop(db, names="required", consent_text="Your answers are used for research.")
-    refuses(db, Invalid, lambda: participants.join_workshop(db, shop.code, consent=True), match="name")
+    refuses(db, Conflict, lambda: participants.join_workshop(db, shop.code, consent=True), match="name")
     refuses(
         db,
-        Invalid,
+        Conflict,
         lambda: participants.join_workshop(db, shop.code, name="Ana", consent=True, group="pirates"),
     )
     joined = participants.join_workshop(db, shop.code, name="Ana", consent=True, group="sme")
@@ -384,20 +388,22 @@ def test_first_run_set_up_works_once(db: Database) -> None:
 
 def test_create_workshop_refuses_bad_set_up(db: Database) -> None:
     owner = factories.facilitator(db)
-    cases: list[dict[str, Any]] = [
-        {"title": ""},
-        {"title": "x" * 201},
-        {"title": "ok", "vision_year": 2020, "present_year": 2026},
-        {"title": "ok", "language": "fr"},
-        {"title": "ok", "dot_budget": -1},
-        {"title": "ok", "milestone_years": [2026]},
-        {"title": "ok", "criteria": []},
-        {"title": "ok", "rated_kinds": []},
+    cases: list[tuple[dict[str, Any], type[ServiceError]]] = [
+        ({"title": ""}, Invalid),
+        ({"title": "x" * 201}, Invalid),
+        # Years that do not fit together: 409, since one of them may be the template's.
+        ({"title": "ok", "vision_year": 2020, "present_year": 2026}, Conflict),
+        ({"title": "ok", "language": "fr"}, Invalid),
+        ({"title": "ok", "dot_budget": -1}, Invalid),
+        ({"title": "ok", "milestone_years": [2026]}, Conflict),
+        ({"title": "ok", "milestone_years": [1066]}, Invalid),
+        ({"title": "ok", "criteria": []}, Invalid),
+        ({"title": "ok", "rated_kinds": []}, Invalid),
     ]
-    for fields in cases:
+    for fields, error in cases:
         refuses(
             db,
-            Invalid,
+            error,
             lambda fields=fields: workshops.create_workshop(db, owner, **{"present_year": 2026, **fields}),
         )
 

@@ -51,7 +51,15 @@ def add_item(
     body: schemas.ItemCreate,
     request: Request,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=64,
+            pattern=r"^[!-~]+$",
+            description="Any visible ASCII text: a retry with the same key returns the first item.",
+        ),
+    ] = None,
     actor: Facilitator | Participant = Depends(current_actor),
     db: Database = Depends(get_db),
 ) -> schemas.ItemOut:

@@ -30,14 +30,18 @@ def list_owners(
     return _out(owners.owners_of(db, facilitator, code))
 
 
-@router.post("/workshops/{code}/owners", response_model=list[schemas.OwnerOut])
+@router.post(
+    "/workshops/{code}/owners",
+    response_model=list[schemas.OwnerOut],
+    responses=problems(409, s409="No facilitator account has this address."),
+)
 def add_owner(
     code: str,
     body: schemas.OwnerIn,
     facilitator: Facilitator = Depends(current_facilitator),
     db: Database = Depends(get_db),
 ) -> list[schemas.OwnerOut]:
-    """Makes another facilitator's account a co-owner (422 when no account has the address); the
+    """Makes another facilitator's account a co-owner (409 when no account has the address); the
     owners after the change."""
     return _out(owners.add_owner(db, facilitator, code, body.email))
 

@@ -33,7 +33,10 @@ def results(
 @router.get(
     "/workshops/{code}/export",
     response_class=Response,
-    responses={200: {"content": {media: {} for media, _ in FORMATS.values()}}},
+    responses={
+        200: {"content": {media: {} for media, _ in FORMATS.values()}},
+        **problems(409, s409="Names asked for where the workshop asked participants for none."),
+    },
 )
 def export(
     code: str,
@@ -44,7 +47,7 @@ def export(
     table: Annotated[
         str | None,
         Query(
-            description="With format=csv: which table (default ratings)",
+            description="With format=csv: which table (default ratings); with another format, refused (422).",
             json_schema_extra={"enum": list(TABLES)},
         ),
     ] = None,

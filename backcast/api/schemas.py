@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+)
 
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase, StudyRole
+from backcast.models import limits as L
 from backcast.models.limits import (
     DESCRIPTION_MAX,
     DOT_BUDGET_MAX,
@@ -22,26 +33,97 @@ from backcast.models.limits import (
     YEAR_MAX,
     YEAR_MIN,
 )
+from backcast.services.validate import MAX_ID
 
-Value = StrictInt | None
-# The bounds the services hold to, in the schema too, so that a request the schema allows is one
-# the server can take (or refuses only for the workshop's state).
-Year = Annotated[StrictInt, Field(ge=YEAR_MIN, le=YEAR_MAX)]
-DotBudget = Annotated[StrictInt, Field(ge=0, le=DOT_BUDGET_MAX)]
+# The schema states every rule the services hold a request to on its own, and these models enforce
+# it: a request the schema allows is taken, or refused only for the workshop's state (409). Rules
+# between fields that JSON Schema cannot state are in the models' descriptions.
+
+
+def _whole(value: object) -> object:
+    """JSON Schema counts 2041.0 as an integer, and so does the API; "2041" and true stay refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Bounds first, so that the schema states them; 2041.0 becomes 2041 before they are checked.
+WHOLE = BeforeValidator(_whole)
+Year = Annotated[StrictInt, Field(ge=YEAR_MIN, le=YEAR_MAX), WHOLE]
+DotBudget = Annotated[StrictInt, Field(ge=0, le=DOT_BUDGET_MAX), WHOLE]
+ItemId = Annotated[StrictInt, Field(ge=1, le=MAX_ID), WHOLE]
+ScaleValue = Annotated[StrictInt, Field(ge=L.SCALE_MIN, le=L.SCALE_MAX), WHOLE]
+Value = ScaleValue | None
+
+# What the services refuse in text: control characters (tab, and in longer texts line breaks,
+# excepted; space at either end is trimmed first); a required text also needs one character that is
+# not space, a direction control or a non-character (which are removed). The schema states it; the
+# services check it, so that the answer names the field and says what is wrong in the reader's
+# language.
+_CONTROL_LINE = r"\x00-\x08\x0a-\x1f\x7f"
+_CONTROL_TEXT = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_UNSEEN = r"\s\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff"
+
+
+def text_pattern(*, required: bool, line: bool) -> str:
+    control = _CONTROL_LINE if line else _CONTROL_TEXT
+    core = f"[^{control}]*[^{control}{_UNSEEN}][^{control}]*" if required else f"[^{control}]*"
+    return rf"^\s*{core}\s*$"
+
+
+def _text(max_length: int, *, required: bool, line: bool) -> Any:
+    return Field(
+        min_length=1 if required else 0,
+        max_length=max_length,
+        json_schema_extra={"pattern": text_pattern(required=required, line=line)},
+    )
+
+
+Title = Annotated[StrictStr, _text(L.TITLE_MAX, required=True, line=True)]
+Question = Annotated[StrictStr, _text(L.QUESTION_MAX, required=False, line=False)]
+ItemText = Annotated[StrictStr, _text(L.ITEM_TEXT_MAX, required=True, line=False)]
+Name = Annotated[StrictStr, _text(L.NAME_MAX, required=False, line=True)]
+Label = Annotated[StrictStr, _text(L.LABEL_MAX, required=True, line=True)]
+EndLabel = Annotated[StrictStr, _text(L.LABEL_MAX, required=False, line=True)]
+ConsentText = Annotated[StrictStr, _text(L.CONSENT_MAX, required=False, line=False)]
+PrivacyText = Annotated[StrictStr, _text(L.PRIVACY_MAX, required=False, line=False)]
+Key = Annotated[StrictStr, Field(min_length=1, max_length=L.KEY_MAX, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+def omitted(**kwargs: Any) -> Any:
+    """A field that may be left out but not sent as null: left out, it stays as it is."""
+    return Field(None, **kwargs)
+
+
+def patch_schema(examples: list[dict[str, Any]]) -> Any:
+    """The model's schema with its examples, and without the `default: null` of the fields that
+    may be left out but take no null (`omitted`)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["examples"] = examples
+        for field in schema.get("properties", {}).values():
+            if "default" in field and field["default"] is None and "anyOf" not in field:
+                del field["default"]
+
+    return extra
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Python's expressions, as the services' checks use them (and as the fuzzer reads the schema).
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
 class CriterionIn(Body):
-    key: StrictStr
-    label: StrictStr
-    low_label: StrictStr = ""
-    high_label: StrictStr = ""
-    scale_min: StrictInt = 1
-    scale_max: StrictInt = 5
-    weight: StrictFloat | StrictInt = 1.0
+    """A rating criterion; `scale_max` must be above `scale_min`, and each criterion of a workshop
+    needs its own `key`."""
+
+    key: Key
+    label: Label
+    low_label: EndLabel = ""
+    high_label: EndLabel = ""
+    scale_min: ScaleValue = 1
+    scale_max: ScaleValue = 5
+    weight: Annotated[StrictFloat, Field(ge=0, le=100)] | Annotated[StrictInt, Field(ge=0, le=100)] = 1.0
     direction: Direction = Direction.higher
 
     def spec(self) -> CriterionSpec:
@@ -49,15 +131,25 @@ class CriterionIn(Body):
 
 
 class GroupIn(Body):
-    key: StrictStr
-    label: StrictStr
+    """A stakeholder group; each group of a workshop needs its own `key`."""
+
+    key: Key
+    label: Label
 
     def spec(self) -> GroupSpec:
         return GroupSpec(**self.model_dump())
 
 
 # What participants are asked per phase and language: {"vision": {"de": "...", "en": "..."}}.
-Prompts = dict[Phase, dict[Language, StrictStr]]
+Prompts = dict[Phase, dict[Language, Question]]
+Criteria = Annotated[list[CriterionIn], Field(min_length=1, max_length=12)]
+Groups = Annotated[list[GroupIn], Field(max_length=30)]
+MilestoneYears = Annotated[list[Year], Field(max_length=L.MILESTONE_YEARS_MAX)]
+RatedKinds = Annotated[list[ItemKind], Field(min_length=1)]
+SPAN = (
+    " The vision year comes after the present year, and each milestone year between them; what is "
+    "not given is the {source}'s. Years that do not fit together are refused with 409."
+)
 
 
 class WorkshopCreate(Body):
@@ -76,26 +168,26 @@ class WorkshopCreate(Body):
         },
     )
 
-    title: StrictStr
+    title: Title
     template: StrictStr | None = Field(
         None,
         description="A built-in template's key (generic, regional-circular-economy, abcd, "
-        "quist-vergragt) or one of your own; what is not given comes from it.",
+        "quist-vergragt) or one of your own; what is not given (or null) comes from it.",
     )
-    question: StrictStr | None = None
-    present_year: Year | None = None
+    question: Question | None = None
+    present_year: Year | None = Field(None, description="This year when not given.")
     vision_year: Year | None = None
-    milestone_years: list[Year] | None = None
+    milestone_years: MilestoneYears | None = None
     language: Language = Language.de
     dot_budget: DotBudget | None = None
     names: NamesMode | None = None
-    rated_kinds: Annotated[list[ItemKind], Field(min_length=1)] | None = None
-    consent_text: StrictStr | None = None
-    privacy_text: StrictStr | None = Field(
+    rated_kinds: RatedKinds | None = None
+    consent_text: ConsentText | None = None
+    privacy_text: PrivacyText | None = Field(
         None, description="The data-protection notice (GDPR Art. 13) participants can read."
     )
-    criteria: list[CriterionIn] | None = None
-    groups: list[GroupIn] | None = None
+    criteria: Criteria | None = None
+    groups: Groups | None = None
     prompts: Prompts | None = None
     study: StrictInt | None = Field(
         None,
@@ -112,38 +204,42 @@ class WorkshopCreate(Body):
 
 class WorkshopPatch(Body):
     """The set-up to change; what is left out stays. `criteria` and `groups`, when given, are the
-    whole new list, matched by key: a rated criterion keeps its key and scale, a chosen group stays."""
+    whole new list, matched by key: a rated criterion keeps its key and scale, a chosen group stays.
+    A change that collected data stands against is refused with 409."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"title": "Kreislauf Nordwest 2045", "dot_budget": 7}]},
+        json_schema_extra=patch_schema([{"title": "Kreislauf Nordwest 2045", "dot_budget": 7}]),
     )
 
-    title: StrictStr | None = None
-    question: StrictStr | None = None
-    present_year: Year | None = None
-    vision_year: Year | None = None
-    milestone_years: list[Year] | None = None
-    language: Language | None = None
-    dot_budget: DotBudget | None = None
-    names: NamesMode | None = None
-    rated_kinds: Annotated[list[ItemKind], Field(min_length=1)] | None = None
-    consent_text: StrictStr | None = None
-    privacy_text: StrictStr | None = Field(
-        None, description="The data-protection notice (GDPR Art. 13) participants can read."
+    title: Title = omitted()
+    question: Question | None = Field(None, description="null or empty: none.")
+    present_year: Year = omitted()
+    vision_year: Year = omitted()
+    milestone_years: MilestoneYears = omitted()
+    language: Language = omitted()
+    dot_budget: DotBudget = omitted()
+    names: NamesMode = omitted()
+    rated_kinds: RatedKinds = omitted()
+    consent_text: ConsentText | None = Field(None, description="null or empty: none.")
+    privacy_text: PrivacyText | None = Field(
+        None,
+        description="The data-protection notice (GDPR Art. 13) participants can read; null or empty: none.",
     )
-    criteria: list[CriterionIn] | None = None
-    groups: list[GroupIn] | None = None
-    prompts: Prompts | None = None
-    region: StrictStr | None = Field(
-        None, max_length=REGION_MAX, description="Study metadata (in a study only)."
+    criteria: Criteria = omitted()
+    groups: Groups = omitted()
+    prompts: Prompts = omitted()
+    region: Annotated[StrictStr, Field(max_length=REGION_MAX)] = omitted(
+        description="Study metadata (in a study only)."
     )
-    sector: StrictStr | None = Field(
-        None, max_length=REGION_MAX, description="Study metadata (in a study only)."
+    sector: Annotated[StrictStr, Field(max_length=REGION_MAX)] = omitted(
+        description="Study metadata (in a study only)."
     )
-    held_on: date | None = Field(None, description="Study metadata (in a study only): the day it is held.")
-    venue: StrictStr | None = Field(
-        None, max_length=TITLE_MAX, description="Study metadata (in a study only)."
+    held_on: date | None = Field(
+        None, description="Study metadata (in a study only): the day it is held; null: none."
+    )
+    venue: Annotated[StrictStr, Field(max_length=TITLE_MAX)] = omitted(
+        description="Study metadata (in a study only)."
     )
 
 
@@ -214,7 +310,10 @@ class ResultsIn(Body):
 class OwnerIn(Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"email": "bo@example.org"}]})
     email: StrictStr = Field(
-        min_length=3, max_length=EMAIL_MAX, description="The address of a facilitator's account."
+        min_length=3,
+        max_length=EMAIL_MAX,
+        json_schema_extra={"pattern": r"^\s*[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\s*$"},
+        description="The address of a facilitator's account (409 when no account has it).",
     )
 
 
@@ -229,8 +328,10 @@ class JoinIn(Body):
         extra="forbid", json_schema_extra={"examples": [{"code": "K7XQ2M", "name": "Anna", "group": "sme"}]}
     )
     code: StrictStr
-    name: StrictStr | None = None
-    group: StrictStr | None = None
+    name: Name | None = Field(None, description="Needed where the workshop asks for names (else 409).")
+    group: StrictStr | None = Field(
+        None, description="A group key of the workshop (else 409); null or empty for none."
+    )
     consent: StrictBool = Field(
         default=False,
         description=(
@@ -244,7 +345,9 @@ class OwnGroupIn(Body):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"group": "sme"}, {"group": None}]}
     )
-    group: StrictStr | None = Field(None, description="A group key of the workshop; null or empty for none.")
+    group: StrictStr | None = Field(
+        None, description="A group key of the workshop (another is refused with 409); null or empty for none."
+    )
 
 
 class OwnGroupOut(BaseModel):
@@ -259,31 +362,55 @@ class JoinOut(BaseModel):
     consented: bool = Field(description="Whether the participant agreed to the workshop's consent text.")
 
 
+Links = Annotated[list[ItemId], Field(max_length=MAX_LINKS)]
+# A milestone needs its year; visions and milestones link to nothing.
+ITEM_RULES: list[JsonValue] = [
+    {
+        "if": {"properties": {"kind": {"const": ItemKind.milestone.value}}},
+        "then": {"required": ["year"], "properties": {"year": {"type": "integer"}}},
+    },
+    {
+        "if": {"properties": {"kind": {"enum": [ItemKind.vision.value, ItemKind.milestone.value]}}},
+        "then": {"properties": {"links": {"maxItems": 0}}},
+    },
+]
+
+
 class ItemCreate(Body):
+    """A contribution. A milestone needs a `year`; a vision and a milestone take no `links`. A year
+    outside the workshop's span, and a link to what is not a standing item of the kind it links to
+    (a need's milestones, a measure's needs) in this workshop, are refused with 409."""
+
     model_config = ConfigDict(
         extra="forbid",
+        regex_engine="python-re",
         json_schema_extra={
-            "examples": [{"kind": "measure", "text": "Regionale Materialbörse aufbauen", "links": [12]}]
+            "examples": [{"kind": "measure", "text": "Regionale Materialbörse aufbauen", "links": [12]}],
+            "allOf": ITEM_RULES,
         },
     )
     kind: ItemKind
-    text: StrictStr
-    year: StrictInt | None = None
-    links: Annotated[list[StrictInt], Field(max_length=MAX_LINKS)] = Field(default_factory=list)
+    text: ItemText
+    year: Year | None = None
+    links: Links = Field(default_factory=list)
 
 
 class ItemPatch(Body):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"text": "Materialbörse für KMU", "hidden": False}]}
+        extra="forbid", json_schema_extra=patch_schema([{"text": "Materialbörse für KMU", "hidden": False}])
     )
-    text: StrictStr | None = None
-    year: StrictInt | None = None
+    text: ItemText = omitted()
+    year: Year | None = Field(None, description="null clears it, except a milestone's (409).")
     hidden: StrictBool | None = None
-    adopted: StrictBool | None = None
-    merged_into: StrictInt | None = None
-    links: Annotated[list[StrictInt], Field(max_length=MAX_LINKS)] | None = Field(
+    adopted: StrictBool | None = Field(None, description="Only a vision statement (else 409).")
+    merged_into: ItemId | None = Field(
         None,
-        description="The whole new list of what the item links to: a need's milestones, a measure's needs.",
+        description="Another standing item of the same kind and workshop (else 409), until rating opens.",
+    )
+    links: Links | None = Field(
+        None,
+        description="The whole new list of what the item links to: a need's milestones, a measure's needs "
+        "(409 for another kind of item, or a link to what is not such an item of the workshop).",
     )
 
 
@@ -307,7 +434,7 @@ class ItemOut(BaseModel):
 
 class DotsIn(Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"count": 2}]})
-    count: Annotated[StrictInt, Field(ge=0, le=DOTS_PER_ITEM_MAX)]
+    count: Annotated[StrictInt, Field(ge=0, le=DOTS_PER_ITEM_MAX), WHOLE]
 
 
 class DotsOut(BaseModel):
@@ -321,7 +448,13 @@ class RatingsOut(BaseModel):
     values: dict[str, int | None]
 
 
-RatingsIn = dict[StrictStr, Value]
+# Criterion keys, each with a value on its scale or null for "can't judge"; an unknown key, or a
+# value off that criterion's own scale, is refused with 409.
+RatingsIn = Annotated[
+    dict[Key, Value],
+    # Keys that do not match the pattern are refused, not merely left unchecked.
+    Field(min_length=1, max_length=12, json_schema_extra={"additionalProperties": False}),
+]
 
 Status = Literal["ok"]
 
@@ -508,7 +641,7 @@ class StudyListed(BaseModel):
 
 class ItemThemesIn(Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"themes": [1, 3]}]})
-    themes: list[Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]] = Field(
+    themes: list[ItemId] = Field(
         max_length=200, description="The ids of the study's themes this contribution has; [] for none."
     )
 

@@ -249,7 +249,11 @@ def add_theme(
     return schemas.ThemeOut.model_validate(theme, from_attributes=True)
 
 
-@router.put("/items/{item_id}/themes", response_model=schemas.ItemThemesOut)
+@router.put(
+    "/items/{item_id}/themes",
+    response_model=schemas.ItemThemesOut,
+    responses=problems(409, s409="A theme that is not one of the study's themes."),
+)
 def code_item(
     body: schemas.ItemThemesIn,
     item_id: int = Path(ge=1, le=2**31 - 1, description="The contribution's id."),
@@ -257,7 +261,7 @@ def code_item(
     db: Database = Depends(get_db),
 ) -> schemas.ItemThemesOut:
     """Your own coding of a contribution of a workshop in a study you are a member of: the themes
-    it has, replacing your earlier coding ([] codes it with no theme). 422 for a theme of another
+    it has, replacing your earlier coding ([] codes it with no theme). 409 for a theme of another
     study; 403 for a contribution outside your studies."""
     study_id, themes = coding.code_item_by_id(db, facilitator, item_id, body.themes)
     return schemas.ItemThemesOut(item=item_id, study=study_id, themes=themes)

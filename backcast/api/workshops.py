@@ -32,7 +32,22 @@ def workshop_out(request: Request, db: Database, code: str) -> schemas.WorkshopO
     )
 
 
-@router.post("/workshops", status_code=201, response_model=schemas.WorkshopOut, responses=problems(409))
+SPAN_409 = (
+    "Years that do not fit together: the vision year not after the present year, or a milestone year "
+    "outside them (what the request leaves out comes from the template or the workshop)."
+)
+
+
+@router.post(
+    "/workshops",
+    status_code=201,
+    response_model=schemas.WorkshopOut,
+    responses=problems(
+        409,
+        s409=SPAN_409
+        + " With `study`: criteria or groups that do not fit its codebook (the difference named).",
+    ),
+)
 def create_workshop(
     body: schemas.WorkshopCreate,
     request: Request,
@@ -70,7 +85,16 @@ def create_workshop(
     return workshop_out(request, db, workshop.code)
 
 
-@router.patch("/workshops/{code}", response_model=schemas.WorkshopOut, responses=problems(409))
+@router.patch(
+    "/workshops/{code}",
+    response_model=schemas.WorkshopOut,
+    responses=problems(
+        409,
+        s409="Collected data stands against the change (the reason in `detail`), a change would break "
+        "comparison within the workshop's study (a criterion's key, scale or direction, a group's key), "
+        "study metadata for a workshop in no study, or " + SPAN_409[0].lower() + SPAN_409[1:],
+    ),
+)
 def configure_workshop(
     code: str,
     body: schemas.WorkshopPatch,
@@ -123,7 +147,11 @@ def set_phase(
     return workshop_out(request, db, workshop.code)
 
 
-@router.post("/workshops/{code}/input", response_model=schemas.WorkshopOut)
+@router.post(
+    "/workshops/{code}/input",
+    response_model=schemas.WorkshopOut,
+    responses=problems(409, s409="Input opened in a phase that takes none."),
+)
 def set_input(
     code: str,
     body: schemas.InputIn,

@@ -22,7 +22,7 @@ from backcast.export.tables import build_tables, pseudonymiser, shown_names
 from backcast.export.xlsxfile import xlsx_bytes
 from backcast.i18n import N_, translate
 from backcast.models import Workshop, utcnow
-from backcast.services.errors import Invalid
+from backcast.services.errors import Conflict, Invalid
 
 FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -59,7 +59,8 @@ def check_options(workshop: Workshop, format_: str, table: str | None, names: bo
                 tables=", ".join(TABLES),
             )
     if names and workshop.names == NamesMode.off:
-        raise Invalid(
+        # Well-formed, but the workshop's own rule stands against it.
+        raise Conflict(
             N_("This workshop asked participants for no names: its exports carry none."), field="names"
         )
 

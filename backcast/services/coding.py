@@ -20,7 +20,7 @@ from backcast.events import ItemCoded
 from backcast.i18n import N_
 from backcast.models import Facilitator, Item, Study, StudyCodedItem, StudyCoding, StudyTheme, Workshop
 from backcast.services import study_access, validate
-from backcast.services.errors import Invalid, NotAllowed, NotFound
+from backcast.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from backcast.services.eventlog import lock_study, record_study
 from backcast.services.study_access import NOT_MEMBER
 
@@ -51,7 +51,7 @@ def _item_in_study(session: Session, study: Study, item_id: object) -> Item:
     item = session.get(Item, item_id) if validate.is_id(item_id) else None
     workshop = session.get(Workshop, item.workshop_id) if item is not None else None
     if item is None or workshop is None or workshop.study_id != study.id:
-        raise Invalid(N_("This contribution is not in a workshop of this study."), field="item")
+        raise Conflict(N_("This contribution is not in a workshop of this study."), field="item")
     return item
 
 
@@ -71,7 +71,8 @@ def _clean_theme_ids(session: Session, study: Study, theme_ids: object) -> list[
             )
         )
         if len(known) != len(wanted):
-            raise Invalid(N_("This theme is not one of this study's themes."), field="themes")
+            # A well-formed id that names no theme of this study: refused for what the study holds.
+            raise Conflict(N_("This theme is not one of this study's themes."), field="themes")
     return sorted(wanted)
 
 

@@ -2,7 +2,9 @@
 
 A change that would strand collected data is refused with the reason: a rated criterion keeps its
 key and scale, a chosen stakeholder group stays, a rated kind stays rated, the dot budget does not
-drop below what someone placed, and the years keep every dated contribution inside them.
+drop below what someone placed, and the years keep every dated contribution inside them. Such a
+refusal is a `Conflict` (409 in the API): the change is well-formed, the workshop's data stands
+against it.
 """
 
 from __future__ import annotations
@@ -35,10 +37,11 @@ from backcast.models import (
 )
 from backcast.models import limits as L
 from backcast.services import study_access, validate
-from backcast.services.errors import Invalid
+from backcast.services.errors import Conflict, Invalid
 from backcast.services.eventlog import record
 from backcast.services.text import slug_ascii
 from backcast.services.workshops import (
+    check_span,
     clean_criteria,
     clean_groups,
     clean_milestone_years,
@@ -199,8 +202,7 @@ def _cleaned(setup: WorkshopSetup) -> WorkshopSetup:
     """The set-up checked on its own, before the collected data is looked at."""
     present = validate.year(setup.present_year, "present_year")
     vision = validate.year(setup.vision_year, "vision_year")
-    if vision <= present:
-        raise Invalid(N_("The vision year must come after the present year."), field="vision_year")
+    check_span(present, vision)
     return WorkshopSetup(
         title=validate.text(setup.title, "title", max_length=L.TITLE_MAX, multiline=False),
         question=validate.text(setup.question, "question", max_length=L.QUESTION_MAX, required=False),
@@ -314,7 +316,7 @@ def _check_years(tx: Transaction, workshop: Workshop, new: WorkshopSetup) -> Non
             )
         ).first()
     if outside is not None:
-        raise Invalid(
+        raise Conflict(
             N_("A contribution or agenda entry is dated %(year)d, outside the new years; change it first."),
             field="vision_year" if outside > new.vision_year else "present_year",
             year=outside,
@@ -338,7 +340,7 @@ def _check_budget(tx: Transaction, workshop: Workshop, budget: int) -> None:
     assert workshop.id is not None
     most = most_dots_placed(tx.session, workshop.id)
     if most > budget:
-        raise Invalid(
+        raise Conflict(
             N_plural(
                 "A participant has already placed %(dots)d dot; the budget cannot be lower.",
                 "A participant has already placed %(dots)d dots; the budget cannot be lower.",
@@ -361,7 +363,7 @@ def _check_rated_kinds(tx: Transaction, workshop: Workshop, removed: set[str]) -
         .where(col(Rating.workshop_id) == workshop.id, col(Item.kind).in_(removed))
     ).one()
     if rated:
-        raise Invalid(
+        raise Conflict(
             N_plural(
                 "%(count)d rating was given to this kind of item; it stays rated.",
                 "%(count)d ratings were given to this kind of item; it stays rated.",
@@ -388,7 +390,7 @@ def _apply_criteria(tx: Transaction, workshop: Workshop, specs: list[CriterionSp
     wanted = {spec.key for spec in specs}
     for key, stored in existing.items():
         if key not in wanted and rated.get(stored.id or 0):
-            raise Invalid(
+            raise Conflict(
                 N_plural(
                     "“%(label)s” has %(count)d rating and cannot be removed.",
                     "“%(label)s” has %(count)d ratings and cannot be removed.",
@@ -413,7 +415,7 @@ def _apply_criteria(tx: Transaction, workshop: Workshop, specs: list[CriterionSp
             continue
         count = rated.get(criterion.id or 0, 0)
         if count and (criterion.scale_min, criterion.scale_max) != (spec.scale_min, spec.scale_max):
-            raise Invalid(
+            raise Conflict(
                 N_plural(
                     "The scale of “%(label)s” cannot change: %(count)d rating uses it.",
                     "The scale of “%(label)s” cannot change: %(count)d ratings use it.",
@@ -447,7 +449,7 @@ def _apply_groups(tx: Transaction, workshop: Workshop, specs: list[GroupSpec]) -
         if key in wanted:
             continue
         if chosen.get(stored.id):
-            raise Invalid(
+            raise Conflict(
                 N_plural(
                     "%(count)d participant chose “%(label)s”; it cannot be removed.",
                     "%(count)d participants chose “%(label)s”; it cannot be removed.",

@@ -34,16 +34,30 @@ MAX_LINKS = L.MAX_LINKS
 UNSET: Any = object()
 
 
-def _item_year(workshop: Workshop, kind: ItemKind, year: object) -> int | None:
+def _item_year(workshop: Workshop, kind: ItemKind, year: object, *, kind_given: bool = True) -> int | None:
+    """The year an item of `kind` gets. A year outside the workshop's span (but a year at all)
+    conflicts with the workshop, as does clearing a stored milestone's year (`kind_given` false)."""
     if kind == ItemKind.milestone:
         if year is None:
-            raise Invalid(N_("Give the year of this milestone."), field="year")
-        return validate.year(year, "year", minimum=workshop.present_year + 1, maximum=workshop.vision_year)
+            missing = Invalid if kind_given else Conflict
+            raise missing(N_("Give the year of this milestone."), field="year")
+        return _in_span(validate.year(year, "year"), workshop.present_year + 1, workshop.vision_year)
     if kind == ItemKind.vision:
         return workshop.vision_year
     if year is None:
         return None
-    return validate.year(year, "year", minimum=workshop.present_year, maximum=workshop.vision_year)
+    return _in_span(validate.year(year, "year"), workshop.present_year, workshop.vision_year)
+
+
+def _in_span(year: int, minimum: int, maximum: int) -> int:
+    if not minimum <= year <= maximum:
+        raise Conflict(
+            N_("This must be between %(minimum)d and %(maximum)d."),
+            field="year",
+            minimum=minimum,
+            maximum=maximum,
+        )
+    return year
 
 
 def _link_targets(tx: Transaction, workshop: Workshop, kind: ItemKind, links: Sequence[object]) -> list[int]:
@@ -78,7 +92,8 @@ def _link_targets(tx: Transaction, workshop: Workshop, kind: ItemKind, links: Se
     ).all()
     missing = [link for link in ids if link not in set(found)]
     if missing:
-        raise Invalid(
+        # A well-formed id that names no such item of the workshop conflicts with its state.
+        raise Conflict(
             N_("Item %(id)s is not a %(kind)s of this workshop."),
             field="links",
             id=missing[0],
@@ -173,7 +188,8 @@ def _lock_item(tx: Transaction, item_id: object) -> tuple[Workshop, Item]:
 
 def _apply_edit(tx: Transaction, workshop: Workshop, item: Item, text: Any, year: Any, actor: Actor) -> None:
     new_text = item.text if text is UNSET else validate.text(text, "text", max_length=L.ITEM_TEXT_MAX)
-    new_year = item.year if year is UNSET else _item_year(workshop, ItemKind(item.kind), year)
+    kind = ItemKind(item.kind)
+    new_year = item.year if year is UNSET else _item_year(workshop, kind, year, kind_given=False)
     if (new_text, new_year) == (item.text, item.year):
         return
     item.text, item.year, item.updated_at = new_text, new_year, utcnow()
@@ -239,7 +255,9 @@ def moderate_item(
             record(tx, workshop, event, facilitator)
         if adopted is not None and adopted != item.adopted:
             if item.kind != ItemKind.vision:
-                raise Invalid(N_("Only a vision statement can be adopted as the synthesis."), field="adopted")
+                raise Conflict(
+                    N_("Only a vision statement can be adopted as the synthesis."), field="adopted"
+                )
             item.adopted, item.updated_at = adopted, utcnow()
             record(tx, workshop, ItemAdopted(item_id=item.id, adopted=adopted), facilitator)
         if links is not UNSET:
@@ -253,7 +271,7 @@ def _relink(tx: Transaction, workshop: Workshop, item: Item, links: Any, facilit
     if isinstance(links, str) or not isinstance(links, Sequence):
         raise Invalid(N_("Links are item ids."), field="links")
     if item.kind not in LINK_TARGET:
-        raise Invalid(N_("This kind of item takes no links."), field="links")
+        raise Conflict(N_("This kind of item takes no links."), field="links")
     wanted = _link_targets(tx, workshop, ItemKind(item.kind), links)
     current = list(tx.session.exec(select(Link).where(Link.from_id == item.id)))
     if sorted(link.to_id for link in current) == sorted(wanted):
@@ -279,11 +297,11 @@ def _merge(
         raise Invalid(N_("Give the id of the item to merge into."), field="merged_into")
     survivor = tx.session.get(Item, into_id) if validate.is_id(into_id) else None
     if survivor is None or survivor.workshop_id != workshop.id:
-        raise Invalid(N_("Merge into an item of the same workshop."), field="merged_into")
+        raise Conflict(N_("Merge into an item of the same workshop."), field="merged_into")
     if survivor.id == item.id:
-        raise Invalid(N_("An item cannot be merged into itself."), field="merged_into")
+        raise Conflict(N_("An item cannot be merged into itself."), field="merged_into")
     if survivor.kind != item.kind:
-        raise Invalid(N_("Merge only items of the same kind."), field="merged_into")
+        raise Conflict(N_("Merge only items of the same kind."), field="merged_into")
     if survivor.merged_into_id is not None or item.merged_into_id is not None:
         raise Conflict(N_("This item was already merged."), field="merged_into")
     assert item.id is not None and survivor.id is not None

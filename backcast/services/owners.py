@@ -13,7 +13,7 @@ from backcast.events import OwnerAdded, OwnerRemoved
 from backcast.i18n import N_
 from backcast.models import Facilitator, WorkshopOwner
 from backcast.services.accounts import clean_email
-from backcast.services.errors import Conflict, Invalid, NotFound
+from backcast.services.errors import Conflict, NotFound
 from backcast.services.eventlog import record
 from backcast.services.validate import is_id
 from backcast.services.workshops import lock_owned, owned_workshop
@@ -52,7 +52,7 @@ def add_owner(db: Database, facilitator: Facilitator, code: str, email: object) 
         assert workshop.id is not None
         other = tx.session.exec(select(Facilitator).where(Facilitator.email == address)).first()
         if other is None or other.id is None:
-            raise Invalid(
+            raise Conflict(
                 N_("No facilitator account has this address. They first need an account on this server."),
                 field="email",
             )

@@ -14,7 +14,9 @@ from backcast import credentials
 from backcast.db import Database
 from backcast.enums import NamesMode
 from backcast.events import (
+    DotsSet,
     EntryErased,
+    ItemRated,
     ParticipantDeleted,
     ParticipantGroupSet,
     ParticipantJoined,
@@ -70,7 +72,7 @@ def join_workshop(
         if workshop.names == NamesMode.off:
             cleaned_name = ""  # the workshop promised anonymity: a name sent anyway is not kept
         elif workshop.names == NamesMode.required and not cleaned_name:
-            raise Invalid(N_("Please enter your name."), field="name")
+            raise Conflict(N_("Please enter your name."), field="name")
         group_row = _group_row(tx.session, workshop, group)
         # Consent to research use is asked, never required: taking part must not cost it
         # (GDPR Art. 7(4)). Someone who declines takes part fully; the exports leave them out.
@@ -117,7 +119,7 @@ def _group_row(session: Session, workshop: Workshop, group: str | None) -> Stake
         )
     ).first()
     if found is None:
-        raise Invalid(N_("Choose one of the workshop's groups."), field="group")
+        raise Conflict(N_("Choose one of the workshop's groups."), field="group")
     return found
 
 
@@ -219,7 +221,7 @@ def _known(db: Database, token: str) -> token_cache.Known | None:
 # The actor of log entries whose participant was deleted: the entry stays, who it was does not.
 ERASED_ACTOR = "erased"
 # Entries that are the participant's own data rather than the room's work.
-_OWN_ENTRIES = frozenset({"participant-joined", "participant-group-set", "item-rated", "dots-set"})
+_OWN_ENTRIES = frozenset(cls.type for cls in (ParticipantJoined, ParticipantGroupSet, ItemRated, DotsSet))
 # A stored token hash is 64 hex digits; this prefix can never be one, so no token matches it.
 _NO_TOKEN = "erased-"
 

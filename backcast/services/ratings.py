@@ -14,7 +14,7 @@ from backcast.i18n import N_, N_plural
 from backcast.models import Criterion, Dots, Item, Participant, Rating, Workshop, utcnow
 from backcast.models import limits as L
 from backcast.services import validate
-from backcast.services.errors import Invalid, NotAllowed, NotFound, OverBudget, PhaseClosed
+from backcast.services.errors import Conflict, Invalid, NotAllowed, NotFound, OverBudget, PhaseClosed
 from backcast.services.eventlog import lock_workshop, record, require_participant
 
 MAX_DOTS_PER_ITEM = L.DOTS_PER_ITEM_MAX
@@ -47,8 +47,22 @@ def _lock_for(
         or item.withdrawn
         or item.merged_into_id is not None
     ):
-        raise Invalid(N_("This item is not up for rating or voting."), field="item")
+        raise Conflict(N_("This item is not up for rating or voting."), field="item")
     return workshop, item
+
+
+def _on_scale(value: object, field: str, criterion: Criterion) -> int:
+    """A whole number on any scale a criterion may have is well-formed; off this criterion's own
+    scale it conflicts with how the workshop is set up."""
+    number = validate.integer(value, field, minimum=L.SCALE_MIN, maximum=L.SCALE_MAX)
+    if not criterion.scale_min <= number <= criterion.scale_max:
+        raise Conflict(
+            N_("This must be between %(minimum)d and %(maximum)d."),
+            field=field,
+            minimum=criterion.scale_min,
+            maximum=criterion.scale_max,
+        )
+    return number
 
 
 def rate_item(
@@ -73,14 +87,8 @@ def _rate(
     for key, value in values.items():
         criterion = criteria.get(key)
         if criterion is None:
-            raise Invalid(N_("There is no criterion %(key)s."), field=f"values.{key}", key=str(key)[:40])
-        cleaned[key] = (
-            None
-            if value is None
-            else validate.integer(
-                value, f"values.{key}", minimum=criterion.scale_min, maximum=criterion.scale_max
-            )
-        )
+            raise Conflict(N_("There is no criterion %(key)s."), field=f"values.{key}", key=str(key)[:40])
+        cleaned[key] = None if value is None else _on_scale(value, f"values.{key}", criterion)
     existing = {
         row.criterion_id: row
         for row in tx.session.exec(

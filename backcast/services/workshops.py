@@ -30,7 +30,7 @@ from backcast.i18n import N_
 from backcast.models import Criterion, Facilitator, Participant, StakeholderGroup, Workshop, WorkshopOwner
 from backcast.models import limits as L
 from backcast.services import codes, study_access, token_cache, validate
-from backcast.services.errors import Invalid, NotAllowed, NotFound
+from backcast.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from backcast.services.eventlog import lock_study, lock_workshop, record, record_account, record_study
 from backcast.workshop_templates import WorkshopTemplate, pick
 
@@ -112,11 +112,24 @@ def clean_milestone_years(years: Sequence[object], present_year: int, vision_yea
             field="milestone_years",
             max=L.MILESTONE_YEARS_MAX,
         )
-    cleaned = {
-        validate.year(year, "milestone_years", minimum=present_year + 1, maximum=vision_year - 1)
-        for year in years
-    }
+    cleaned = {validate.year(year, "milestone_years") for year in years}
+    # Each is a year; one outside the span the workshop has (or gets) does not fit with it.
+    outside = sorted(year for year in cleaned if not present_year < year < vision_year)
+    if outside:
+        raise Conflict(
+            N_("This must be between %(minimum)d and %(maximum)d."),
+            field="milestone_years",
+            minimum=present_year + 1,
+            maximum=vision_year - 1,
+        )
     return sorted(cleaned)
+
+
+def check_span(present_year: int, vision_year: int) -> None:
+    """The vision year after the present year: where one of them is the workshop's or the
+    template's, a request's year can disagree with it, which is a conflict (409), not bad input."""
+    if vision_year <= present_year:
+        raise Conflict(N_("The vision year must come after the present year."), field="vision_year")
 
 
 def clean_prompts(prompts: Mapping[str, Mapping[str, object]]) -> dict[str, dict[str, str]]:
@@ -175,11 +188,13 @@ def create_workshop(
         required=False,
     )
     present = validate.year(date.today().year if present_year is None else present_year, "present_year")
-    vision = validate.year(
-        present + source.years_ahead if vision_year is None else vision_year, "vision_year"
+    # The template's horizon, but never past the last year a workshop may have.
+    vision = (
+        min(present + source.years_ahead, L.YEAR_MAX)
+        if vision_year is None
+        else validate.year(vision_year, "vision_year")
     )
-    if vision <= present:
-        raise Invalid(N_("The vision year must come after the present year."), field="vision_year")
+    check_span(present, vision)
     years = (
         defaults.milestone_years(present, vision, source.milestone_step)
         if milestone_years is None
@@ -452,7 +467,7 @@ def set_input_open(db: Database, facilitator: Facilitator, code: str, open_: boo
     with db.write() as tx:
         workshop = lock_owned(tx, facilitator, code)
         if open_ and workshop.phase not in INPUT_PHASES:
-            raise Invalid(N_("This phase takes no input."), field="input_open")
+            raise Conflict(N_("This phase takes no input."), field="input_open")
         if workshop.input_open != open_:
             workshop.input_open = open_
             event = InputOpened(phase=workshop.phase) if open_ else InputClosed(phase=workshop.phase)

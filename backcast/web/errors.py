@@ -82,7 +82,9 @@ def install(app: FastAPI) -> None:
             "The request is not valid: %(num)d problems.",
             len(found),
         )
-        return problem(422, "invalid", detail, instance=request.url.path, errors_=found)
+        # One problem names its field, as a service's refusal does.
+        field = found[0]["field"] if len(found) == 1 and found[0]["field"] else None
+        return problem(422, "invalid", detail, instance=request.url.path, field=field, errors_=found)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
