@@ -21,15 +21,12 @@ from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase, StudyRole
 from backcast.models import limits as L
 from backcast.models.limits import (
-    DESCRIPTION_MAX,
     DOT_BUDGET_MAX,
     DOTS_PER_ITEM_MAX,
     EMAIL_MAX,
     KEY_MAX,
     LABEL_MAX,
     MAX_LINKS,
-    REGION_MAX,
-    TITLE_MAX,
     YEAR_MAX,
     YEAR_MIN,
 )
@@ -88,6 +85,9 @@ EndLabel = Annotated[StrictStr, _text(L.LABEL_MAX, required=False, line=True)]
 ConsentText = Annotated[StrictStr, _text(L.CONSENT_MAX, required=False, line=False)]
 PrivacyText = Annotated[StrictStr, _text(L.PRIVACY_MAX, required=False, line=False)]
 Key = Annotated[StrictStr, Field(min_length=1, max_length=L.KEY_MAX, pattern=r"^[a-z][a-z0-9_]*$")]
+StudyMeta = Annotated[StrictStr, _text(L.REGION_MAX, required=False, line=True)]
+Venue = Annotated[StrictStr, _text(L.TITLE_MAX, required=False, line=True)]
+Description = Annotated[StrictStr, _text(L.DESCRIPTION_MAX, required=False, line=False)]
 
 
 def omitted(**kwargs: Any) -> Any:
@@ -196,10 +196,10 @@ class WorkshopCreate(Body):
         description="A study you are a facilitator of: the workshop takes its codebook (no `template` then); "
         "criteria or groups given must fit it.",
     )
-    region: StrictStr = Field("", max_length=REGION_MAX)
-    sector: StrictStr = Field("", max_length=REGION_MAX)
+    region: StudyMeta = ""
+    sector: StudyMeta = ""
     held_on: date | None = Field(None, description="The day the workshop is held.")
-    venue: StrictStr = Field("", max_length=TITLE_MAX)
+    venue: Venue = ""
 
 
 class WorkshopPatch(Body):
@@ -229,18 +229,12 @@ class WorkshopPatch(Body):
     criteria: Criteria = omitted()
     groups: Groups = omitted()
     prompts: Prompts = omitted()
-    region: Annotated[StrictStr, Field(max_length=REGION_MAX)] = omitted(
-        description="Study metadata (in a study only)."
-    )
-    sector: Annotated[StrictStr, Field(max_length=REGION_MAX)] = omitted(
-        description="Study metadata (in a study only)."
-    )
+    region: StudyMeta = omitted(description="Study metadata (in a study only).")
+    sector: StudyMeta = omitted(description="Study metadata (in a study only).")
     held_on: date | None = Field(
         None, description="Study metadata (in a study only): the day it is held; null: none."
     )
-    venue: Annotated[StrictStr, Field(max_length=TITLE_MAX)] = omitted(
-        description="Study metadata (in a study only)."
-    )
+    venue: Venue = omitted(description="Study metadata (in a study only).")
 
 
 class CriterionOut(BaseModel):
@@ -522,21 +516,20 @@ class StudyCreate(Body):
         },
     )
 
-    title: StrictStr = Field(min_length=1, max_length=TITLE_MAX)
-    description: StrictStr = Field("", max_length=DESCRIPTION_MAX)
+    title: Title
+    description: Description = ""
     template: StrictStr | None = Field(
         None, description="The template the codebook comes from (the generic one when neither is given)."
     )
     from_workshop: StrictStr | None = Field(
         None, description="The code of a workshop you run whose set-up becomes the codebook."
     )
-    themes: list[ThemeIn] = Field(default_factory=list, max_length=200)
 
 
 class StudyPatch(Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"title": "Nordwest 2045"}]})
-    title: StrictStr | None = Field(None, min_length=1, max_length=TITLE_MAX)
-    description: StrictStr | None = Field(None, max_length=DESCRIPTION_MAX)
+    title: Title = omitted()
+    description: Description = omitted()
 
 
 class StudyWorkshopIn(Body):
@@ -555,25 +548,32 @@ class StudyWorkshopIn(Body):
                     "held_on": "2027-03-04",
                 },
                 {"code": "K7XQ2M", "region": "Oldenburg"},
-            ]
+            ],
+            # One of the two, never both.
+            "oneOf": [{"required": ["code"]}, {"required": ["title"]}],
         },
     )
-    code: StrictStr | None = Field(None, max_length=20)
-    title: StrictStr | None = Field(None, max_length=TITLE_MAX)
+    code: StrictStr = omitted(max_length=20, description="A workshop you run, to attach.")
+    title: Title = omitted(description="The title of a new workshop in the study.")
     language: Language = Language.de
     present_year: Year | None = None
     vision_year: Year | None = None
-    region: StrictStr = Field("", max_length=REGION_MAX)
-    sector: StrictStr = Field("", max_length=REGION_MAX)
+    region: StudyMeta = ""
+    sector: StudyMeta = ""
     held_on: date | None = None
-    venue: StrictStr = Field("", max_length=TITLE_MAX)
+    venue: Venue = ""
 
 
 class MemberIn(Body):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"email": "bo@example.org", "role": "researcher"}]}
     )
-    email: StrictStr = Field(min_length=3, max_length=EMAIL_MAX, description="The address of an account.")
+    email: StrictStr = Field(
+        min_length=3,
+        max_length=EMAIL_MAX,
+        json_schema_extra={"pattern": r"^\s*[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\s*$"},
+        description="The address of an account (409 when no account has it).",
+    )
     role: StudyRole
 
 

@@ -16,7 +16,7 @@ from backcast.i18n import N_
 from backcast.models import Facilitator, StudyTheme, Workshop
 from backcast.services import coding, studies, study_access
 from backcast.services.errors import Invalid
-from backcast.services.studies import Member, StudyView, ThemeSpec
+from backcast.services.studies import Member, StudyView
 
 router = APIRouter(tags=["studies"], responses=problems(401, 403, 404))
 
@@ -64,7 +64,6 @@ def create_study(
         description=body.description,
         template_key=body.template,
         from_workshop=body.from_workshop,
-        themes=[ThemeSpec(label_de=t.label_de, label_en=t.label_en, key=t.key) for t in body.themes],
     )
     response.headers["Location"] = f"/api/v1/studies/{study.id}"
     return study_out(studies.study_view(db, facilitator, study.id))

@@ -452,7 +452,7 @@ def add_member(
         assert study.id is not None
         other = tx.session.exec(select(Facilitator).where(Facilitator.email == address)).first()
         if other is None or other.id is None:
-            raise Invalid(
+            raise Conflict(
                 N_("No facilitator account has this address. They first need an account on this server."),
                 field="email",
             )

@@ -178,8 +178,6 @@ def clean_details(
             when = None
         if when is None:
             raise Invalid(N_("Give the date as YYYY-MM-DD."), field="held_on")
-    if when is not None and not L.YEAR_MIN <= when.year <= L.YEAR_MAX:
-        raise Invalid(N_("Give the date as YYYY-MM-DD."), field="held_on")
     return StudyDetails(
         region=validate.text(region, "region", max_length=L.REGION_MAX, required=False, multiline=False),
         sector=validate.text(sector, "sector", max_length=L.REGION_MAX, required=False, multiline=False),
