@@ -25,7 +25,6 @@ from backcast.models.limits import (
     DOTS_PER_ITEM_MAX,
     EMAIL_MAX,
     KEY_MAX,
-    LABEL_MAX,
     MAX_LINKS,
     YEAR_MAX,
     YEAR_MIN,
@@ -494,12 +493,26 @@ class Problem(BaseModel):
 
 
 class ThemeIn(Body):
+    """A theme needs a label in at least one language (the schema's `anyOf` says so)."""
+
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"label_de": "Logistik", "label_en": "Logistics"}]}
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"label_de": "Logistik", "label_en": "Logistics"}],
+            "anyOf": [
+                {
+                    "required": [name],
+                    "properties": {name: {"pattern": text_pattern(required=True, line=True)}},
+                }
+                for name in ("label_de", "label_en")
+            ],
+        },
     )
-    key: StrictStr = Field("", max_length=KEY_MAX, description="Made from the label when left out.")
-    label_de: StrictStr = Field("", max_length=LABEL_MAX)
-    label_en: StrictStr = Field("", max_length=LABEL_MAX)
+    key: Annotated[StrictStr, Field(max_length=KEY_MAX, pattern=r"^([a-z][a-z0-9_]*)?$")] = Field(
+        "", description="Made from the label when left out."
+    )
+    label_de: EndLabel = ""
+    label_en: EndLabel = ""
 
 
 class StudyCreate(Body):

@@ -231,7 +231,14 @@ def list_themes(
     return _themes(studies.study_view(db, facilitator, study_id).themes)
 
 
-@router.post("/studies/{study_id}/themes", status_code=201, response_model=schemas.ThemeOut)
+@router.post(
+    "/studies/{study_id}/themes",
+    status_code=201,
+    response_model=schemas.ThemeOut,
+    responses=problems(
+        409, s409="The study has a theme with this key already, or the most themes it may hold."
+    ),
+)
 def add_theme(
     body: schemas.ThemeIn,
     response: Response,
@@ -240,9 +247,12 @@ def add_theme(
     db: Database = Depends(get_db),
 ) -> schemas.ThemeOut:
     """Adds a theme to the codebook; any member may, researchers too (422 for an empty or
-    over-long label, or a key the study has already)."""
+    over-long label; 409 for a key the study has already, or when it holds the most themes)."""
     theme = studies.add_theme(
-        db, facilitator, study_id, ThemeSpec(label_de=body.label_de, label_en=body.label_en, key=body.key)
+        db,
+        facilitator,
+        study_id,
+        studies.ThemeSpec(label_de=body.label_de, label_en=body.label_en, key=body.key),
     )
     response.headers["Location"] = f"/api/v1/studies/{study_id}/themes"
     return schemas.ThemeOut.model_validate(theme, from_attributes=True)

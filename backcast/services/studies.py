@@ -419,7 +419,10 @@ def add_theme(db: Database, facilitator: Facilitator, study_id: object, spec: Th
         assert study.id is not None
         existing = _themes(tx.session, study.id)
         if len(existing) >= THEMES_MAX:
-            raise Invalid(N_("At most %(max)d themes."), field="themes", max=THEMES_MAX)
+            raise Conflict(N_("At most %(max)d themes."), field="themes", max=THEMES_MAX)
+        if spec.key and spec.key in {t.key for t in existing}:
+            # A well-formed key the study already has: refused for what the study holds.
+            raise Conflict(N_("Each theme needs its own key."), field="key")
         (clean,) = _clean_themes([spec], {t.key for t in existing})
         theme = StudyTheme(
             study_id=study.id,
