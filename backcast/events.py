@@ -542,3 +542,17 @@ class StudyDetailsSet(Event):
     sector: str
     held_on: str | None
     venue: str
+
+
+class ItemCoded(Event):
+    """A study member coded a contribution with these themes (none: no theme fits), replacing
+    their earlier coding of it. `settled` marks the coding the study settled on after comparing
+    its coders."""
+
+    type = "item-coded"
+    study_id: int
+    item_id: int
+    workshop_id: int
+    coder_id: int
+    themes: list[int]
+    settled: bool

@@ -22,7 +22,10 @@ from backcast.models import (
     Rating,
     SavedTemplate,
     Study,
+    StudyCodedItem,
+    StudyCoding,
     StudyMember,
+    StudyTheme,
     Workshop,
     WorkshopOwner,
 )
@@ -301,6 +304,13 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ),
         ("R api", "DELETE", f"/api/v1/studies/{st}/members/{r.y_id}", {}, 403),
         ("R api", "GET", f"/api/v1/workshops/{s1}", {}, 403),
+        # ...but reads the study's themes and agreement, and codes its items (shown in
+        # test_a_study_s_researcher_codes_its_items; refused here for an item outside the study).
+        ("R api", "GET", f"/api/v1/studies/{st}/themes", {}, 200),
+        ("R api", "GET", f"/api/v1/studies/{st}/agreement", {}, 200),
+        ("R api", "PUT", f"/api/v1/items/{r.x_item}/themes", {"json": {"themes": []}}, 403),
+        ("R console", "GET", f"/studies/{st}/coding", {}, 200),
+        ("R console", "GET", f"/studies/{st}/agreement", {}, 200),
         ("R console", "GET", f"/facilitate/{s2}", {}, 200),
         ("R console", "GET", f"/facilitate/{s2}/report", {}, 200),
         ("R console", "GET", f"/facilitate/{s2}/export?format=csv", {}, 200),
@@ -330,6 +340,26 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("O console", "GET", f"/studies/{st}", {}, 403),
         ("O console", "GET", f"/facilitate/{s2}", {}, 403),
         ("O console", "POST", f"/studies/{st}/workshops", {"data": {"title": "Mine"}}, 403),
+        ("O api", "GET", f"/api/v1/studies/{st}/themes", {}, 403),
+        ("O api", "POST", f"/api/v1/studies/{st}/themes", {"json": {"label_de": "Meins"}}, 403),
+        ("O api", "GET", f"/api/v1/studies/{st}/agreement", {}, 403),
+        ("O api", "PUT", f"/api/v1/items/{c}/themes", {"json": {"themes": []}}, 403),
+        ("O console", "GET", f"/studies/{st}/coding", {}, 403),
+        ("O console", "POST", f"/studies/{st}/coding/{c}", {"data": {"theme": []}}, 403),
+        ("O console", "POST", f"/studies/{st}/themes", {"data": {"label_de": "Meins"}}, 403),
+        ("O console", "POST", f"/studies/{st}/coding/themes", {"data": {"label_de": "Meins"}}, 403),
+        ("O console", "POST", f"/studies/{st}/settle/{c}", {"data": {"theme": []}}, 403),
+        (
+            "O console",
+            "POST",
+            f"/studies/{st}/settle-agreed",
+            {"data": {"coder_a": str(r.y_id), "coder_b": str(r.x_id)}},
+            403,
+        ),
+        # A participant's token codes nothing and reads no study.
+        ("A api", "PUT", f"/api/v1/items/{c}/themes", {"json": {"themes": []}}, 403),
+        ("A api", "GET", f"/api/v1/studies/{st}/themes", {}, 403),
+        ("A api", "GET", f"/api/v1/studies/{st}/agreement", {}, 403),
         # X may not put their workshop into a study they are not a member of.
         ("X api", "POST", f"/api/v1/studies/{st}/workshops", {"json": {"code": s1}}, 403),
         # Nobody signed in.
@@ -377,6 +407,10 @@ def snapshot(db: Database, room: Room) -> dict[str, Any]:
                 (m.study_id, m.facilitator_id, m.role) for m in session.exec(select(StudyMember))
             ),
             "in studies": sorted((w.code, w.study_id) for w in session.exec(select(Workshop))),
+            "themes": sorted((t.id, t.key) for t in session.exec(select(StudyTheme))),
+            "codings": sorted(
+                (c.item_id, c.coder_id, c.settled) for c in session.exec(select(StudyCodedItem))
+            ),
             "participants": sorted(
                 (p.id, p.workshop_id, p.name, p.token_hash) for p in session.exec(select(Participant))
             ),
@@ -396,6 +430,21 @@ def test_access_matrix(client: TestClient, db: Database) -> None:
 
     assert answered == [(actor, method, path, status) for actor, method, path, _, status in rows]
     assert snapshot(db, room) == before
+
+
+def test_a_study_s_researcher_codes_its_items(client: TestClient, db: Database) -> None:
+    room = make_room(client, db)
+    theme_id = client.post(
+        f"/api/v1/studies/{room.study}/themes", headers=room.actors["R api"], json={"label_de": "Hafen"}
+    ).json()["id"]
+    coded = client.put(
+        f"/api/v1/items/{room.c_item}/themes", headers=room.actors["R api"], json={"themes": [theme_id]}
+    )
+
+    assert (coded.status_code, coded.json()["themes"]) == (200, [theme_id])
+    with db.read() as session:
+        rows = session.exec(select(StudyCoding)).all()
+    assert [(c.item_id, c.theme_id, c.settled) for c in rows] == [(room.c_item, theme_id, False)]
 
 
 SECRETS = ["Hidden milestone", "Hidden need", "Hidden measure", "Withdrawn measure", "Ann Secret"]

@@ -112,6 +112,8 @@ def test_every_page_passes_axe_in_every_phase(room: Room) -> None:
             ("templates", "/templates"),
             ("studies", "/studies"),
             ("study", f"/studies/{study.id}"),
+            ("coding", f"/studies/{study.id}/coding?mode=list"),
+            ("agreement", f"/studies/{study.id}/agreement"),
             ("setup", f"/facilitate/{code}/setup"),
             ("report", f"/facilitate/{code}/report"),
         ):

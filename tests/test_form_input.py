@@ -23,7 +23,7 @@ import backcast.web
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import ApiToken, Item, Participant
-from backcast.services import accounts, agenda, owners, studies, workshops
+from backcast.services import accounts, agenda, items, owners, studies, workshops
 from tests import factories
 from tests.test_console import sign_in
 
@@ -200,6 +200,33 @@ FORMS: dict[str, Form] = {
     "/studies/{study_id}/members": Form(Phase.lobby, {"email": "{colleague}", "role": "researcher"}),
     "/studies/{study_id}/members/{facilitator_id}/remove": Form(Phase.lobby, {}),
     "/studies/{study_id}/save-template": Form(Phase.lobby, {"name": "Codebook"}),
+    "/studies/{study_id}/themes": Form(Phase.lobby, {"label_de": "Hafen", "label_en": "Port"}),
+    "/studies/{study_id}/coding/themes": Form(
+        Phase.lobby,
+        {
+            "label_de": "Hafen",
+            "label_en": "Port",
+            "workshop": "",
+            "kind": "",
+            "mode": "one",
+            "at": "0",
+        },
+    ),
+    "/studies/{study_id}/coding/{study_item_id}": Form(
+        Phase.lobby,
+        {"theme": "{theme_id}", "workshop": "", "kind": "measure", "mode": "list", "at": "3", "advance": "1"},
+        numbers=frozenset({"theme"}),
+    ),
+    "/studies/{study_id}/settle-agreed": Form(
+        Phase.lobby,
+        {"coder_a": "{facilitator_id}", "coder_b": "{owner_id}", "show": "all"},
+        numbers=frozenset({"coder_a", "coder_b"}),
+    ),
+    "/studies/{study_id}/settle/{study_item_id}": Form(
+        Phase.lobby,
+        {"theme": "{theme_id}", "coder_a": "{facilitator_id}", "coder_b": "", "show": "all"},
+        numbers=frozenset({"theme"}),
+    ),
 }
 
 
@@ -268,8 +295,11 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
     owners.add_owner(db, owner, code, colleague.email)
     accounts.issue_api_token(db, owner.email)
     # A study of the owner's that holds a workshop (so it stays), for the study forms.
-    study = studies.create_study(db, owner, title="Series")
-    studies.create_workshop_in_study(db, owner, study.id, title="In the study")
+    study = studies.create_study(db, owner, title="Series", themes=[studies.ThemeSpec(label_de="Thema")])
+    in_study = studies.create_workshop_in_study(db, owner, study.id, title="In the study")
+    # A contribution of the study's workshop and a theme, for the coding forms.
+    study_item = items.add_item(db, owner, in_study.code, kind="measure", text="Coded")
+    theme = studies.study_view(db, owner, study.id).themes[0]
     with db.read() as session:
         token = session.exec(select(ApiToken).where(ApiToken.facilitator_id == owner.id)).one()
     values = {
@@ -283,8 +313,11 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
         "key": "nothing-here",
         "colleague": colleague.email,
         "facilitator_id": str(colleague.id),
+        "owner_id": str(owner.id),
         "token_id": str(token.id),
         "study_id": str(study.id),
+        "study_item_id": str(study_item.id),
+        "theme_id": str(theme.id),
     }
     return Room(client, values)
 

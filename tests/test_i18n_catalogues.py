@@ -154,6 +154,7 @@ ONE_FORM_IS_RIGHT = {
     "The request is too large: at most %(size)d KB are accepted.": "KB is a unit",
     "%(rated)d of %(total)d rated": "no counted noun",
     "%(placed)d of %(budget)d": "no counted noun",
+    "Contribution %(at)d of %(num)d": "a position, not a count",
     "fewer than %(count)d": "no counted noun",
     "Score (0–100) and rank within each group. A group's figures are shown only where at least "
     "%(count)d of its participants rated the measure.": "“at least 1 of its participants” reads right",

@@ -24,7 +24,7 @@ from backcast.app import create_app
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import Facilitator
-from backcast.services import accounts, studies, workshops
+from backcast.services import accounts, items, studies, workshops
 from backcast.services.validate import MAX_ID
 from backcast.settings import Settings
 from tests import factories
@@ -83,6 +83,8 @@ class World:
     codes: dict[str, str]
     item_ids: dict[str, list[int]]
     study_ids: dict[str, int]
+    # Contributions of the studies' workshops, which their members code.
+    study_item_ids: dict[str, list[int]]
 
     def spare_study(self, target: str) -> int:
         """An empty study of the same facilitator's to delete, so that the seeded ones stay."""
@@ -113,12 +115,17 @@ def seeded_world(db: Database, tmp_path: Path) -> World:
     factories.phase(db, own.workshop, Phase.rating)
     # A study for each facilitator, holding a workshop of its own (the trees' workshops stay loose,
     # so that attaching them can be tried).
-    study_ids = {}
+    study_ids, study_item_ids = {}, {}
     for key, tree in (("own", own), ("other", other)):
-        study = studies.create_study(db, tree.owner, title=f"Study of {key}")
+        study = studies.create_study(
+            db, tree.owner, title=f"Study of {key}", themes=[studies.ThemeSpec(label_de="Thema")]
+        )
         assert study.id is not None
-        studies.create_workshop_in_study(db, tree.owner, study.id, title="In the study")
+        in_study = studies.create_workshop_in_study(db, tree.owner, study.id, title="In the study")
         study_ids[key] = study.id
+        coded = items.add_item(db, tree.owner, in_study.code, kind="milestone", text="Coded", year=2040)
+        assert coded.id is not None
+        study_item_ids[key] = [coded.id]
     _, participant_token = factories.join(db, own.workshop)
     settings_ = Settings(data_dir=tmp_path / "data", secret_key="fuzz-secret-key-" + "x" * 32, port=8000)
     return World(
@@ -136,6 +143,7 @@ def seeded_world(db: Database, tmp_path: Path) -> World:
             for key, tree in (("own", own), ("other", other))
         },
         study_ids=study_ids,
+        study_item_ids=study_item_ids,
     )
 
 
@@ -173,7 +181,8 @@ def aimed(case: Any, world: World, target: str, pick: int) -> Any:
         code = world.spare_code(target) if delete else world.codes[target]
         case.path_parameters["code"] = code
     if isinstance(case.path_parameters.get("item_id"), int):
-        ids = world.item_ids[target]
+        coded = case.path == "/api/v1/items/{item_id}/themes"
+        ids = (world.study_item_ids if coded else world.item_ids)[target]
         case.path_parameters["item_id"] = ids[pick % len(ids)]
     if isinstance(case.path_parameters.get("study_id"), int):
         delete = case.method == "DELETE" and case.path == "/api/v1/studies/{study_id}"

@@ -25,7 +25,6 @@ from backcast.models.limits import (
     DOTS_PER_ITEM_MAX,
     EMAIL_MAX,
     KEY_MAX,
-    LABEL_MAX,
     MAX_LINKS,
     YEAR_MAX,
     YEAR_MIN,
@@ -494,9 +493,26 @@ class Problem(BaseModel):
 
 
 class ThemeIn(Body):
-    key: StrictStr = Field("", max_length=KEY_MAX, description="Made from the label when left out.")
-    label_de: StrictStr = Field("", max_length=LABEL_MAX)
-    label_en: StrictStr = Field("", max_length=LABEL_MAX)
+    """A theme needs a label in at least one language (the schema's `anyOf` says so)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"label_de": "Logistik", "label_en": "Logistics"}],
+            "anyOf": [
+                {
+                    "required": [name],
+                    "properties": {name: {"pattern": text_pattern(required=True, line=True)}},
+                }
+                for name in ("label_de", "label_en")
+            ],
+        },
+    )
+    key: Annotated[StrictStr, Field(max_length=KEY_MAX, pattern=r"^([a-z][a-z0-9_]*)?$")] = Field(
+        "", description="Made from the label when left out."
+    )
+    label_de: EndLabel = ""
+    label_en: EndLabel = ""
 
 
 class StudyCreate(Body):
@@ -634,3 +650,53 @@ class StudyListed(BaseModel):
     title: str
     role: StudyRole
     workshops: int
+
+
+class ItemThemesIn(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"themes": [1, 3]}]})
+    themes: list[ItemId] = Field(
+        max_length=200, description="The ids of the study's themes this contribution has; [] for none."
+    )
+
+
+class ItemThemesOut(BaseModel):
+    item: int
+    study: int
+    themes: list[int] = Field(description="Your coding of the contribution: the ids of its themes.")
+
+
+class KappaOut(BaseModel):
+    n: int = Field(
+        description="Decisions compared: items both coded (per theme), or items × themes (pooled)."
+    )
+    both: int
+    only_a: int
+    only_b: int
+    neither: int
+    observed: float | None = Field(description="Observed agreement p_o.")
+    expected: float | None = Field(description="Agreement expected by chance p_e.")
+    kappa: float | None = Field(description="Cohen's kappa; null where p_e is 1 (undefined).")
+
+
+class ThemeAgreementOut(BaseModel):
+    theme: ThemeOut
+    agreement: KappaOut
+
+
+class CoderOut(BaseModel):
+    id: int
+    email: str
+
+
+class AgreementOut(BaseModel):
+    coder_a: CoderOut | None
+    coder_b: CoderOut | None
+    items: int = Field(description="Items both coders coded: the n of every per-theme kappa.")
+    themes: list[ThemeAgreementOut]
+    mean_kappa: float | None = Field(
+        description="Overall: the mean of the per-theme kappas that are defined (themes_in_mean of them)."
+    )
+    themes_in_mean: int
+    pooled: KappaOut = Field(description="Overall, pooled: every item × theme decision as one observation.")
+    differing: list[int] = Field(description="Items both coded whose themes differ: those to settle.")
+    rule: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from backcast.api import schemas
 from backcast.api.deps import current_facilitator
@@ -13,8 +13,8 @@ from backcast.api.workshops import workshop_out
 from backcast.db import Database
 from backcast.http.deps import get_db
 from backcast.i18n import N_
-from backcast.models import Facilitator, Workshop
-from backcast.services import studies, study_access
+from backcast.models import Facilitator, StudyTheme, Workshop
+from backcast.services import coding, studies, study_access
 from backcast.services.errors import Invalid
 from backcast.services.studies import Member, StudyView
 
@@ -212,3 +212,107 @@ def remove_member(
 ) -> list[schemas.MemberOut]:
     """Removes a member, oneself included; their access ends at once. 409 for the last facilitator."""
     return _members(studies.remove_member(db, facilitator, study_id, facilitator_id))
+
+
+# --- themes and coding ----------------------------------------------------------------------------
+
+
+def _themes(found: list[StudyTheme]) -> list[schemas.ThemeOut]:
+    return [schemas.ThemeOut.model_validate(t, from_attributes=True) for t in found]
+
+
+@router.get("/studies/{study_id}/themes", response_model=list[schemas.ThemeOut])
+def list_themes(
+    study_id: int = StudyId,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> list[schemas.ThemeOut]:
+    """The study's themes, in codebook order; for any member."""
+    return _themes(studies.study_view(db, facilitator, study_id).themes)
+
+
+@router.post(
+    "/studies/{study_id}/themes",
+    status_code=201,
+    response_model=schemas.ThemeOut,
+    responses=problems(
+        409, s409="The study has a theme with this key already, or the most themes it may hold."
+    ),
+)
+def add_theme(
+    body: schemas.ThemeIn,
+    response: Response,
+    study_id: int = StudyId,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.ThemeOut:
+    """Adds a theme to the codebook; any member may, researchers too (422 for an empty or
+    over-long label; 409 for a key the study has already, or when it holds the most themes)."""
+    theme = studies.add_theme(
+        db,
+        facilitator,
+        study_id,
+        studies.ThemeSpec(label_de=body.label_de, label_en=body.label_en, key=body.key),
+    )
+    response.headers["Location"] = f"/api/v1/studies/{study_id}/themes"
+    return schemas.ThemeOut.model_validate(theme, from_attributes=True)
+
+
+@router.put(
+    "/items/{item_id}/themes",
+    response_model=schemas.ItemThemesOut,
+    responses=problems(409, s409="A theme that is not one of the study's themes."),
+)
+def code_item(
+    body: schemas.ItemThemesIn,
+    item_id: int = Path(ge=1, le=2**31 - 1, description="The contribution's id."),
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.ItemThemesOut:
+    """Your own coding of a contribution of a workshop in a study you are a member of: the themes
+    it has, replacing your earlier coding ([] codes it with no theme). 409 for a theme of another
+    study; 403 for a contribution outside your studies."""
+    study_id, themes = coding.code_item_by_id(db, facilitator, item_id, body.themes)
+    return schemas.ItemThemesOut(item=item_id, study=study_id, themes=themes)
+
+
+def _kappa(found: coding.Kappa) -> schemas.KappaOut:
+    return schemas.KappaOut(**asdict(found))
+
+
+def _coder(found: Facilitator | None) -> schemas.CoderOut | None:
+    return None if found is None or found.id is None else schemas.CoderOut(id=found.id, email=found.email)
+
+
+@router.get("/studies/{study_id}/agreement", response_model=schemas.AgreementOut)
+def agreement(
+    study_id: int = StudyId,
+    coder_a: int | None = Query(
+        None, ge=1, le=2**31 - 1, description="An account id; default: who coded most."
+    ),
+    coder_b: int | None = Query(
+        None, ge=1, le=2**31 - 1, description="An account id; default: who coded next most."
+    ),
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.AgreementOut:
+    """Two coders' agreement over the items both coded: Cohen's kappa per theme (with n), the
+    mean of those and a pooled kappa, and the items whose codings differ."""
+    found = coding.agreement(db, facilitator, study_id, coder_a, coder_b)
+    return schemas.AgreementOut(
+        coder_a=_coder(found.coder_a),
+        coder_b=_coder(found.coder_b),
+        items=found.items,
+        themes=[
+            schemas.ThemeAgreementOut(
+                theme=schemas.ThemeOut.model_validate(t.theme, from_attributes=True),
+                agreement=_kappa(t.kappa),
+            )
+            for t in found.themes
+        ],
+        mean_kappa=found.mean_kappa,
+        themes_in_mean=found.themes_in_mean,
+        pooled=_kappa(found.pooled),
+        differing=found.differing,
+        rule=coding.AGREEMENT_RULE,
+    )

@@ -7,7 +7,7 @@ from backcast.models.event import EventRecord
 from backcast.models.item import Item, Link
 from backcast.models.participant import Participant
 from backcast.models.rating import Dots, Rating
-from backcast.models.study import Study, StudyEvent, StudyMember, StudyTheme
+from backcast.models.study import Study, StudyCodedItem, StudyCoding, StudyEvent, StudyMember, StudyTheme
 from backcast.models.template import SavedTemplate
 from backcast.models.workshop import Criterion, StakeholderGroup, Workshop, WorkshopOwner
 
@@ -28,6 +28,8 @@ __all__ = [
     "SavedTemplate",
     "StakeholderGroup",
     "Study",
+    "StudyCodedItem",
+    "StudyCoding",
     "StudyEvent",
     "StudyMember",
     "StudyTheme",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backcast.enums import StudyRole, sql_in
@@ -84,3 +84,50 @@ class StudyEvent(SQLModel, table=True):
     actor: str = Field(sa_type=String(40))
     data: dict[str, Any] = Field(sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StudyCodedItem(SQLModel, table=True):
+    """One coder's coding of one contribution (its themes are `StudyCoding` rows; none at all is
+    a coding too: "no theme fits"). `settled` marks the coding the study settled on after
+    comparing its coders; results use that one. A study has at most one settled coding per item,
+    kept so by the service under the study's row lock."""
+
+    __tablename__ = "study_coded_item"
+    __table_args__ = (
+        UniqueConstraint("item_id", "coder_id", "settled"),
+        # The item's workshop is in the study when coded; kept here so that a workshop leaving the
+        # study is seen and its codings are not mistaken for another study's.
+        ForeignKeyConstraint(["workshop_id", "item_id"], ["item.workshop_id", "item.id"], ondelete="CASCADE"),
+        Index("ix_study_coded_item_study", "study_id", "settled"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", ondelete="CASCADE")
+    workshop_id: int
+    item_id: int
+    coder_id: int = Field(foreign_key="facilitator.id", ondelete="CASCADE", index=True)
+    settled: bool = False
+    coded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StudyCoding(SQLModel, table=True):
+    """One theme given to a contribution by one coder, at a time: the rows a study's agreement and
+    results are computed from."""
+
+    __tablename__ = "study_coding"
+    __table_args__ = (
+        UniqueConstraint("coded_item_id", "theme_id"),
+        # The theme must be one of the coding's own study.
+        ForeignKeyConstraint(
+            ["study_id", "theme_id"], ["study_theme.study_id", "study_theme.id"], ondelete="CASCADE"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    coded_item_id: int = Field(foreign_key="study_coded_item.id", ondelete="CASCADE")
+    study_id: int
+    item_id: int = Field(index=True)
+    theme_id: int
+    coder_id: int
+    settled: bool = False
+    coded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -400,13 +400,29 @@ def save_codebook_as_template(
     return templates.save_template(db, facilitator, template, via="study")
 
 
+def _lock_for_member(tx: Transaction, facilitator: Facilitator, study_id: object) -> Study:
+    """The study locked for writing, after checking `facilitator` is one of its members (either
+    role: researchers code, and add the themes they code with)."""
+    try:
+        study = lock_study(tx, study_id)
+    except NotFound:
+        raise NotAllowed(NOT_MEMBER) from None
+    if study_access.study_role(tx.session, study.id, facilitator) is None:
+        raise NotAllowed(NOT_MEMBER)
+    return study
+
+
 def add_theme(db: Database, facilitator: Facilitator, study_id: object, spec: ThemeSpec) -> StudyTheme:
+    """A new theme in the study's codebook, added in advance or while coding, by any member."""
     with db.write() as tx:
-        study = _lock_for_change(tx, facilitator, study_id)
+        study = _lock_for_member(tx, facilitator, study_id)
         assert study.id is not None
         existing = _themes(tx.session, study.id)
         if len(existing) >= THEMES_MAX:
-            raise Invalid(N_("At most %(max)d themes."), field="themes", max=THEMES_MAX)
+            raise Conflict(N_("At most %(max)d themes."), field="themes", max=THEMES_MAX)
+        if spec.key and spec.key in {t.key for t in existing}:
+            # A well-formed key the study already has: refused for what the study holds.
+            raise Conflict(N_("Each theme needs its own key."), field="key")
         (clean,) = _clean_themes([spec], {t.key for t in existing})
         theme = StudyTheme(
             study_id=study.id,

@@ -79,6 +79,7 @@ ON_PHONES: dict[type[events.Event], OnPhones] = {
     events.WorkshopAttached: OnPhones.NOTHING,
     events.WorkshopDetached: OnPhones.NOTHING,
     events.StudyDetailsSet: OnPhones.NOTHING,
+    events.ItemCoded: OnPhones.NOTHING,
 }
 _BY_TYPE = {cls.type: effect for cls, effect in ON_PHONES.items()}
 

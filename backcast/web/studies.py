@@ -79,7 +79,7 @@ def create_study(
     return RedirectResponse(f"/studies/{study.id}", status_code=303)
 
 
-def _study_page(
+def study_page_response(
     request: Request,
     db: Database,
     facilitator: Facilitator,
@@ -108,7 +108,7 @@ def study_page(
     facilitator: Facilitator = Depends(console_facilitator),
     db: Database = Depends(get_db),
 ) -> Response:
-    return _study_page(request, db, facilitator, study_id)
+    return study_page_response(request, db, facilitator, study_id)
 
 
 def _change(
@@ -124,7 +124,7 @@ def _change(
     try:
         change()
     except ServiceError as error:
-        return _study_page(request, db, facilitator, study_id, values, error)
+        return study_page_response(request, db, facilitator, study_id, values, error)
     return RedirectResponse(f"/studies/{study_id}{anchor}", status_code=303)
 
 
@@ -157,7 +157,7 @@ def delete_study(
     try:
         studies.delete_study(db, facilitator, study_id)
     except ServiceError as error:
-        return _study_page(request, db, facilitator, study_id, None, error)
+        return study_page_response(request, db, facilitator, study_id, None, error)
     return RedirectResponse("/studies", status_code=303)
 
 
@@ -192,7 +192,7 @@ def create_workshop(
             details=clean_details(region, sector, held_on, venue),
         )
     except ServiceError as error:
-        return _study_page(request, db, facilitator, study_id, values, error)
+        return study_page_response(request, db, facilitator, study_id, values, error)
     return RedirectResponse(f"/facilitate/{workshop.code}", status_code=303)
 
 
@@ -278,7 +278,7 @@ def remove_member(
     try:
         studies.remove_member(db, facilitator, study_id, facilitator_id)
     except ServiceError as error:
-        return _study_page(request, db, facilitator, study_id, None, error)
+        return study_page_response(request, db, facilitator, study_id, None, error)
     if facilitator_id == facilitator.id:  # left the study: its page is no longer theirs
         return RedirectResponse("/studies", status_code=303)
     return RedirectResponse(f"/studies/{study_id}#members", status_code=303)
@@ -295,5 +295,28 @@ def save_template(
     try:
         studies.save_codebook_as_template(db, facilitator, study_id, name)
     except ServiceError as error:
-        return _study_page(request, db, facilitator, study_id, {"template_name": name}, error)
+        return study_page_response(request, db, facilitator, study_id, {"template_name": name}, error)
     return RedirectResponse("/templates", status_code=303)
+
+
+@router.post("/studies/{study_id}/themes")
+def add_theme(
+    study_id: int,
+    request: Request,
+    label_de: Annotated[str, Form(max_length=1000)] = "",
+    label_en: Annotated[str, Form(max_length=1000)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    db: Database = Depends(get_db),
+) -> Response:
+    """A new theme in the codebook, added in advance (the coding page adds them while coding)."""
+    return _change(
+        request,
+        db,
+        facilitator,
+        study_id,
+        lambda: studies.add_theme(
+            db, facilitator, study_id, studies.ThemeSpec(label_de=label_de, label_en=label_en)
+        ),
+        {"theme_label_de": label_de, "theme_label_en": label_en},
+        "#codebook",
+    )
