@@ -281,6 +281,15 @@ def test_the_api_guides_curl_examples_answer_as_documented(
     def attached(call: Call) -> None:
         assert call.json()["code"] == env["CODE"]
 
+    def coded(call: Call) -> None:
+        decoder, rest, answers = json.JSONDecoder(), call.out.strip(), []
+        while rest:  # two answers, printed one after the other
+            answer, end = decoder.raw_decode(rest)
+            answers.append(answer)
+            rest = rest[end:].strip()
+        theme, coding = answers
+        assert theme["label_de"] == "Logistik" and coding["themes"] == [theme["id"]], call.out
+
     def nothing(call: Call) -> None:
         pass
 
@@ -305,6 +314,7 @@ def test_the_api_guides_curl_examples_answer_as_documented(
         ("/api/v1/studies", [201], study),
         ("/studies/1/workshops", [201], attached),
         ('"role": "researcher"', [200], nothing),
+        ('"label_de": "Logistik"', [201, 200], coded),
         ('{"count": 8}', [409], nothing),
         ('{"phase": "dreaming"}', [422], nothing),
     ]
