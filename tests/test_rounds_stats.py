@@ -336,6 +336,8 @@ def test_consensus_kept_and_rank_stability_per_criterion() -> None:
     }
     figures = round_figures(rounds, [1, 2, 3], [IMPACT])
     assert {row.consensus_change for row in figures.items if row.round == 2} == {"kept"}
+    shifts = {row.item: row.median_shift for row in figures.items if row.round == 2}
+    assert shifts == {1: 0, 2: -2, 3: 2}
     second = next(row for row in figures.criteria if row.round == 2)
     assert second.concordance.w == pytest.approx(1.0)
     assert second.stability is not None
