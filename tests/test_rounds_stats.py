@@ -269,6 +269,19 @@ def test_the_rule_in_words_in_english_and_german() -> None:
     assert "obersten Kategorie" in one.describe("de")
 
 
+def test_the_rule_states_itself_for_the_exports_provenance() -> None:
+    assert ConsensusRule().provenance() == {
+        "kind": "iqr",
+        "min_n": 3,
+        "iqr_share": 0.25,
+        "top_k": None,
+        "threshold": None,
+        "text": {"de": ConsensusRule().describe("de"), "en": ConsensusRule().describe("en")},
+    }
+    agreement = ConsensusRule.of("agreement", top_k=2, threshold=0.75).provenance()
+    assert (agreement["iqr_share"], agreement["top_k"], agreement["threshold"]) == (None, 2, 0.75)
+
+
 # Figures per item, criterion and round ---------------------------------------------------------
 
 

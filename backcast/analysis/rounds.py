@@ -23,7 +23,7 @@ from babel.numbers import format_decimal, format_percent
 
 from backcast.analysis.stats import CONSENSUS_IQR_SHARE, CONSENSUS_MIN_N, Summary, summarise
 from backcast.enums import Direction
-from backcast.i18n import N_, N_plural, format_locale, translate
+from backcast.i18n import N_, N_plural, available_languages, format_locale, translate
 
 RuleKind = Literal["iqr", "agreement"]
 ConsensusChange = Literal["gained", "lost", "kept", "none"]
@@ -156,6 +156,19 @@ class ConsensusRule:
         # Both sides at once (possible only with a threshold of one half or less) is a split room.
         side = sides[0] if len(sides) == 1 else None
         return Consensus(n >= self.min_n and side is not None, n, iqr, top_share, bottom_share, side)
+
+    def provenance(self) -> dict[str, Any]:
+        """The rule as an export's provenance states it: its settings, and in words in every
+        language. Settings that do not belong to the rule's kind are None."""
+        agreement = self.kind == "agreement"
+        return {
+            "kind": self.kind,
+            "min_n": self.min_n,
+            "iqr_share": None if agreement else float(self.iqr_share),
+            "top_k": self.top_k if agreement else None,
+            "threshold": float(self.threshold) if agreement else None,
+            "text": {language: self.describe(language) for language in available_languages()},
+        }
 
     def describe(self, language: str) -> str:
         """The rule in words, as the set-up page, the report and the export's provenance state it."""
