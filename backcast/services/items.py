@@ -23,7 +23,7 @@ from backcast.events import (
 from backcast.i18n import N_
 from backcast.models import Facilitator, Item, Link, Participant, Workshop, utcnow
 from backcast.models import limits as L
-from backcast.services import validate
+from backcast.services import tables, validate
 from backcast.services.errors import Conflict, Invalid, NotAllowed, NotFound, PhaseClosed
 from backcast.services.eventlog import Actor, lock_workshop, record, require_participant
 from backcast.services.workshops import lock_owned
@@ -140,6 +140,7 @@ def add_item(
                     return earlier
             _require_open_for(workshop, item_kind)
         assert workshop.id is not None
+        seat = tables.seat_of(tx.session, actor.id) if isinstance(actor, Participant) and actor.id else None
         item_year = _item_year(workshop, item_kind, year)
         targets = _link_targets(tx, workshop, item_kind, links)
         item = Item(
@@ -150,6 +151,7 @@ def add_item(
             author_id=actor.id if isinstance(actor, Participant) else None,
             by_facilitator=isinstance(actor, Facilitator),
             client_key=client_key if isinstance(actor, Participant) else None,
+            table_id=seat.id if seat else None,
         )
         tx.session.add(item)
         tx.session.flush()
@@ -167,6 +169,7 @@ def add_item(
                 author_id=item.author_id,
                 by_facilitator=item.by_facilitator,
                 links=targets,
+                table_id=item.table_id,
             ),
             actor,
         )

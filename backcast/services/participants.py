@@ -35,7 +35,7 @@ from backcast.models import (
     utcnow,
 )
 from backcast.models import limits as L
-from backcast.services import codes, token_cache, validate, workshops
+from backcast.services import codes, tables, token_cache, validate, workshops
 from backcast.services.errors import Conflict, Invalid, NotFound
 from backcast.services.eventlog import actor_label, lock_workshop, record
 
@@ -100,6 +100,7 @@ def join_workshop(
             ),
             participant,
         )
+        tables.seat_late_joiner(tx, workshop, participant)
     return Joined(participant, token, normalized)
 
 

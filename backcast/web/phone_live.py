@@ -80,6 +80,9 @@ ON_PHONES: dict[type[events.Event], OnPhones] = {
     events.WorkshopDetached: OnPhones.NOTHING,
     events.StudyDetailsSet: OnPhones.NOTHING,
     events.ItemCoded: OnPhones.NOTHING,
+    events.BreakoutStarted: OnPhones.VIEW,
+    events.BreakoutEnded: OnPhones.VIEW,
+    events.ParticipantSeated: OnPhones.VIEW,
 }
 _BY_TYPE = {cls.type: effect for cls, effect in ON_PHONES.items()}
 
