@@ -386,6 +386,11 @@ class ItemCreate(Body):
     text: ItemText
     year: Year | None = None
     links: Links = Field(default_factory=list)
+    table: ItemId | None = Field(
+        None,
+        description="During a breakout, the id of the table the participant sits at, to be sure the "
+        "contribution lands there: another table is refused with 409. Left out, it goes to their table.",
+    )
 
 
 class ItemPatch(Body):
@@ -422,6 +427,9 @@ class ItemOut(BaseModel):
     withdrawn: bool
     merged_into: int | None
     links: list[int]
+    table: int | None = Field(
+        description="The id of the breakout table it was added at; null in the plenary."
+    )
     created_at: datetime
 
 

@@ -102,6 +102,17 @@ def seat_of(session: Session, participant_id: int) -> Table | None:
     ).first()
 
 
+def unseen_tables(session: Session, workshop_id: int, participant_id: int) -> set[int]:
+    """The tables whose contributions a participant does not see now: during a breakout, every
+    table of it but their own, unless the facilitator lets the tables see each other. Tables of
+    earlier breakouts have been to the plenary and are seen by all."""
+    current = current_tables(session, workshop_id)
+    if not current or current[0].others_visible:
+        return set()
+    mine = seat_of(session, participant_id)
+    return {table.id for table in current if table.id is not None and (mine is None or table.id != mine.id)}
+
+
 def open_seats(session: Session, tables: Sequence[Table]) -> list[Seating]:
     ids = [table.id for table in tables]
     if not ids:
@@ -458,3 +469,17 @@ def breakout_for(db: Database, facilitator: Facilitator, code: str) -> Breakout 
     assert workshop.id is not None
     with db.read() as session:
         return breakout_of(session, workshop.id)
+
+
+def unseen_tables_of(db: Database, participant: Participant) -> set[int]:
+    assert participant.id is not None
+    with db.read() as session:
+        return unseen_tables(session, participant.workshop_id, participant.id)
+
+
+def table_id_of(db: Database, participant: Participant) -> int | None:
+    """The id of the table the participant sits at now, if any."""
+    assert participant.id is not None
+    with db.read() as session:
+        seat = seat_of(session, participant.id)
+        return seat.id if seat else None
