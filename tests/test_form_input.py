@@ -156,6 +156,15 @@ FORMS: dict[str, Form] = {
         frozenset({"year", "links", "table"}),
     ),
     "/w/{code}/table": Form(Phase.lobby, {"table": "1"}, frozenset({"table"})),
+    "/facilitate/{code}/tables": Form(
+        Phase.lobby, {"names": "Harbour\nHill | Logistics", "per": "", "assign": "balanced"}
+    ),
+    "/facilitate/{code}/tables/seat": Form(
+        Phase.lobby,
+        {"participant_id": "{participant_id}", "table": "1"},
+        frozenset({"participant_id", "table"}),
+    ),
+    "/facilitate/{code}/tables/end": Form(Phase.lobby, {}),
     "/w/{code}/items/{item_id}/edit": Form(Phase.milestones, {"text": "Every roof has panels"}),
     "/w/{code}/items/{item_id}/withdraw": Form(Phase.milestones, {}),
     "/w/{code}/items/{item_id}/rating": Form(
