@@ -4,11 +4,15 @@ the breakout ends; every seat ever taken stays in the history, and wrong input c
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from collections import Counter
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from frictionless import validate
 from sqlmodel import col, select
 
 from backcast.db import Database
@@ -292,3 +296,54 @@ def test_items_added_during_a_breakout_carry_their_table(db: Database) -> None:
     mine = items.add_item(db, ann, shop.code, kind="milestone", text="Repair cafés in every town", year=2035)
     facilitators = items.add_item(db, owner, shop.code, kind="milestone", text="Plenary", year=2035)
     assert (mine.table_id, facilitators.table_id) == (started[0].id, None)
+
+
+def test_the_export_carries_the_tables_the_seating_and_each_item_s_table(
+    client: TestClient, db: Database, tmp_path: Any
+) -> None:
+    shop, owner, (ann, bo) = room(db, {None: 2})
+    factories.phase(db, shop, Phase.milestones)
+    started = tables.start_breakout(
+        db, owner, shop.code, [{"name": "Harbour", "scope": "Logistics"}, {"name": "Hill"}], "random", seed=42
+    )
+    table_of = {person_id: table_id for person_id, table_id, _, _ in seats(db)}
+    added = items.add_item(db, ann, shop.code, kind="milestone", text="Repair cafés in every town", year=2035)
+    tables.move_participant(db, owner, shop.code, bo.id, 1 if table_of[bo.id] == started[1].id else 2)
+    tables.end_breakout(db, owner, shop.code)
+    api = bearer(db, owner.email)
+
+    def fetch(**params: str) -> bytes:
+        response = client.get(f"/api/v1/workshops/{shop.code}/export", params=params, headers=api)
+        assert response.status_code == 200, response.text
+        return response.content
+
+    document = json.loads(fetch(format="json"))
+    assert [
+        (t["table_id"], t["name"], t["scope_text"], t["assign"], t["seed"]) for t in document["tables"]
+    ] == [
+        (started[0].id, "Harbour", "Logistics", "random", 42),
+        (started[1].id, "Hill", "", "random", 42),
+    ]
+    assert all(t["ended_at"] for t in document["tables"])
+    assert [(s["how"], s["left_at"] is not None) for s in document["seating"]] == [
+        ("random", True),
+        ("random", True),
+        ("moved", True),
+    ]
+    assert [(i["item_id"], i["table"]) for i in document["items"]] == [(added.id, table_of[ann.id])]
+
+    with zipfile.ZipFile(io.BytesIO(fetch(format="datapackage"))) as archive:
+        archive.extractall(tmp_path)
+    report = validate(tmp_path / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+    first = [fetch(format="csv", table=name) for name in ("tables", "seating", "items")] + [
+        fetch(format="json")
+    ]
+    second = [fetch(format="csv", table=name) for name in ("tables", "seating", "items")] + [
+        fetch(format="json")
+    ]
+    assert first == second
+    assert first[0].decode("utf-8-sig").splitlines()[0] == (
+        "table_id,breakout,number,name,scope_item_id,scope_text,assign,seed,started_at,ended_at"
+    )
