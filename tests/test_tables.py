@@ -347,3 +347,13 @@ def test_the_export_carries_the_tables_the_seating_and_each_item_s_table(
     assert first[0].decode("utf-8-sig").splitlines()[0] == (
         "table_id,breakout,number,name,scope_item_id,scope_text,assign,seed,started_at,ended_at"
     )
+
+
+def test_a_participant_who_deletes_their_data_leaves_no_seat_of_theirs_in_the_log(db: Database) -> None:
+    shop, owner, (ann, bo) = room(db, {None: 2})
+    tables.start_breakout(db, owner, shop.code, table_names(2), "choice")
+    tables.choose_table(db, ann, 1)
+    tables.choose_table(db, bo, 2)
+    participants.delete_own_data(db, ann)
+    assert [e["participant_id"] for e in events_of(db, shop, "participant-seated")] == [bo.id]
+    assert [p for p, *_ in seats(db)] == [bo.id]
