@@ -76,7 +76,7 @@ def test_create_run_forward_and_back_and_moderate(client: TestClient, db: Databa
     client.post(f"/facilitate/{code}/items", data={"kind": "vision", "text": "Every firm shares"})
     client.post(f"/facilitate/{code}/items", data={"kind": "vision", "text": "Every firm shares leftovers"})
     shown = BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser")
-    rows = shown.select(".moderation li")
+    rows = shown.select(".moderation > li")
     assert [row.p.get_text(" ", strip=True) for row in rows] == [
         "Every firm shares facilitator",
         "Every firm shares leftovers facilitator",
@@ -86,7 +86,7 @@ def test_create_run_forward_and_back_and_moderate(client: TestClient, db: Databa
     client.post(f"/facilitate/{code}/items/{first}", data={"hidden": "1"})
     client.post(f"/facilitate/{code}/items/{second}", data={"text": "Every firm shares its leftovers"})
     shown = BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser")
-    assert [row.p.get_text(" ", strip=True) for row in shown.select(".moderation li")] == [
+    assert [row.p.get_text(" ", strip=True) for row in shown.select(".moderation > li")] == [
         "Every firm shares hidden facilitator",
         "Every firm shares its leftovers facilitator",
     ]
@@ -224,9 +224,16 @@ def test_moderation_shows_what_each_need_and_measure_links_to_and_milestones_by_
     def moderation(phase: str) -> list[list[str]]:
         factories.phase(db, tree.workshop, phase)
         page = BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser")
-        return [
-            [" ".join(p.get_text().split()) for p in row.select("p")] for row in page.select(".moderation li")
-        ]
+        rows = []
+        for row in page.select(".moderation > li"):
+            texts = [" ".join(row.p.get_text().split())]
+            if links := row.select_one(".links"):
+                # Each linked text on a line of its own, never run together after its own full stop.
+                label = links.select_one(".links-label").get_text()
+                rest = links.get_text(" ", strip=True).removeprefix(label).strip()
+                texts += [label, *([t.get_text() for t in links.select(".link-target")] or [rest])]
+            rows.append(texts)
+        return rows
 
     assert moderation("milestones") == [
         ["2030 A first exchange runs facilitator"],
@@ -234,13 +241,18 @@ def test_moderation_shows_what_each_need_and_measure_links_to_and_milestones_by_
         ["2040 Every firm shares facilitator"],
     ]
     assert moderation("needs") == [
-        ["A regional materials register facilitator", "Serves: 2035 Half of all firms share materials"],
-        ["Trust between firms facilitator", "Serves: 2030 A first exchange runs; 2040 Every firm shares"],
-        ["Money for a start facilitator", "Serves: nothing yet"],
+        ["A regional materials register facilitator", "Serves:", "2035 Half of all firms share materials"],
+        [
+            "Trust between firms facilitator",
+            "Serves:",
+            "2030 A first exchange runs",
+            "2040 Every firm shares",
+        ],
+        ["Money for a start facilitator", "Serves:", "nothing yet"],
     ]
     assert moderation("measures") == [
-        ["Start a materials exchange facilitator", "Meets: A regional materials register"],
-        ["Train waste officers in SMEs facilitator", "Meets: A regional materials register"],
+        ["Start a materials exchange facilitator", "Meets:", "A regional materials register"],
+        ["Train waste officers in SMEs facilitator", "Meets:", "A regional materials register"],
     ]
 
 
