@@ -282,3 +282,27 @@ def test_the_console_header_matches_other_pages_and_the_lobby_offers_only_what_i
     assert page.select_one(".agenda-empty").get_text() == (
         "Nothing on the agenda yet: add measures from the list below."
     )
+
+
+def test_the_console_offers_to_add_a_contribution_only_while_one_can_still_be_taken_into_account(
+    client: TestClient, db: Database
+) -> None:
+    tree = factories.tree(db)
+    sign_in(client, tree.owner.email)
+    offered = {}
+    for phase in ("lobby", "vision", "milestones", "needs", "measures", "rating", "prioritisation", "results"):
+        factories.phase(db, tree.workshop, phase)
+        page = BeautifulSoup(client.get(f"/facilitate/{tree.workshop.code}").text, "html.parser")
+        label = page.select_one("form.add-item label")
+        offered[phase] = " ".join(label.get_text().split()) if label else None
+    assert offered == {
+        "lobby": None,
+        "vision": "Add as facilitator (Vision statement)",
+        "milestones": "Add as facilitator (Milestone)",
+        "needs": "Add as facilitator (Need)",
+        "measures": "Add as facilitator (Measure)",
+        # A measure that comes up while rating is still rated; once dots are placed it no longer is.
+        "rating": "Add as facilitator (Measure)",
+        "prioritisation": None,
+        "results": None,
+    }

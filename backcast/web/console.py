@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from backcast import i18n
 from backcast.db import Database
-from backcast.enums import LINK_TARGET, PHASE_ORDER, ItemKind
+from backcast.enums import KIND_PHASE, LINK_TARGET, PHASE_ORDER, ItemKind, Phase
 from backcast.export.schema import TABLES
 from backcast.export.tables import pseudonymiser
 from backcast.http.deps import get_db, session_facilitator
@@ -44,6 +44,12 @@ from backcast.web.locale import use_room_language
 router = APIRouter(include_in_schema=False)
 
 
+# Where the console offers to add a contribution: in each kind's own phase, and while rating, for a
+# measure that comes up in the room (phones show it first, as still unrated). Once the room places
+# its dots or sees the results, an added measure would be ranked without ratings: nothing is offered.
+ADDING_PHASES = frozenset({*KIND_PHASE.values(), Phase.rating})
+
+
 def _back(workshop: Workshop, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/facilitate/{workshop.code}{anchor}", status_code=303)
 
@@ -70,6 +76,7 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
         "join_url": join_url(request.app.state.settings, view.workshop.code),
         "unreachable": _unreachable(request),
         "takes_input": view.workshop.phase in workshops.INPUT_PHASES,
+        "adds": view.workshop.phase in ADDING_PHASES,
         "error": i18n.gettext(error.message, **error.params) if error else None,
         "csv_tables": list(TABLES.values()),
         "owners": owners.owners_of(db, facilitator, workshop.code) if facilitator and runs else [],
