@@ -290,7 +290,8 @@ def test_the_console_offers_to_add_a_contribution_only_while_one_can_still_be_ta
     tree = factories.tree(db)
     sign_in(client, tree.owner.email)
     offered = {}
-    for phase in ("lobby", "vision", "milestones", "needs", "measures", "rating", "prioritisation", "results"):
+    phases = ("lobby", "vision", "milestones", "needs", "measures", "rating", "prioritisation", "results")
+    for phase in phases:
         factories.phase(db, tree.workshop, phase)
         page = BeautifulSoup(client.get(f"/facilitate/{tree.workshop.code}").text, "html.parser")
         label = page.select_one("form.add-item label")
