@@ -56,6 +56,8 @@ def workshop_document(tables: dict[str, Table], results: dict[str, Any], left_ou
         # Those without consent to research use are not in this file, though the room counted them.
         "participants_left_out": left_out,
         "items": items,
+        "tables": records(tables["tables"]),
+        "seating": records(tables["seating"]),
         "ratings": records(tables["ratings"], _ITEM_COPIES),
         "dots": records(tables["dots"]),
         "results": results,
