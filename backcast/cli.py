@@ -310,23 +310,41 @@ class ProgressBar:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from backcast.export.exporter import export_workshop
+    from backcast.export.exporter import ExportFile, export_workshop
+    from backcast.export.study import export_study
     from backcast.services import workshops
 
+    if (args.code is None) == (args.study is None):
+        raise CommandError(_("give a workshop's code or --study ID, not both"))
+    if args.study is not None and args.names:
+        raise CommandError(_("a study's export carries no names: export a workshop for them"))
     settings = _settings()
     db = _database(settings)
+    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    exported: ExportFile
     try:
         migrate.check_current(db.engine)
-        exported = export_workshop(
-            db,
-            workshops.workshop_by_code(db, args.code),
-            format_=args.format,
-            table=args.table,
-            names=args.names,
-            secret_key=settings.resolved_secret_key,
-            exported_by="backcast export on the command line",
-            progress=ProgressBar(sys.stderr) if sys.stderr.isatty() else None,
-        )
+        if args.study is not None:
+            exported = export_study(
+                db,
+                args.study,
+                format_=args.format,
+                table=args.table,
+                secret_key=settings.resolved_secret_key,
+                exported_by="backcast export on the command line",
+                progress=progress,
+            )
+        else:
+            exported = export_workshop(
+                db,
+                workshops.workshop_by_code(db, args.code),
+                format_=args.format,
+                table=args.table,
+                names=args.names,
+                secret_key=settings.resolved_secret_key,
+                exported_by="backcast export on the command line",
+                progress=progress,
+            )
     finally:
         db.dispose()
     if args.out == "-":
@@ -621,8 +639,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=2045, help=_("with --live: random seed (default 2045)"))
     demo.set_defaults(handler=cmd_demo)
-    export = commands.add_parser("export", help=_("export a workshop's data"))
-    export.add_argument("code")
+    export = commands.add_parser("export", help=_("export a workshop's or a whole study's data"))
+    export.add_argument("code", nargs="?", help=_("the workshop's code"))
+    export.add_argument(
+        "--study",
+        type=int,
+        metavar="ID",
+        help=_("export the study ID: all its workshops, themes and codings"),
+    )
     export.add_argument("--format", default="csv", help=_("csv (default), xlsx, json or datapackage"))
     export.add_argument("--table", help=_("with --format csv: which table (default ratings)"))
     export.add_argument(

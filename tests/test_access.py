@@ -119,6 +119,7 @@ def make_room(client: TestClient, db: Database) -> Room:
         "R api": {"Authorization": f"Bearer {accounts.issue_api_token(db, r.email)}"},
         "R console": {**html, "Cookie": f"backcast_session={sessions['R']}"},
         "O api": {"Authorization": f"Bearer {accounts.issue_api_token(db, o.email)}"},
+        "Y api": {"Authorization": f"Bearer {accounts.issue_api_token(db, y.email)}"},
         "O console": {**html, "Cookie": f"backcast_session={sessions['O']}"},
     }
     assert b.id is not None and entry.id is not None
@@ -273,6 +274,8 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("Z api", "GET", f"/api/v1/workshops/{s2}", {}, 200),
         ("Z api", "GET", f"/api/v1/workshops/{s2}/owners", {}, 200),
         ("Z api", "GET", f"/api/v1/workshops/{s2}/export?format=json", {}, 200),
+        # A co-owner of a workshop in a study, not a member of it, exports the workshop, not the study.
+        ("Z api", "GET", f"/api/v1/studies/{st}/export?format=json", {}, 403),
         ("Z console", "GET", f"/facilitate/{s2}", {}, 200),
         ("Z console", "GET", f"/facilitate/{s2}/report", {}, 200),
         ("Z api", "GET", f"/api/v1/workshops/{s1}", {}, 403),
@@ -286,6 +289,9 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("R api", "GET", f"/api/v1/workshops/{s2}/export?format=json", {}, 200),
         ("R api", "GET", f"/api/v1/studies/{st}", {}, 200),
         ("R api", "GET", f"/api/v1/studies/{st}/workshops", {}, 200),
+        ("R api", "GET", f"/api/v1/studies/{st}/export?format=json", {}, 200),
+        ("R api", "GET", f"/api/v1/studies/{st}/export?format=csv&table=codings", {}, 200),
+        ("Y api", "GET", f"/api/v1/studies/{st}/export?format=datapackage", {}, 200),
         ("R api", "POST", f"/api/v1/workshops/{s2}/phase", {"json": {"phase": "results"}}, 403),
         ("R api", "POST", f"/api/v1/workshops/{s2}/results", {"json": {"visible": True}}, 403),
         ("R api", "PATCH", f"/api/v1/workshops/{s2}", {"json": {"title": "Mine now"}}, 403),
@@ -338,6 +344,8 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("O api", "POST", f"/api/v1/workshops/{s2}/phase", {"json": {"phase": "results"}}, 403),
         ("O api", "GET", f"/api/v1/studies/{st}", {}, 403),
         ("O api", "GET", f"/api/v1/studies/{st}/workshops", {}, 403),
+        ("O api", "GET", f"/api/v1/studies/{st}/export?format=json", {}, 403),
+        ("X api", "GET", f"/api/v1/studies/{st}/export?format=csv", {}, 403),
         ("O api", "POST", f"/api/v1/studies/{st}/workshops", {"json": {"title": "Mine"}}, 403),
         ("O api", "POST", "/api/v1/workshops", {"json": {"title": "Mine", "study": st}}, 403),
         ("O console", "GET", f"/studies/{st}", {}, 403),
@@ -363,10 +371,12 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("A api", "PUT", f"/api/v1/items/{c}/themes", {"json": {"themes": []}}, 403),
         ("A api", "GET", f"/api/v1/studies/{st}/themes", {}, 403),
         ("A api", "GET", f"/api/v1/studies/{st}/agreement", {}, 403),
+        ("A api", "GET", f"/api/v1/studies/{st}/export?format=json", {}, 403),
         # X may not put their workshop into a study they are not a member of.
         ("X api", "POST", f"/api/v1/studies/{st}/workshops", {"json": {"code": s1}}, 403),
         # Nobody signed in.
         ("anonymous", "GET", "/api/v1/studies", {}, 401),
+        ("anonymous", "GET", f"/api/v1/studies/{st}/export?format=json", {}, 401),
         ("anonymous", "GET", f"/studies/{st}", {}, 303),
         ("anonymous", "GET", f"/api/v1/workshops/{s1}/owners", {}, 401),
         ("anonymous", "POST", f"/facilitate/{s1}/owners", {"data": {"email": "a@example.org"}}, 303),

@@ -290,6 +290,13 @@ def test_the_api_guides_curl_examples_answer_as_documented(
         theme, coding = answers
         assert theme["label_de"] == "Logistik" and coding["themes"] == [theme["id"]], call.out
 
+    def study_export(call: Call) -> None:
+        assert (work / "study.zip").read_bytes()[:2] == b"PK"
+        rows = call.out.splitlines()
+        assert rows[0] == "workshop,item_id,theme,coder,coded_at,settled"
+        assert re.fullmatch(rf"{env['CODE']},{env['MEASURE']},logistics,c[0-9a-f]{{12}},\S+Z,false", rows[1])
+        assert "you@example.org" not in call.out
+
     def nothing(call: Call) -> None:
         pass
 
@@ -315,6 +322,7 @@ def test_the_api_guides_curl_examples_answer_as_documented(
         ("/studies/1/workshops", [201], attached),
         ('"role": "researcher"', [200], nothing),
         ('"label_de": "Logistik"', [201, 200], coded),
+        ("/studies/1/export", [200, 200], study_export),
         ('{"count": 8}', [409], nothing),
         ('{"phase": "dreaming"}', [422], nothing),
     ]

@@ -4,6 +4,7 @@ and the same numbers recomputed with pandas from nothing but the CSV export."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -121,6 +122,52 @@ def test_a_group_criterion_with_fewer_than_three_values_is_hidden_and_left_out_o
     assert sme.score_criteria == ("impact", "cost")
 
 
+@dataclass(frozen=True)
+class Recomputed:
+    """An item's figures worked out with pandas from nothing but exported rows."""
+
+    score: float
+    dots: int
+    raters: int
+    rank: int
+    criteria: dict[str, dict[str, float]]  # criterion → n, n_cant_judge, mean, median, sd, q1, q3
+
+
+def recomputed(given: pd.DataFrame, criteria: pd.DataFrame, dots: pd.DataFrame) -> dict[int, Recomputed]:
+    """Every rated item's figures from the ratings that count, the criteria (indexed by key) and
+    the dots that count, as docs/results.md defines them."""
+    found: dict[int, tuple[float, int, int, dict[str, dict[str, float]]]] = {}
+    for item_id, rows in given.groupby("item_id"):
+        total = weights = 0.0
+        statistics = {}
+        for key, spec in criteria.iterrows():
+            answers = rows.loc[rows["criterion"] == key]
+            values = answers["value"].dropna()
+            statistics[str(key)] = {
+                "n": len(values),
+                "n_cant_judge": int(answers["cant_judge"].sum()),
+                "mean": values.mean(),
+                "median": values.median(),
+                "sd": values.std(ddof=1),
+                "q1": values.quantile(0.25),
+                "q3": values.quantile(0.75),
+            }
+            share = (values.mean() - spec["scale_min"]) / (spec["scale_max"] - spec["scale_min"])
+            total += spec["weight"] * (1 - share if spec["direction"] == "lower" else share)
+            weights += spec["weight"]
+        raters = rows.loc[rows["value"].notna(), "participant"].nunique()
+        given_dots = int(dots.loc[dots["item_id"] == item_id, "count"].sum())
+        found[int(item_id)] = (total / weights, given_dots, raters, statistics)
+    keys = {item_id: figures[:3] for item_id, figures in found.items()}
+    # Competition ranks: one more than the number of items strictly ahead on (score, dots, raters).
+    return {
+        item_id: Recomputed(
+            score, count, raters, 1 + sum(keys[other] > keys[item_id] for other in keys), statistics
+        )
+        for item_id, (score, count, raters, statistics) in found.items()
+    }
+
+
 def test_results_recomputed_from_the_csv_export_with_pandas_match(
     client: TestClient, db: Database, rated: Rated
 ) -> None:
@@ -136,37 +183,16 @@ def test_results_recomputed_from_the_csv_export_with_pandas_match(
         return pd.read_csv(io.BytesIO(response.content), keep_default_na=False, na_values=[""])
 
     given, criteria, dots = table("ratings"), table("criteria").set_index("criterion"), table("dots")
-    given, dots = given[given["in_results"]], dots[dots["in_results"]]
+    computed = recomputed(given[given["in_results"]], criteria, dots[dots["in_results"]])
     results = results_of(client, db, rated)
 
-    computed = {}
-    for item_id, rows in given.groupby("item_id"):
-        total = weights = 0.0
-        for key, spec in criteria.iterrows():
-            values = rows.loc[rows["criterion"] == key, "value"].dropna()
-            mine = next(item for item in results["items"] if item["item_id"] == item_id)["criteria"][key]
-            assert mine["n"] == len(values)
-            assert mine["n_cant_judge"] == int(rows.loc[rows["criterion"] == key, "cant_judge"].sum())
-            assert mine["mean"] == pytest.approx(values.mean(), abs=1e-9)
-            assert mine["median"] == pytest.approx(values.median(), abs=1e-9)
-            assert mine["sd"] == pytest.approx(values.std(ddof=1), abs=1e-9)
-            assert mine["q1"] == pytest.approx(values.quantile(0.25), abs=1e-9)
-            assert mine["q3"] == pytest.approx(values.quantile(0.75), abs=1e-9)
-            share = (values.mean() - spec["scale_min"]) / (spec["scale_max"] - spec["scale_min"])
-            total += spec["weight"] * (1 - share if spec["direction"] == "lower" else share)
-            weights += spec["weight"]
-        raters = rows.loc[rows["value"].notna(), "participant"].nunique()
-        computed[item_id] = (
-            total / weights,
-            int(dots.loc[dots["item_id"] == item_id, "count"].sum()),
-            raters,
-        )
-
-    order = sorted(computed, key=lambda item_id: tuple(-x for x in computed[item_id]))
-    ranks = {item_id: 1 + sum(computed[other] > computed[item_id] for other in computed) for item_id in order}
+    order = sorted(computed, key=lambda i: (-computed[i].score, -computed[i].dots, -computed[i].raters))
     assert [item["item_id"] for item in results["items"]] == order
     for item in results["items"]:
-        score, dot_total, raters = computed[item["item_id"]]
-        assert item["score"] == pytest.approx(score, abs=1e-9)
-        assert (item["dots"], item["raters"], item["rank"]) == (dot_total, raters, ranks[item["item_id"]])
+        mine = computed[item["item_id"]]
+        assert item["score"] == pytest.approx(mine.score, abs=1e-9)
+        assert (item["dots"], item["raters"], item["rank"]) == (mine.dots, mine.raters, mine.rank)
+        for key, statistics in mine.criteria.items():
+            for name, value in statistics.items():
+                assert item["criteria"][key][name] == pytest.approx(value, abs=1e-9), (key, name)
     assert len(CRITERIA) == len(criteria)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
@@ -11,7 +12,11 @@ from backcast.api.deps import current_facilitator
 from backcast.api.problems import problems
 from backcast.api.workshops import workshop_out
 from backcast.db import Database
+from backcast.export.exporter import FORMATS
+from backcast.export.study import export_study
+from backcast.export.study_schema import STUDY_TABLES
 from backcast.http.deps import get_db
+from backcast.http.downloads import file_response
 from backcast.i18n import N_
 from backcast.models import Facilitator, StudyTheme, Workshop
 from backcast.services import coding, studies, study_access
@@ -315,4 +320,43 @@ def agreement(
         pooled=_kappa(found.pooled),
         differing=found.differing,
         rule=coding.AGREEMENT_RULE,
+    )
+
+
+@router.get(
+    "/studies/{study_id}/export",
+    response_class=Response,
+    responses={200: {"content": {media: {} for media, _ in FORMATS.values()}}},
+)
+def export(
+    request: Request,
+    study_id: int = StudyId,
+    format: Annotated[
+        str, Query(description="csv, xlsx, json or datapackage", json_schema_extra={"enum": list(FORMATS)})
+    ] = "csv",
+    table: Annotated[
+        str | None,
+        Query(
+            description="With format=csv: which table (default ratings); with another format, refused (422).",
+            json_schema_extra={"enum": list(STUDY_TABLES)},
+        ),
+    ] = None,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> Response:
+    """The whole study for research, for any of its members: every workshop's tables with a
+    `workshop` column, the workshops' metadata, the themes and the codings (coders under
+    pseudonyms). Codebook in the export itself and in docs/researcher.md."""
+    view = studies.study_view(db, facilitator, study_id)
+    assert view.study.id is not None
+    return file_response(
+        export_study(
+            db,
+            view.study.id,
+            format_=format,
+            table=table,
+            secret_key=request.app.state.settings.resolved_secret_key,
+            # By account number: an export leaves the server and is shared, an address must not go with it.
+            exported_by=f"facilitator:{facilitator.id} through the API",
+        )
     )

@@ -32,11 +32,15 @@ def table_schema(spec: TableSpec) -> dict[str, Any]:
         described["description_de"] = translate(column.description, "de")
         fields.append(described)
     schema: dict[str, Any] = {"fields": fields, "missingValues": MISSING_VALUES}
+    within = [spec.scope] if spec.scope else []
     if spec.primary_key:
-        schema["primaryKey"] = list(spec.primary_key)
+        schema["primaryKey"] = [*within, *spec.primary_key]
     if spec.foreign_keys:
+        required = {column.name for column in spec.columns if column.required}
         schema["foreignKeys"] = [
-            {"fields": column, "reference": {"resource": table, "fields": target}}
+            {"fields": [*within, column], "reference": {"resource": table, "fields": [*within, target]}}
+            if within and column in required and column != spec.scope
+            else {"fields": column, "reference": {"resource": table, "fields": target}}
             for column, (table, target) in spec.foreign_keys.items()
         ]
     return schema
@@ -68,6 +72,40 @@ def datapackage_bytes(
     left_out: int = 0,
     progress: Progress | None = None,
 ) -> bytes:
+    about = {
+        "name": f"backcast-{workshop.code.lower()}",
+        "title": workshop.title,
+        "description": (
+            "A backcasting workshop's contributions, ratings, dots, results and agenda, exported by "
+            "backcast. Participants appear under pseudonyms. See docs/results.md for the codebook."
+        ),
+    }
+    provenance = {
+        "workshop": {
+            "code": workshop.code,
+            "title": workshop.title,
+            "last_changed": iso(workshop.updated_at),
+        },
+        "names": names,
+        # Participants without consent to research use: not in these files, though in the room.
+        "participants_left_out": left_out,
+    }
+    return package_bytes(
+        about, provenance, tables, exported_at=exported_at, exported_by=exported_by, progress=progress
+    )
+
+
+def package_bytes(
+    about: dict[str, Any],
+    provenance: dict[str, Any],
+    tables: Sequence[Any],
+    *,
+    exported_at: datetime,
+    exported_by: str,
+    progress: Progress | None = None,
+) -> bytes:
+    """The zip: the manifest (`about` gives its name, title and description; `provenance` says
+    what was exported) and one CSV per table, each with its SHA-256 in the manifest."""
     files: list[tuple[str, bytes]] = []
     resources = []
     for table in tables:
@@ -77,26 +115,14 @@ def datapackage_bytes(
         resources.append(resource(table.spec, path, content))
     manifest = {
         "profile": "tabular-data-package",
-        "name": f"backcast-{workshop.code.lower()}",
-        "title": workshop.title,
-        "description": (
-            "A backcasting workshop's contributions, ratings, dots, results and agenda, exported by "
-            "backcast. Participants appear under pseudonyms. See docs/results.md for the codebook."
-        ),
+        **about,
         "created": iso(exported_at),
         "provenance": {
             "software": "backcast",
             "software_version": __version__,
             "exported_at": iso(exported_at),
             "exported_by": exported_by,
-            "workshop": {
-                "code": workshop.code,
-                "title": workshop.title,
-                "last_changed": iso(workshop.updated_at),
-            },
-            "names": names,
-            # Participants without consent to research use: not in these files, though in the room.
-            "participants_left_out": left_out,
+            **provenance,
             "hash_algorithm": "sha256",
         },
         "resources": resources,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -17,7 +17,7 @@ from backcast.enums import NamesMode
 from backcast.export.csvfile import csv_bytes
 from backcast.export.datapackage import datapackage_bytes
 from backcast.export.jsonfile import json_bytes
-from backcast.export.schema import DEFAULT_TABLE, TABLES
+from backcast.export.schema import DEFAULT_TABLE, TABLES, TableSpec
 from backcast.export.tables import build_tables, pseudonymiser, shown_names
 from backcast.export.xlsxfile import xlsx_bytes
 from backcast.i18n import N_, translate
@@ -44,20 +44,25 @@ class ExportFile:
     filename: str
 
 
-def check_options(workshop: Workshop, format_: str, table: str | None, names: bool) -> None:
-    """Every refusal, before any work: a wrong format or table, or names the workshop ruled out."""
+def check_format(format_: str, table: str | None, tables: Collection[str]) -> None:
+    """A known format, and a single table only as CSV and only one of `tables`."""
     if format_ not in FORMATS:
         raise Invalid(N_("Choose a format: csv, xlsx, json or datapackage."), field="format")
     if table is not None:
         if format_ != "csv":
             raise Invalid(N_("A single table can be exported only as CSV."), field="table")
-        if table not in TABLES:
+        if table not in tables:
             raise Invalid(
                 N_("There is no table %(table)s. Tables: %(tables)s."),
                 field="table",
                 table=table[:40],
-                tables=", ".join(TABLES),
+                tables=", ".join(tables),
             )
+
+
+def check_options(workshop: Workshop, format_: str, table: str | None, names: bool) -> None:
+    """Every refusal, before any work: a wrong format or table, or names the workshop ruled out."""
+    check_format(format_, table, TABLES)
     if names and workshop.names == NamesMode.off:
         # Well-formed, but the workshop's own rule stands against it.
         raise Conflict(
@@ -168,10 +173,19 @@ def readme(workshop: Workshop, names: bool, left_out: int = 0) -> list[list[Any]
     rows.append(["about", "workshop", "", f"{workshop.code}: {workshop.title}", ""])
     rows.append(["about", "names", "", "included" if names else "not included", ""])
     rows.append(["about", "participants_left_out", "", left_out, ""])
-    rows.extend(
-        ["about", key, "", translate(text, "en"), translate(text, "de")] for key, text in README_NOTES
-    )
-    for spec in TABLES.values():
+    rows.extend(notes(README_NOTES))
+    rows.extend(codebook(TABLES.values()))
+    return rows
+
+
+def notes(texts: Iterable[tuple[str, str]]) -> list[list[Any]]:
+    return [["about", key, "", translate(text, "en"), translate(text, "de")] for key, text in texts]
+
+
+def codebook(specs: Iterable[TableSpec]) -> list[list[Any]]:
+    """Every table and column with its type, described in English and German."""
+    rows: list[list[Any]] = []
+    for spec in specs:
         rows.append([spec.name, "", "", translate(spec.description, "en"), translate(spec.description, "de")])
         rows.extend(
             [

@@ -28,15 +28,27 @@ def records(table: Table, drop: set[str] | None = None) -> list[dict[str, Any]]:
 
 
 def json_bytes(tables: dict[str, Table], results: dict[str, Any], left_out: int = 0) -> bytes:
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"backcast {__version__}",
+        **workshop_document(tables, results, left_out),
+    }
+    return document_bytes(document)
+
+
+def document_bytes(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8") + b"\n"
+
+
+def workshop_document(tables: dict[str, Table], results: dict[str, Any], left_out: int = 0) -> dict[str, Any]:
+    """One workshop's data: the whole of a workshop's JSON export, and one entry of a study's."""
     links: dict[int, list[int]] = {}
     for link in records(tables["links"]):
         links.setdefault(link["from_id"], []).append(link["to_id"])
     items = [item | {"links": links.get(item["item_id"], [])} for item in records(tables["items"])]
     workshop = records(tables["workshop"])[0]
     workshop["rated_kinds"] = workshop["rated_kinds"].split()
-    document = {
-        "schema_version": SCHEMA_VERSION,
-        "generator": f"backcast {__version__}",
+    return {
         "workshop": workshop,
         "criteria": records(tables["criteria"]),
         "groups": records(tables["groups"]),
@@ -51,4 +63,3 @@ def json_bytes(tables: dict[str, Table], results: dict[str, Any], left_out: int 
         "results": results,
         "agenda": records(tables["agenda"], {"item_text"}),
     }
-    return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8") + b"\n"

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from backcast.enums import Assign, Direction, ItemKind, Language, NamesMode, Phase
 from backcast.i18n import N_
 
-Type = Literal["integer", "number", "string", "boolean", "datetime"]
+Type = Literal["integer", "number", "string", "boolean", "datetime", "date"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ class TableSpec:
     primary_key: tuple[str, ...] = ()
     # column -> (table, column) it refers to
     foreign_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # A column every key of the table holds within (a study's tables stack several workshops, whose
+    # criterion and group keys repeat): the primary key and each reference from a column that is
+    # always given start with it. A column that may be empty refers on its own, because a
+    # reference with some cells empty and some not is checked, and fails, as a whole.
+    scope: str | None = None
 
     @property
     def header(self) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from backcast.db import Database
-from backcast.export.exporter import export_workshop
+from backcast.export.exporter import ExportFile, export_workshop
 from backcast.models import Facilitator, Workshop
 
 
@@ -32,6 +32,10 @@ def export_download(
         exported_by=f"facilitator:{facilitator.id} {via}",
         bom=bom,
     )
+    return file_response(exported)
+
+
+def file_response(exported: ExportFile) -> Response:
     return Response(
         exported.content,
         media_type=exported.media_type,

@@ -178,6 +178,23 @@ def first_facilitator(db: Database, study_id: int) -> Facilitator | None:
         ).first()
 
 
+@dataclass(frozen=True)
+class StudyContents:
+    study: Study
+    workshops: list[Workshop]  # by date, undated last
+    themes: list[StudyTheme]  # in the codebook's order
+
+
+def study_contents(db: Database, study_id: int) -> StudyContents:
+    """A study, its workshops and themes, for an export; whoever calls has checked access (the
+    API by membership, the command line is the operator's)."""
+    with db.read() as session:
+        study = session.get(Study, study_id)
+        if study is None:
+            raise NotFound(N_("There is no study %(id)s."), field="study", id=study_id)
+        return StudyContents(study, _workshops(session, study_id), _themes(session, study_id))
+
+
 def members_of(db: Database, facilitator: Facilitator, study_id: object) -> list[Member]:
     with db.read() as session:
         study, _ = _member_role(session, study_id, facilitator)
