@@ -215,6 +215,20 @@ TABLES: dict[str, TableSpec] = {
                 Column("in_results", "boolean", N_("Up for rating and counted in the results."), True),
                 Column("created_at", "datetime", N_("When the item was added (UTC)."), True),
                 Column("updated_at", "datetime", N_("When the item last changed (UTC)."), True),
+                Column(
+                    "carried_from_workshop",
+                    "string",
+                    N_(
+                        "Code of the workshop of the same study this item was carried over from as a "
+                        "starting contribution; empty when it was contributed here."
+                    ),
+                ),
+                Column(
+                    "carried_from_item",
+                    "integer",
+                    N_("Id of the item in that workshop it was carried over from; empty when none."),
+                    minimum=1,
+                ),
             ),
             primary_key=("item_id",),
             foreign_keys={"author": ("participants", "participant")},

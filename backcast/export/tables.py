@@ -137,6 +137,8 @@ def build_tables(
                 item.id in counted,
                 item.created_at,
                 item.updated_at,
+                item.carried_from_workshop,
+                item.carried_from_item,
             )
 
     def link_rows() -> Iterator[Row]:

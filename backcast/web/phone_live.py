@@ -80,6 +80,9 @@ ON_PHONES: dict[type[events.Event], OnPhones] = {
     events.WorkshopDetached: OnPhones.NOTHING,
     events.StudyDetailsSet: OnPhones.NOTHING,
     events.ItemCoded: OnPhones.NOTHING,
+    # Carried over while the workshop is created: no phone has joined it yet.
+    events.ItemCarried: OnPhones.NOTHING,
+    events.PathwayCarried: OnPhones.NOTHING,
 }
 _BY_TYPE = {cls.type: effect for cls, effect in ON_PHONES.items()}
 
