@@ -227,3 +227,11 @@ def offer(db: Database, facilitator: Facilitator, study_id: object, code: str) -
         source = _source(session, facilitator, study_id, code)  # type: ignore[arg-type]
         assert source.id is not None
         return Source(source, carryable(session, source.id))
+
+
+def require_facilitator(db: Database, facilitator: Facilitator, study_id: object) -> None:
+    """Refuses anyone but the study's facilitators, before what they asked to carry is checked."""
+    if not validate.is_id(study_id):
+        raise NotFound(NOT_READABLE, field="carry_from")
+    with db.read() as session:
+        study_access.require_facilitator_role(session, study_id, facilitator)  # type: ignore[arg-type]

@@ -533,7 +533,9 @@ def create_workshop_in_study(
     `carry`, it starts from another workshop's vision and milestones, and by default its years."""
     with db.read() as session:
         study, _ = _member_role(session, study_id, facilitator)
-    assert study.id is not None
+        assert study.id is not None
+        # A researcher is told so before anything about a source workshop.
+        study_access.require_facilitator_role(session, study.id, facilitator)
     then = None
     if carry is not None:
         source = carrying.check_source(db, facilitator, study.id, carry).workshop

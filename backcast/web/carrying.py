@@ -90,6 +90,7 @@ async def carry(
         "items": ticked,
     }
     try:
+        carrying.require_facilitator(db, facilitator, study_id)
         workshop = studies.create_workshop_in_study(
             db,
             facilitator,
