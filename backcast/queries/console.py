@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from backcast.models import (
 )
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
+from backcast.queries.tables import Overview, table_overview
 from backcast.services.agenda import agenda_of
 from backcast.services.items import items_of, links_of
 from backcast.services.timer import seconds_left
@@ -47,6 +48,8 @@ class ConsoleView:
     agenda: list[tuple[AgendaEntry, Item]]
     candidates: list[tuple[Item, int]]  # rated measures not on the agenda yet, most dots first
     dots: DotProgress
+    tables: Overview | None = None  # the breakout's tables side by side, while one is on
+    scopes: list[Item] = field(default_factory=list)  # what a new table may work on
 
 
 def by_year(items: list[Item]) -> list[Item]:
@@ -87,6 +90,9 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
                 (item, total) for item, total in dot_totals(session, workshop) if item.id not in on_agenda
             ],
             dots=dot_progress(session, workshop),
+            tables=table_overview(session, workshop_id),
+            scopes=by_year([i for i in standing if i.kind == ItemKind.milestone and not i.hidden])
+            + [i for i in standing if i.kind == ItemKind.need and not i.hidden],
         )
 
 

@@ -133,4 +133,5 @@ def make_templates() -> Jinja2Templates:
     env.globals["companion_language"] = companion_language
     env.globals["KIND_NAMES"] = labels.KIND_NAMES
     env.globals["PARENT_QUESTIONS"] = labels.PARENT_QUESTIONS
+    env.globals["ASSIGN_NAMES"] = labels.ASSIGN_NAMES
     return Jinja2Templates(env=env, context_processors=[switcher])
