@@ -438,3 +438,135 @@ TABLES: dict[str, TableSpec] = {
 }
 
 DEFAULT_TABLE = "ratings"
+
+# Convergence and stability across rating rounds (backcast.analysis.rounds, docs/results.md#rounds).
+# Its rows come from `results_rounds_rows`, in this column order; the table joins TABLES when the
+# export carries rounds.
+ROUND = Column("round", "integer", N_("Number of the rating round, from 1."), True, 1)
+RESULTS_ROUNDS = TableSpec(
+    "results_rounds",
+    N_(
+        "Per round: per criterion the agreement of the rankings and their stability since the round "
+        "before (level criterion), and per item and criterion the statistics, the consensus and the "
+        "changes since the round before (level item)."
+    ),
+    (
+        Column(
+            "level",
+            "string",
+            N_("criterion: a row of figures for the criterion; item: a row for one item on it."),
+            True,
+            enum=("criterion", "item"),
+        ),
+        ROUND,
+        CRITERION,
+        Column("item_id", "integer", N_("Id of the item; empty on criterion rows."), minimum=1),
+        Column("n", "integer", N_("Values given in this round (can't judge not included)."), minimum=0),
+        Column("n_cant_judge", "integer", N_('Answers "can\'t judge" in this round.'), minimum=0),
+        Column("median", "number", N_("Median of the values.")),
+        Column("q1", "number", N_("First quartile (Hyndman-Fan type 7).")),
+        Column("q3", "number", N_("Third quartile (Hyndman-Fan type 7).")),
+        Column("iqr", "number", N_("Interquartile range, q3 - q1.")),
+        Column(
+            "top_share",
+            "number",
+            N_(
+                "Agreement rule only: share of the values in the top k categories, the better end "
+                "by the criterion's direction."
+            ),
+        ),
+        Column(
+            "bottom_share",
+            "number",
+            N_("Agreement rule only: share of the values in the bottom k categories, the worse end."),
+        ),
+        Column("consensus", "boolean", N_("Consensus under the workshop's rule, fixed before round 1.")),
+        Column(
+            "median_shift",
+            "number",
+            N_("Median of this round minus the median of the round before; empty in round 1."),
+        ),
+        Column(
+            "iqr_change",
+            "number",
+            N_("IQR of this round minus the IQR of the round before: negative when answers converged."),
+        ),
+        Column(
+            "n_answered_both",
+            "integer",
+            N_("Participants who answered in this round and the round before (can't judge counts)."),
+            minimum=0,
+        ),
+        Column(
+            "n_changed",
+            "integer",
+            N_("Of those, participants whose answer differs from their answer in the round before."),
+            minimum=0,
+        ),
+        Column(
+            "changed_share", "number", N_("n_changed / n_answered_both; empty when nobody answered both.")
+        ),
+        Column(
+            "consensus_change",
+            "string",
+            N_(
+                "Consensus since the round before: gained, lost, kept, or none (in neither round); "
+                "empty in round 1."
+            ),
+            enum=("gained", "lost", "kept", "none"),
+        ),
+        Column(
+            "kendall_w",
+            "number",
+            N_(
+                "Kendall's W, corrected for ties: how far the participants' rankings of the items "
+                "agree, from 0 (not at all) to 1 (completely)."
+            ),
+        ),
+        Column(
+            "kendall_m",
+            "integer",
+            N_("Participants in W: those who gave a value to every item in kendall_n."),
+            minimum=0,
+        ),
+        Column(
+            "kendall_n", "integer", N_("Items in W: those with at least one value in the round."), minimum=0
+        ),
+        Column(
+            "kendall_m_left_out",
+            "integer",
+            N_("Participants left out of W because they gave no value to some of those items."),
+            minimum=0,
+        ),
+        Column(
+            "kendall_ties",
+            "integer",
+            N_("Tie correction of W: the sum over participants and groups of t tied values of t³ - t."),
+            minimum=0,
+        ),
+        Column("chi2", "number", N_("Test statistic of W: kendall_m (kendall_n - 1) W.")),
+        Column("df", "integer", N_("Degrees of freedom of chi2: kendall_n - 1."), minimum=1),
+        Column(
+            "p_value",
+            "number",
+            N_("Probability of a chi2 this large if the participants' rankings were unrelated."),
+        ),
+        Column(
+            "spearman_rho",
+            "number",
+            N_("Spearman's rho between the items' medians in the round before and in this round."),
+        ),
+        Column(
+            "kendall_tau_b",
+            "number",
+            N_("Kendall's tau-b between the items' medians in the round before and in this round."),
+        ),
+        Column(
+            "stability_n",
+            "integer",
+            N_("Items with a median in both rounds, over which spearman_rho and kendall_tau_b run."),
+            minimum=0,
+        ),
+    ),
+    foreign_keys={"item_id": ("items", "item_id"), "criterion": ("criteria", "criterion")},
+)
