@@ -25,6 +25,7 @@ from backcast.web import (
     account,
     api_docs,
     auth,
+    carrying,
     coding,
     configure,
     console,
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(configure.router)
     app.include_router(template_library.router)
     app.include_router(studies.router)
+    app.include_router(carrying.router)
     app.include_router(coding.router)
     app.include_router(report.router)
     app.include_router(printouts.router)

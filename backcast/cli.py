@@ -292,6 +292,59 @@ def cmd_study_attach(args: argparse.Namespace) -> None:
         db.dispose()
 
 
+def cmd_study_workshop(args: argparse.Namespace) -> None:
+    from backcast.services import carrying, studies, study_access
+
+    settings = _settings()
+    db = _database(settings)
+    try:
+        migrate.check_current(db.engine)
+        if args.items is not None and not args.carry_from:
+            raise CommandError(_("--items needs --carry-from"))
+        items: list[object] | None = None
+        if args.items is not None:
+            items = [
+                int(part) if part.strip().isascii() and part.strip().isdigit() else part
+                for part in args.items.split(",")
+                if part.strip()
+            ]
+        workshop = studies.create_workshop_in_study(
+            db,
+            _acting(db, args.by, args.id),
+            args.id,
+            title=args.title,
+            language=args.language,
+            details=study_access.clean_details(args.region, args.sector, args.held_on, args.venue),
+            carry=carrying.clean_request(args.carry_from, items) if args.carry_from else None,
+        )
+        carried = workshops_items_carried(db, workshop.id)
+        print(
+            i18n.ngettext(
+                "workshop %(code)s “%(title)s” created in study %(id)d; %(num)d item carried over",
+                "workshop %(code)s “%(title)s” created in study %(id)d; %(num)d items carried over",
+                carried,
+                code=workshop.code,
+                title=workshop.title,
+                id=args.id,
+            )
+        )
+    finally:
+        db.dispose()
+
+
+def workshops_items_carried(db: Database, workshop_id: int | None) -> int:
+    from sqlmodel import col, func, select
+
+    from backcast.models import Item
+
+    with db.read() as session:
+        return session.exec(
+            select(func.count())
+            .select_from(Item)
+            .where(Item.workshop_id == workshop_id, col(Item.carried_from_item).is_not(None))
+        ).one()
+
+
 class ProgressBar:
     """Rows written so far, redrawn in place on a terminal; silent for small exports."""
 
@@ -420,7 +473,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
         migrate.check_current(db.engine)
         password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
         account = seed.demo_account(db, args.email, password)
-        if args.live:
+        if args.study:
+            _seed_demo_study(settings, db, account, generated=password is None)
+        elif args.live:
             workshop = seed.create_demo_workshop(db, account.facilitator, title=f"{content.TITLE} (Probe)")
             print(
                 _(
@@ -451,6 +506,28 @@ def cmd_demo(args: argparse.Namespace) -> None:
         db.dispose()
 
 
+def _seed_demo_study(settings: Settings, db: Database, account: DemoAccount, *, generated: bool) -> None:
+    from backcast.demo import study_seed
+    from backcast.network import public_base_url
+
+    started = time.perf_counter()
+    demo = study_seed.seed_study(db, account.facilitator)
+    print(
+        _(
+            "demo study %(id)d “%(title)s”: three regional workshops of 25 participants each, "
+            "coded in part by two researchers (%(seconds)s s)",
+            id=demo.study.id,
+            title=demo.study.title,
+            seconds=f"{time.perf_counter() - started:.1f}",
+        )
+    )
+    base = public_base_url(_with_served_port(settings))
+    print("  " + _("study:   %(address)s", address=f"{base}/studies/{demo.study.id}"))
+    print("  " + _("coding:  %(address)s", address=f"{base}/studies/{demo.study.id}/coding"))
+    _print_sign_in(account, generated=generated)
+    print(_("These pages need the server: run `backcast serve` (or `make run`)."))
+
+
 def _print_demo_access(settings: Settings, code: str, account: DemoAccount, *, generated: bool) -> None:
     from backcast.network import join_url, public_base_url
 
@@ -459,6 +536,10 @@ def _print_demo_access(settings: Settings, code: str, account: DemoAccount, *, g
     print("  " + _("console: %(address)s", address=f"{base}/facilitate/{code}"))
     print("  " + _("screen:  %(address)s", address=f"{base}/w/{code}/screen"))
     print("  " + _("join:    %(address)s", address=join_url(settings, code)))
+    _print_sign_in(account, generated=generated)
+
+
+def _print_sign_in(account: DemoAccount, *, generated: bool) -> None:
     email = account.facilitator.email
     if account.password is None:
         print(
@@ -619,8 +700,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help=_("create a finished demo workshop, or with --live rehearse one with simulated people")
     )
-    demo.add_argument(
+    modes = demo.add_mutually_exclusive_group()
+    modes.add_argument(
         "--live", action="store_true", help=_("a workshop in the lobby, with simulated participants")
+    )
+    modes.add_argument(
+        "--study",
+        action="store_true",
+        help=_("a study of three regional workshops, finished and coded in part by two researchers"),
     )
     demo.add_argument(
         "--email",
@@ -685,6 +772,27 @@ def build_parser() -> argparse.ArgumentParser:
     attach.add_argument("code")
     attach.add_argument("--by", metavar="EMAIL", help=by_help)
     attach.set_defaults(handler=cmd_study_attach)
+    new_workshop = study_commands.add_parser(
+        "workshop",
+        help=_("create a workshop in a study, optionally starting from another one's vision and milestones"),
+    )
+    new_workshop.add_argument("id", type=int)
+    new_workshop.add_argument("title")
+    new_workshop.add_argument("--language", default="de", choices=["de", "en"])
+    new_workshop.add_argument("--region", default="")
+    new_workshop.add_argument("--sector", default="")
+    new_workshop.add_argument("--held-on", default="", metavar="YYYY-MM-DD")
+    new_workshop.add_argument("--venue", default="")
+    new_workshop.add_argument(
+        "--carry-from",
+        metavar="CODE",
+        help=_("a workshop of the study whose vision and milestones the new one starts from"),
+    )
+    new_workshop.add_argument(
+        "--items", metavar="ID,ID", help=_("with --carry-from: only these items (default all)")
+    )
+    new_workshop.add_argument("--by", metavar="EMAIL", help=by_help)
+    new_workshop.set_defaults(handler=cmd_study_workshop)
     return parser
 
 

@@ -546,6 +546,37 @@ class StudyDetailsSet(Event):
     venue: str
 
 
+class ItemCarried(Event):
+    """A vision statement or milestone of another workshop of the study was carried over into this
+    new workshop as a starting contribution (by the facilitator), with its origin: the source
+    workshop's code and id and the item there. `adopted` carries the source's adopted synthesis."""
+
+    type = "item-carried"
+    item_id: int
+    kind: ItemKind
+    text: str
+    year: int | None
+    adopted: bool
+    from_workshop: str
+    from_workshop_id: int
+    from_item: int
+    label: str
+
+
+class PathwayCarried(Event):
+    """A new workshop of the study started from another one's vision and milestones (`items`: the
+    source items carried over, `chosen`: whether the facilitator picked them or took all)."""
+
+    type = "pathway-carried"
+    study_id: int
+    workshop_id: int
+    code: str
+    from_workshop_id: int
+    from_workshop: str
+    items: list[int]
+    chosen: bool
+
+
 class ItemCoded(Event):
     """A study member coded a contribution with these themes (none: no theme fits), replacing
     their earlier coding of it. `settled` marks the coding the study settled on after comparing

@@ -1,6 +1,7 @@
 """Writes the screenshots in docs/screenshots/: the console (1366×768), the screen (1920×1080)
 and a phone (390×844) in every phase of the demo workshop, in English and German, plus the set-up
-page and the printable report. A real server, Debian's Chromium, the real demo data.
+page and the printable report, and the demo study's page and coding page. A real server, Debian's
+Chromium, the real demo data.
 
     .venv/bin/python -m tests.screenshots [OUT_DIR] [--languages en,de]   (or `make screenshots`)
 """
@@ -12,12 +13,15 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from backcast.db import Database, make_engine
+from backcast.demo import study_content
 from backcast.demo.seed import demo_account, seed_demo
+from backcast.demo.study_seed import seed_study
 from backcast.enums import PHASE_ORDER, Phase
 from backcast.http.participant import cookie_name
-from backcast.services import timer, workshops
+from backcast.services import accounts, timer, workshops
 from tests import server as real_server
 from tests.browser import CHROMIUM_ARGS
 from tests.live_helpers import sqlite_url
@@ -27,6 +31,14 @@ LAPTOP = {"width": 1366, "height": 768}
 PROJECTOR = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "screenshots only"
+
+
+def sign_in(page: Any, base: str, email: str, language: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Sign in" if language == "en" else "Anmelden").click()
+    page.wait_for_url(f"{base}/")
 
 
 def take(out: Path, languages: list[str]) -> list[Path]:
@@ -41,6 +53,13 @@ def take(out: Path, languages: list[str]) -> list[Path]:
         try:
             account = demo_account(db, password=PASSWORD)
             demo = seed_demo(db, account.facilitator)
+            # The demo study, its first researcher with a password known here, for the study pages.
+            researcher = accounts.add_facilitator(db, study_content.CODERS[0], PASSWORD, via="demo")
+            demo_study = seed_study(db, account.facilitator)
+            study = demo_study.study
+            # Oldenburg started from Bremen's pathway: its milestones on the screen show the mark.
+            carried_code = demo_study.workshops[1].code
+            workshops.set_phase(db, account.facilitator, carried_code, Phase.milestones)
             code, owner = demo.workshop.code, account.facilitator
             base = server.base_url
             with sync_playwright() as playwright:
@@ -59,11 +78,7 @@ def take(out: Path, languages: list[str]) -> list[Path]:
                         [*cookies, {"name": cookie_name(code), "value": demo.tokens[0], "url": base}]
                     )
                     page = console.new_page()
-                    page.goto(f"{base}/login")
-                    page.fill("input[name=email]", account.facilitator.email)
-                    page.fill("input[name=password]", PASSWORD)
-                    page.get_by_role("button", name="Sign in" if language == "en" else "Anmelden").click()
-                    page.wait_for_url(f"{base}/")
+                    sign_in(page, base, account.facilitator.email, language)
                     views = {
                         "console": (page, f"/facilitate/{code}"),
                         "screen": (screen.new_page(), f"/w/{code}/screen"),
@@ -90,7 +105,26 @@ def take(out: Path, languages: list[str]) -> list[Path]:
                         target = out / f"{name}{suffix}.png"
                         page.screenshot(path=str(target))
                         written.append(target)
-                    for context in (console, screen, phone):
+                    page.goto(f"{base}/studies/{study.id}")
+                    target = out / f"study{suffix}.png"
+                    page.screenshot(path=str(target))
+                    written.append(target)
+                    coder = browser.new_context(viewport=LAPTOP)
+                    coder.add_cookies(cookies)
+                    coding_page = coder.new_page()
+                    sign_in(coding_page, base, researcher.email, language)
+                    coding_page.goto(f"{base}/studies/{study.id}/coding?kind=measure&mode=list")
+                    target = out / f"study-coding{suffix}.png"
+                    coding_page.screenshot(path=str(target))
+                    written.append(target)
+                    carried = screen.new_page()
+                    carried.goto(f"{base}/w/{carried_code}/screen")
+                    carried.wait_for_load_state("networkidle")
+                    carried.wait_for_timeout(200)
+                    target = out / f"screen-carried{suffix}.png"
+                    carried.screenshot(path=str(target))
+                    written.append(target)
+                    for context in (console, screen, phone, coder):
                         context.close()
                 browser.close()
         finally:

@@ -338,6 +338,17 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
             403,
         ),
         ("R console", "POST", f"/studies/{st}/delete", {}, 403),
+        # Carrying results over creates a workshop: a researcher may look, not carry.
+        ("R console", "GET", f"/studies/{st}/carry?from={s2}", {}, 200),
+        ("R console", "POST", f"/studies/{st}/carry", {"data": {"from": s2, "title": "Mine"}}, 403),
+        ("R console", "POST", f"/studies/{st}/workshops", {"data": {"title": "Mine", "carry_from": s2}}, 403),
+        (
+            "R api",
+            "POST",
+            f"/api/v1/studies/{st}/workshops",
+            {"json": {"title": "Mine", "carry_from": s2}},
+            403,
+        ),
         # A facilitator of another study sees nothing of Y's study or its workshop.
         ("O api", "GET", f"/api/v1/workshops/{s2}", {}, 403),
         ("O api", "GET", f"/api/v1/workshops/{s2}/export?format=json", {}, 403),
@@ -351,6 +362,15 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("O console", "GET", f"/studies/{st}", {}, 403),
         ("O console", "GET", f"/facilitate/{s2}", {}, 403),
         ("O console", "POST", f"/studies/{st}/workshops", {"data": {"title": "Mine"}}, 403),
+        ("O console", "GET", f"/studies/{st}/carry?from={s2}", {}, 403),
+        ("O console", "POST", f"/studies/{st}/carry", {"data": {"from": s2, "title": "Mine"}}, 403),
+        (
+            "O api",
+            "POST",
+            f"/api/v1/studies/{st}/workshops",
+            {"json": {"title": "Mine", "carry_from": s2}},
+            403,
+        ),
         ("O api", "GET", f"/api/v1/studies/{st}/themes", {}, 403),
         ("O api", "POST", f"/api/v1/studies/{st}/themes", {"json": {"label_de": "Meins"}}, 403),
         ("O api", "GET", f"/api/v1/studies/{st}/agreement", {}, 403),

@@ -114,6 +114,7 @@ def test_every_page_passes_axe_in_every_phase(room: Room) -> None:
             ("study", f"/studies/{study.id}"),
             ("coding", f"/studies/{study.id}/coding?mode=list"),
             ("agreement", f"/studies/{study.id}/agreement"),
+            ("carry", f"/studies/{study.id}/carry?from={code}"),
             ("setup", f"/facilitate/{code}/setup"),
             ("report", f"/facilitate/{code}/report"),
         ):

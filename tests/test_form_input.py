@@ -104,6 +104,11 @@ FORMS: dict[str, Form] = {
         ),
     ),
     "/facilitate/{code}/save-template": Form(Phase.lobby, {"name": "My template"}),
+    "/facilitate/{code}/study-details": Form(
+        Phase.lobby,
+        {"region": "Bremen", "sector": "Energie", "held_on": "2026-05-04", "venue": "Rathaus"},
+        frozenset({"held_on"}),
+    ),
     "/facilitate/{code}/phase": Form(Phase.lobby, {"phase": "vision"}),
     "/facilitate/{code}/input": Form(Phase.milestones, {"open": "1"}),
     "/facilitate/{code}/results": Form(Phase.rating, {"visible": "1"}),
@@ -198,6 +203,7 @@ FORMS: dict[str, Form] = {
             "sector": "",
             "held_on": "2027-03-04",
             "venue": "",
+            "carry_from": "",
         },
         frozenset({"held_on"}),
     ),
@@ -211,6 +217,20 @@ FORMS: dict[str, Form] = {
     "/studies/{study_id}/members/{facilitator_id}/remove": Form(Phase.lobby, {}),
     "/studies/{study_id}/save-template": Form(Phase.lobby, {"name": "Codebook"}),
     "/studies/{study_id}/themes": Form(Phase.lobby, {"label_de": "Hafen", "label_en": "Port"}),
+    "/studies/{study_id}/carry": Form(
+        Phase.lobby,
+        {
+            "from": "{study_code}",
+            "items": "{study_vision_id}",
+            "title": "Oldenburg",
+            "language": "de",
+            "region": "Oldenburg",
+            "sector": "",
+            "held_on": "2027-03-04",
+            "venue": "",
+        },
+        numbers=frozenset({"items", "held_on"}),
+    ),
     "/studies/{study_id}/coding/themes": Form(
         Phase.lobby,
         {
@@ -309,6 +329,8 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
     in_study = studies.create_workshop_in_study(db, owner, study.id, title="In the study")
     # A contribution of the study's workshop and a theme, for the coding forms.
     study_item = items.add_item(db, owner, in_study.code, kind="measure", text="Coded")
+    # A vision statement of it, to carry over into a new workshop of the study.
+    study_vision = items.add_item(db, owner, in_study.code, kind="vision", text="Carried")
     theme = studies.study_view(db, owner, study.id).themes[0]
     with db.read() as session:
         token = session.exec(select(ApiToken).where(ApiToken.facilitator_id == owner.id)).one()
@@ -327,6 +349,8 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
         "token_id": str(token.id),
         "study_id": str(study.id),
         "study_item_id": str(study_item.id),
+        "study_code": in_study.code,
+        "study_vision_id": str(study_vision.id),
         "theme_id": str(theme.id),
     }
     return Room(client, values)

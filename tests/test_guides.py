@@ -388,7 +388,7 @@ def test_a_backup_made_as_the_operator_guide_says_restores_a_working_database(tm
 
 SCREENSHOT = re.compile(
     r"(docs/)?screenshots/((console|screen|phone)-(lobby|vision|milestones|needs|measures|rating|prioritisation"
-    r"|results)(-de)?|setup|report)\.png"
+    r"|results)(-de)?|setup|report|(study|study-coding|screen-carried)(-de)?)\.png"
 )
 
 

@@ -147,6 +147,9 @@ ONE_FORM_IS_RIGHT = {
     "Choose a password of at least %(min)d characters.": "a constant, 10",
     "At most %(max)d links.": "a constant above 1",
     "At most %(max)d themes.": "a constant, 200",
+    "At most %(max)d items.": "a constant, 500",
+    "demo study %(id)d “%(title)s”: three regional workshops of 25 participants each, coded in part by "
+    "two researchers (%(seconds)s s)": "seconds with a decimal, after a unit-like “s”",
     "This is too long: at most %(max)d characters, you wrote %(length)d.": "limits above 1",
     "At most %(max)d criteria.": "a constant above 1",
     "At most %(max)d groups.": "a constant above 1",

@@ -133,3 +133,45 @@ def test_the_study_page_reads_in_german(sqlite_client: TestClient, sqlite_db: Da
     ]
     first = german.select_one("#codebook tbody tr")
     assert first is not None and first.select("td")[3].get_text(strip=True) == "höher"
+
+
+def test_the_set_up_page_sets_a_study_workshops_region_sector_date_and_venue(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    db, client = sqlite_db, sqlite_client
+    ana = factories.facilitator(db)
+    study = studies.create_study(db, ana, title="Nordwest")
+    shop = studies.create_workshop_in_study(db, ana, study.id, title="Bremen", language="de")
+    loose = factories.workshop(db, ana, title="Alone")
+    sign_in(client, ana.email)
+
+    assert page(client, f"/facilitate/{loose.code}/setup").select_one("#study-details-form") is None
+    form = page(client, f"/facilitate/{shop.code}/setup").select_one("#study-details-form")
+    assert form is not None and form["action"] == f"/facilitate/{shop.code}/study-details"
+
+    typed = {"region": "Bremen", "sector": "Ernährung", "held_on": "2026-05-04", "venue": "Rathaus"}
+    saved = client.post(f"/facilitate/{shop.code}/study-details", data=typed, follow_redirects=False)
+    assert saved.status_code == 303
+    shown = page(client, saved.headers["location"])
+    assert shown.select_one("#study-region")["value"] == "Bremen"  # type: ignore[index]
+    assert shown.select_one("#study-held_on")["value"] == "2026-05-04"  # type: ignore[index]
+    study_page = page(client, f"/studies/{study.id}").select_one("#workshops")
+    assert study_page is not None and "Rathaus" in study_page.get_text()
+
+    bad = client.post(
+        f"/facilitate/{shop.code}/study-details",
+        data={**typed, "held_on": "4.5.2026", "venue": "Hafen"},
+        headers=HTML,
+    )
+    assert bad.status_code == 422
+    assert "YYYY-MM-DD" in alert(bad) or "JJJJ-MM-TT" in alert(bad)
+    retyped = BeautifulSoup(bad.text, "html.parser")
+    assert retyped.select_one("#study-venue")["value"] == "Hafen"  # type: ignore[index]
+    assert studies.study_view(db, ana, study.id).workshops[0].venue == "Rathaus"
+
+    too_long = client.post(
+        f"/facilitate/{shop.code}/study-details", data={**typed, "region": "x" * 101}, headers=HTML
+    )
+    assert too_long.status_code == 422 and alert(too_long)
+    refused = client.post(f"/facilitate/{loose.code}/study-details", data=typed, headers=HTML)
+    assert refused.status_code == 422 and "no study" in alert(refused)

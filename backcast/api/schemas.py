@@ -569,9 +569,14 @@ class StudyWorkshopIn(Body):
                     "held_on": "2027-03-04",
                 },
                 {"code": "K7XQ2M", "region": "Oldenburg"},
+                {"title": "Oldenburg", "region": "Oldenburg", "carry_from": "K7XQ2M"},
             ],
-            # One of the two, never both.
-            "oneOf": [{"required": ["code"]}, {"required": ["title"]}],
+            # One of the two, never both; only a new workshop starts from carried results.
+            "oneOf": [
+                {"required": ["code"], "properties": {"carry_from": False, "carry_items": False}},
+                {"required": ["title"]},
+            ],
+            "dependentRequired": {"carry_items": ["carry_from"]},
         },
     )
     code: StrictStr = omitted(max_length=20, description="A workshop you run, to attach.")
@@ -583,6 +588,17 @@ class StudyWorkshopIn(Body):
     sector: StudyMeta = ""
     held_on: date | None = None
     venue: Venue = ""
+    carry_from: StrictStr = omitted(
+        max_length=20,
+        description="The code of another workshop of this study that you can read: the new workshop "
+        "starts from its vision statements and milestones (with the adopted synthesis), marked as "
+        "carried over with their origin, and takes its years unless given.",
+    )
+    carry_items: list[ItemId] = omitted(
+        min_length=1,
+        max_length=500,
+        description="Only these vision statements and milestones of `carry_from` (all when left out).",
+    )
 
 
 class MemberIn(Body):

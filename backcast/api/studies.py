@@ -19,7 +19,7 @@ from backcast.http.deps import get_db
 from backcast.http.downloads import file_response
 from backcast.i18n import N_
 from backcast.models import Facilitator, StudyTheme, Workshop
-from backcast.services import coding, studies, study_access
+from backcast.services import carrying, coding, studies, study_access
 from backcast.services.errors import Invalid
 from backcast.services.studies import Member, StudyView
 
@@ -136,7 +136,8 @@ def list_workshops(
     responses=problems(
         409,
         s409="The workshop's criteria or groups do not fit the codebook (the difference is named), or "
-        "it belongs to another study.",
+        "it belongs to another study; `carry_from` is a workshop outside this study, has nothing to "
+        "carry, or `carry_items` names an item that is not one of its vision statements or milestones.",
     ),
 )
 def add_workshop(
@@ -148,15 +149,20 @@ def add_workshop(
     db: Database = Depends(get_db),
 ) -> schemas.WorkshopOut:
     """With `code`: attaches a workshop you run whose criteria and groups fit the codebook. With
-    `title`: creates a workshop in the study, from its codebook."""
+    `title`: creates a workshop in the study, from its codebook; with `carry_from` as well, it
+    starts from that workshop's vision and milestones (404 when you cannot read it)."""
     details = study_access.clean_details(body.region, body.sector, body.held_on, body.venue)
     if (body.code is None) == (body.title is None):
         raise Invalid(
             N_("Give either the code of a workshop to attach or a title for a new one."), field="code"
         )
     if body.code is not None:
+        if body.carry_from is not None or body.carry_items is not None:
+            raise Invalid(N_("Results are carried over into a new workshop only."), field="carry_from")
         workshop = studies.attach_workshop(db, facilitator, study_id, body.code, details)
     else:
+        if body.carry_items is not None and body.carry_from is None:
+            raise Invalid(N_("Name the workshop to carry over from by its code."), field="carry_from")
         workshop = studies.create_workshop_in_study(
             db,
             facilitator,
@@ -166,6 +172,9 @@ def add_workshop(
             present_year=body.present_year,
             vision_year=body.vision_year,
             details=details,
+            carry=None
+            if body.carry_from is None
+            else carrying.clean_request(body.carry_from, body.carry_items),
         )
     response.headers["Location"] = f"/api/v1/workshops/{workshop.code}"
     return workshop_out(request, db, workshop.code)

@@ -226,6 +226,20 @@ TABLES: dict[str, TableSpec] = {
                     N_("Id of the breakout table it was added at; empty for the plenary's."),
                     minimum=1,
                 ),
+                Column(
+                    "carried_from_workshop",
+                    "string",
+                    N_(
+                        "Code of the workshop of the same study this item was carried over from as a "
+                        "starting contribution; empty when it was contributed here."
+                    ),
+                ),
+                Column(
+                    "carried_from_item",
+                    "integer",
+                    N_("Id of the item in that workshop it was carried over from; empty when none."),
+                    minimum=1,
+                ),
             ),
             primary_key=("item_id",),
             foreign_keys={"author": ("participants", "participant"), "table": ("tables", "table_id")},

@@ -138,6 +138,8 @@ def build_tables(
                 item.created_at,
                 item.updated_at,
                 item.table_id,
+                item.carried_from_workshop,
+                item.carried_from_item,
             )
 
     def table_rows() -> Iterator[Row]:

@@ -9,7 +9,14 @@ from sqlmodel import Field, SQLModel
 
 from backcast.enums import ItemKind, sql_in
 from backcast.models.base import UTCDateTime, utcnow
-from backcast.models.limits import CLIENT_KEY_MAX, ITEM_TEXT_MAX, YEAR_MAX, YEAR_MIN
+from backcast.models.limits import (
+    CARRIED_LABEL_MAX,
+    CLIENT_KEY_MAX,
+    CODE_LENGTH,
+    ITEM_TEXT_MAX,
+    YEAR_MAX,
+    YEAR_MIN,
+)
 
 
 class Item(SQLModel, table=True):
@@ -26,6 +33,7 @@ class Item(SQLModel, table=True):
         CheckConstraint(f"year IS NULL OR year BETWEEN {YEAR_MIN} AND {YEAR_MAX}", name="year_range"),
         CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"),
         Index("ix_item_workshop_kind", "workshop_id", "kind"),
+        CheckConstraint(f"length(carried_label) <= {CARRIED_LABEL_MAX}", name="carried_label_length"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -43,6 +51,12 @@ class Item(SQLModel, table=True):
     # The breakout table it was added at; null for the plenary's.
     table_id: int | None = Field(default=None, index=True)
     client_key: str | None = Field(default=None, sa_type=String(CLIENT_KEY_MAX))
+    # A starting contribution carried over from another workshop of the study: that workshop's
+    # code and item id (plain values, so the origin outlives the source), and how the mark on
+    # screens names it ("Bremen 2026").
+    carried_from_workshop: str | None = Field(default=None, sa_type=String(CODE_LENGTH))
+    carried_from_item: int | None = None
+    carried_label: str = Field(default="", sa_type=String(CARRIED_LABEL_MAX))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -31,7 +31,7 @@ from backcast.events import (
 from backcast.i18n import N_, N_plural
 from backcast.models import Facilitator, Study, StudyMember, StudyTheme, Workshop
 from backcast.models import limits as L
-from backcast.services import study_access, templates, validate, workshops
+from backcast.services import carrying, study_access, templates, validate, workshops
 from backcast.services.accounts import clean_email
 from backcast.services.configuration import key_from_label
 from backcast.services.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -543,11 +543,24 @@ def create_workshop_in_study(
     title: object,
     language: str = Language.de,
     details: StudyDetails | None = None,
+    carry: carrying.CarryRequest | None = None,
     **setup: object,
 ) -> Workshop:
-    """A new workshop that takes the study's codebook (criteria and groups in its language)."""
+    """A new workshop that takes the study's codebook (criteria and groups in its language). With
+    `carry`, it starts from another workshop's vision and milestones, and by default its years."""
     with db.read() as session:
         study, _ = _member_role(session, study_id, facilitator)
+        assert study.id is not None
+        # A researcher is told so before anything about a source workshop.
+        study_access.require_facilitator_role(session, study.id, facilitator)
+    then = None
+    if carry is not None:
+        source = carrying.check_source(db, facilitator, study.id, carry).workshop
+        years = ("present_year", "vision_year", "milestone_years")
+        # The source's horizon, unless this workshop is given years of its own.
+        if all(setup.get(name) is None for name in years):
+            setup.update({name: getattr(source, name) for name in years})
+        then = carrying.carry_into(facilitator, carry)
     return workshops.create_workshop(
         db,
         facilitator,
@@ -556,6 +569,7 @@ def create_workshop_in_study(
         template=WorkshopTemplate.model_validate(study.codebook),
         study_id=study.id,
         details=details,
+        then=then,
         **setup,  # type: ignore[arg-type]
     )
 

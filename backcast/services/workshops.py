@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 from sqlalchemy import delete, func
@@ -27,7 +27,15 @@ from backcast.events import (
     WorkshopDeleted,
 )
 from backcast.i18n import N_
-from backcast.models import Criterion, Facilitator, Participant, StakeholderGroup, Workshop, WorkshopOwner
+from backcast.models import (
+    Criterion,
+    Facilitator,
+    Participant,
+    StakeholderGroup,
+    Study,
+    Workshop,
+    WorkshopOwner,
+)
 from backcast.models import limits as L
 from backcast.services import codes, study_access, token_cache, validate
 from backcast.services.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -173,11 +181,13 @@ def create_workshop(
     prompts: Mapping[str, Mapping[str, str]] | None = None,
     study_id: int | None = None,
     details: study_access.StudyDetails | None = None,
+    then: Callable[[Transaction, Workshop, Study], None] | None = None,
 ) -> Workshop:
     """A new workshop. What is not given comes from `template` (the generic one when there is
     none), in the workshop's language. In a study (`study_id`), `template` is the study's
     codebook; the facilitator must be one of the study's facilitators, and criteria or groups
-    given here must still fit the codebook."""
+    given here must still fit the codebook. `then` adds to a workshop in a study within the same
+    transaction (carrying another workshop's results over), so that its refusal changes nothing."""
     source = template or workshop_templates.built_in(workshop_templates.DEFAULT)
     language = validate.choice(language, "language", Language)
     title = validate.text(title, "title", max_length=L.TITLE_MAX, multiline=False)
@@ -303,6 +313,8 @@ def create_workshop(
             )
             record(tx, workshop, attached, facilitator)
             record_study(tx, study, attached, facilitator)
+            if then is not None:
+                then(tx, workshop, study)
     return workshop
 
 

@@ -24,9 +24,10 @@ from backcast.http.deps import get_db
 from backcast.http.numbers import decimal, number, whole_number_or_text
 from backcast.i18n import N_
 from backcast.models import Facilitator, Workshop
-from backcast.services import configuration, templates, validate
+from backcast.services import configuration, studies, templates, validate
 from backcast.services.configuration import WorkshopSetup
 from backcast.services.errors import Invalid, ServiceError
+from backcast.services.study_access import clean_details
 from backcast.web.deps import console_facilitator, get_templates, owned
 from backcast.web.labels import PHASE_PROMPTS
 from backcast.web.locale import use_room_language
@@ -51,6 +52,8 @@ def _page(
     error: ServiceError | None = None,
     unsaved: bool = False,
     saved: bool = False,
+    details: dict[str, str] | None = None,
+    details_saved: bool = False,
 ) -> Response:
     use_room_language(request, workshop.language)
     context = {
@@ -69,6 +72,15 @@ def _page(
         "error_field": error.field if error else None,
         "unsaved": unsaved,
         "saved": saved,
+        # The study metadata as typed (after a refusal) or as stored.
+        "details": details
+        or {
+            "region": workshop.region,
+            "sector": workshop.sector,
+            "held_on": workshop.held_on.isoformat() if workshop.held_on else "",
+            "venue": workshop.venue,
+        },
+        "details_saved": details_saved,
     }
     return get_templates(request).TemplateResponse(
         request, "console/setup.html", context, status_code=422 if error else 200
@@ -79,12 +91,13 @@ def _page(
 def setup_page(
     request: Request,
     saved: bool = Query(False),
+    details_saved: bool = Query(False),
     facilitator: Facilitator = Depends(console_facilitator),
     workshop: Workshop = Depends(owned),
     db: Database = Depends(get_db),
 ) -> Response:
     setup = configuration.current_setup(db, facilitator, workshop.code)
-    return _page(request, db, facilitator, workshop, setup, saved=saved)
+    return _page(request, db, facilitator, workshop, setup, saved=saved, details_saved=details_saved)
 
 
 @dataclass(frozen=True)
@@ -276,3 +289,24 @@ async def save_as_template(
         setup = configuration.current_setup(db, facilitator, workshop.code)
         return _page(request, db, facilitator, workshop, setup, error=error)
     return RedirectResponse(f"/templates?saved={template.key}", status_code=303)
+
+
+@router.post("/facilitate/{code}/study-details")
+async def save_study_details(
+    request: Request,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Region, sector, date and venue of a workshop in a study (its language is in the set-up)."""
+    form = await request.form()
+    typed = {name: _text(form, name) for name in ("region", "sector", "held_on", "venue")}
+    try:
+        details = clean_details(typed["region"], typed["sector"], typed["held_on"], typed["venue"])
+        studies.set_study_details(db, facilitator, workshop.code, details)
+    except ServiceError as error:
+        setup = configuration.current_setup(db, facilitator, workshop.code)
+        return _page(request, db, facilitator, workshop, setup, error=error, details=typed)
+    return RedirectResponse(
+        f"/facilitate/{workshop.code}/setup?details_saved=1#study-details", status_code=303
+    )

@@ -89,6 +89,9 @@ ON_PHONES: dict[type[events.Event], OnPhones] = {
     events.BreakoutStarted: OnPhones.SEATING,
     events.BreakoutEnded: OnPhones.SEATING,
     events.ParticipantSeated: OnPhones.SEATING,
+    # Carried over while the workshop is created: no phone has joined it yet.
+    events.ItemCarried: OnPhones.NOTHING,
+    events.PathwayCarried: OnPhones.NOTHING,
 }
 _BY_TYPE = {cls.type: effect for cls, effect in ON_PHONES.items()}
 

@@ -15,7 +15,7 @@ from backcast.db import Database
 from backcast.http.deps import get_db
 from backcast.http.problems import status_of
 from backcast.models import Facilitator
-from backcast.services import studies, templates, workshops
+from backcast.services import carrying, studies, templates, workshops
 from backcast.services.errors import ServiceError
 from backcast.services.study_access import clean_details
 from backcast.web.deps import console_facilitator, get_templates
@@ -171,10 +171,12 @@ def create_workshop(
     sector: Annotated[str, Form(max_length=1000)] = "",
     held_on: Annotated[str, Form(max_length=40)] = "",
     venue: Annotated[str, Form(max_length=1000)] = "",
+    carry_from: Annotated[str, Form(max_length=40)] = "",
     facilitator: Facilitator = Depends(console_facilitator),
     db: Database = Depends(get_db),
 ) -> Response:
     values = {
+        "carry_from": carry_from,
         "title": title,
         "language": language,
         "region": region,
@@ -190,6 +192,8 @@ def create_workshop(
             title=title,
             language=language,
             details=clean_details(region, sector, held_on, venue),
+            # Every vision statement and milestone of that workshop; the carry page picks some.
+            carry=carrying.clean_request(carry_from) if carry_from else None,
         )
     except ServiceError as error:
         return study_page_response(request, db, facilitator, study_id, values, error)
