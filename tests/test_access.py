@@ -189,6 +189,8 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         # Participant A reaching for the facilitator's part of their own workshop.
         ("A api", "POST", f"/api/v1/workshops/{s1}/phase", {"json": {"phase": "results"}}, 403),
         ("A api", "POST", f"/api/v1/workshops/{s1}/results", {"json": {"visible": True}}, 403),
+        ("A api", "POST", f"/api/v1/workshops/{s1}/rounds", {"json": {}}, 403),
+        ("A phone", "POST", f"/facilitate/{s1}/rounds", {}, 303),
         ("A api", "GET", f"/api/v1/workshops/{s1}/results", {}, 403),
         ("A api", "GET", f"/api/v1/workshops/{s1}/export?format=csv", {}, 403),
         ("A api", "GET", f"/api/v1/workshops/{s1}/events", {}, 403),
@@ -204,6 +206,15 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("X api", "POST", f"/api/v1/workshops/{s2}/phase", {"json": {"phase": "results"}}, 403),
         ("X api", "POST", f"/api/v1/workshops/{s2}/input", {"json": {"open": False}}, 403),
         ("X api", "POST", f"/api/v1/workshops/{s2}/results", {"json": {"visible": True}}, 403),
+        ("X api", "POST", f"/api/v1/workshops/{s2}/rounds", {"json": {}}, 403),
+        (
+            "X api",
+            "PUT",
+            f"/api/v1/workshops/{s2}/rounds/current/closes_at",
+            {"json": {"closes_at": None}},
+            403,
+        ),
+        ("X api", "GET", f"/api/v1/workshops/{s2}/results?round=1", {}, 403),
         ("X api", "DELETE", f"/api/v1/workshops/{s2}", {}, 403),
         ("X api", "PATCH", f"/api/v1/workshops/{s2}", {"json": {"title": "Mine now"}}, 403),
         ("X api", "GET", f"/api/v1/workshops/{s2}/items", {}, 403),
@@ -232,6 +243,8 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("X console", "POST", f"/facilitate/{s2}/phase", {"data": {"phase": "results"}}, 403),
         ("X console", "POST", f"/facilitate/{s2}/input", {"data": {"open": "0"}}, 403),
         ("X console", "POST", f"/facilitate/{s2}/results", {"data": {"visible": "1"}}, 403),
+        ("X console", "POST", f"/facilitate/{s2}/rounds", {"data": {}}, 403),
+        ("X console", "POST", f"/facilitate/{s2}/rounds/closing", {"data": {"action": "close"}}, 403),
         ("X console", "POST", f"/facilitate/{s2}/timer", {"data": {"action": "start", "minutes": "5"}}, 403),
         ("X console", "POST", f"/facilitate/{s2}/items", {"data": measure}, 403),
         ("X console", "POST", f"/facilitate/{s2}/items/{c}", {"data": {"hidden": "1"}}, 403),
@@ -285,6 +298,8 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("R api", "GET", f"/api/v1/studies/{st}/workshops", {}, 200),
         ("R api", "POST", f"/api/v1/workshops/{s2}/phase", {"json": {"phase": "results"}}, 403),
         ("R api", "POST", f"/api/v1/workshops/{s2}/results", {"json": {"visible": True}}, 403),
+        ("R api", "POST", f"/api/v1/workshops/{s2}/rounds", {"json": {}}, 403),
+        ("R api", "GET", f"/api/v1/workshops/{s2}/results?round=1", {}, 200),
         ("R api", "PATCH", f"/api/v1/workshops/{s2}", {"json": {"title": "Mine now"}}, 403),
         ("R api", "DELETE", f"/api/v1/workshops/{s2}", {}, 403),
         ("R api", "POST", f"/api/v1/workshops/{s2}/items", {"json": measure}, 403),
@@ -374,6 +389,7 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("anonymous", "GET", f"/templates/{r.y_template}.json", {}, 303),
         ("anonymous", "GET", f"/api/v1/workshops/{s1}", {}, 401),
         ("anonymous", "GET", f"/api/v1/workshops/{s1}/results", {}, 401),
+        ("anonymous", "POST", f"/api/v1/workshops/{s1}/rounds", {"json": {}}, 401),
         ("anonymous", "GET", f"/api/v1/workshops/{s1}/events", {}, 401),
         ("anonymous", "PUT", f"/api/v1/items/{r.x_item}/ratings", {"json": {"impact": 5}}, 401),
         ("anonymous", "GET", f"/facilitate/{s1}/participants", {}, 303),
@@ -397,7 +413,10 @@ def snapshot(db: Database, room: Room) -> dict[str, Any]:
             "ratings": sorted((r.participant_id, r.item_id, r.value) for r in session.exec(select(Rating))),
             "dots": sorted((d.participant_id, d.item_id, d.count) for d in session.exec(select(Dots))),
             "agenda": sorted((e.id, e.owner, e.position) for e in session.exec(select(AgendaEntry))),
-            "workshops": sorted((w.code, w.title, w.question) for w in session.exec(select(Workshop))),
+            "workshops": sorted(
+                (w.code, w.title, w.question, w.current_round, w.round_closes_at)
+                for w in session.exec(select(Workshop))
+            ),
             "templates": sorted((t.id, t.key, t.facilitator_id) for t in session.exec(select(SavedTemplate))),
             "owners": sorted((o.workshop_id, o.facilitator_id) for o in session.exec(select(WorkshopOwner))),
             "studies": sorted(

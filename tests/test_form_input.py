@@ -89,6 +89,13 @@ FORMS: dict[str, Form] = {
             "criteria-0-direction": "higher",
             "groups-0-key": "science",
             "groups-0-label": "Science",
+            "consensus_rule": "agreement",
+            "consensus_iqr_percent": "25",
+            "consensus_top_k": "2",
+            "consensus_threshold_percent": "75",
+            "planned_rounds": "2",
+            "reason_trigger": "outside",
+            "reason_mode": "optional",
             "action": "",
         },
         frozenset(
@@ -97,6 +104,10 @@ FORMS: dict[str, Form] = {
                 "vision_year",
                 "milestone_years",
                 "dot_budget",
+                "consensus_iqr_percent",
+                "consensus_top_k",
+                "consensus_threshold_percent",
+                "planned_rounds",
                 "criteria-0-scale_min",
                 "criteria-0-scale_max",
                 "criteria-0-weight",
@@ -109,6 +120,10 @@ FORMS: dict[str, Form] = {
     "/facilitate/{code}/results": Form(Phase.rating, {"visible": "1"}),
     "/facilitate/{code}/timer": Form(
         Phase.vision, {"action": "start", "minutes": "5"}, frozenset({"minutes"})
+    ),
+    "/facilitate/{code}/rounds": Form(Phase.rating, {"hours": "24"}, frozenset({"hours"})),
+    "/facilitate/{code}/rounds/closing": Form(
+        Phase.rating, {"action": "extend", "hours": "24"}, frozenset({"hours"})
     ),
     "/facilitate/{code}/items": Form(
         Phase.milestones,

@@ -63,6 +63,8 @@ class WorkshopData:
     ratings: list[RatingRow]  # by item, criterion position, participant
     dots: list[DotsRow]  # by item, participant
     agenda: list[AgendaEntry]
+    # The rating round `ratings` come from: the workshop's latest unless another was asked for.
+    round: int = 1
     counted_item_ids: frozenset[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +95,7 @@ def research_part(data: WorkshopData) -> WorkshopData:
         ratings=[row for row in data.ratings if row.participant_id in kept],
         dots=[row for row in data.dots if row.participant_id in kept],
         agenda=data.agenda,
+        round=data.round,
     )
 
 
@@ -112,12 +115,14 @@ def _with_utc_times(rows: Sequence[Any], dialect: Dialect) -> list[RatingRow]:
     ]
 
 
-def load_workshop(db: Database, workshop: Workshop) -> WorkshopData:
+def load_workshop(db: Database, workshop: Workshop, round_: int | None = None) -> WorkshopData:
     with db.read() as session:
-        return read_workshop(session, workshop)
+        return read_workshop(session, workshop, round_)
 
 
-def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
+def read_workshop(session: Session, workshop: Workshop, round_: int | None = None) -> WorkshopData:
+    """The workshop's rows, with the ratings of one round: `round_`, or else the latest."""
+    round_ = workshop.current_round if round_ is None else round_
     workshop_id = workshop.id
     assert workshop_id is not None
     criteria = criteria_of(session, workshop_id)
@@ -134,7 +139,7 @@ def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
             type_coerce(Rating.updated_at, DateTime),
         )
         .join(Criterion, col(Criterion.id) == col(Rating.criterion_id))
-        .where(col(Rating.workshop_id) == workshop_id)
+        .where(col(Rating.workshop_id) == workshop_id, col(Rating.round) == round_)
         .order_by(col(Rating.item_id), col(Criterion.position), col(Criterion.id), col(Rating.participant_id))
     )
     dots_rows = connection.execute(
@@ -172,4 +177,5 @@ def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
                 .order_by(col(AgendaEntry.position), col(AgendaEntry.id))
             )
         ),
+        round=round_,
     )

@@ -23,7 +23,14 @@ from backcast.models import (
     StakeholderGroup,
     Workshop,
 )
-from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
+from backcast.queries.progress import (
+    DotProgress,
+    RoundProgress,
+    dot_progress,
+    dot_totals,
+    rating_completion,
+    round_progress,
+)
 from backcast.queries.screen import GroupCount, group_counts
 from backcast.services.agenda import agenda_of
 from backcast.services.items import items_of, links_of
@@ -46,6 +53,7 @@ class ConsoleView:
     agenda: list[tuple[AgendaEntry, Item]]
     candidates: list[tuple[Item, int]]  # rated measures not on the agenda yet, most dots first
     dots: DotProgress
+    rounds: RoundProgress
 
 
 def by_year(items: list[Item]) -> list[Item]:
@@ -86,6 +94,7 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
                 (item, total) for item, total in dot_totals(session, workshop) if item.id not in on_agenda
             ],
             dots=dot_progress(session, workshop),
+            rounds=round_progress(session, workshop),
         )
 
 

@@ -28,7 +28,7 @@ from backcast.live.views import Listener
 from backcast.models import Facilitator, Workshop
 from backcast.network import join_url, unreachable_reason
 from backcast.queries.console import ParticipantRow, console_view, footprint, join_bursts, participants_of
-from backcast.services import agenda, items, owners, participants, timer, workshops
+from backcast.services import agenda, items, owners, participants, rounds, timer, workshops
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import console_facilitator, get_templates, owned, viewable
@@ -147,6 +147,39 @@ def set_timer(
         workshop,
         lambda: timer.set_timer(db, facilitator, workshop.code, action, seconds),
     )
+
+
+@router.post("/facilitate/{code}/rounds")
+def open_round(
+    request: Request,
+    hours: Annotated[str, Form(max_length=6)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Opens the next rating round, open for `hours` if given, else until closed."""
+
+    def change() -> None:
+        rounds.open_round(db, facilitator, workshop.code, rounds.closing_in(whole_number_or_text(hours)))
+
+    return _run(request, db, workshop, change)
+
+
+@router.post("/facilitate/{code}/rounds/closing")
+def set_round_closing(
+    request: Request,
+    action: Annotated[str, Form(max_length=10)] = "",
+    hours: Annotated[str, Form(max_length=6)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Closes the current round now, keeps it open without a date, or for `hours` more."""
+
+    def change() -> None:
+        rounds.change_closing(db, facilitator, workshop.code, action, whole_number_or_text(hours))
+
+    return _run(request, db, workshop, change)
 
 
 @router.post("/facilitate/{code}/items")
