@@ -184,6 +184,13 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
             {"data": {"criterion": "impact", "value": "5"}},
             403,
         ),
+        (
+            "A phone",
+            "POST",
+            f"/w/{s1}/items/{c}/reason",
+            {"data": {"criterion": "impact", "reason": "x"}},
+            409,
+        ),
         ("A phone", "POST", f"/w/{s1}/items/{c}/withdraw", {}, 403),
         ("A phone", "POST", f"/w/{s1}/items/{c}/edit", {"data": {"text": "Mine now"}}, 403),
         # Participant A reaching for the facilitator's part of their own workshop.

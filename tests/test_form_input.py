@@ -175,6 +175,7 @@ FORMS: dict[str, Form] = {
     "/w/{code}/items/{item_id}/rating": Form(
         Phase.rating, {"criterion": "impact", "value": "3"}, frozenset({"value"})
     ),
+    "/w/{code}/items/{item_id}/reason": Form(Phase.rating, {"criterion": "impact", "reason": "Costs"}),
     "/w/{code}/items/{item_id}/dots": Form(Phase.prioritisation, {"count": "1"}, frozenset({"count"})),
     "/w/{code}/forget": Form(Phase.lobby, {}),
     "/templates/import": Form(Phase.lobby, {}),

@@ -15,8 +15,8 @@ from sqlmodel import col, select
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import EventRecord, Rating
-from backcast.services import configuration, ratings, rounds, workshops
-from backcast.services.errors import Conflict, NotFound, PhaseClosed
+from backcast.services import configuration, ratings, reasons, rounds, workshops
+from backcast.services.errors import Conflict, Invalid, NotFound, PhaseClosed
 from tests import factories
 from tests.test_api import api_token, assert_problem
 from tests.test_console import sign_in
@@ -355,3 +355,84 @@ def test_a_round_2_card_shows_my_previous_answer_beside_the_room_s_median_and_iq
     )
     assert impact.select("button.previous") == []
     assert impact.select_one('button[value="5"]')["aria-pressed"] == "true"
+
+
+def _two_rounds(db: Database, **setup: Any) -> tuple[factories.Tree, list[Any], int]:
+    """Four people rated a measure 1, 2, 2, 3 in round 1 (IQR 1.75–2.25); round 2 is open."""
+    tree, people = _rated_tree(db, people=4)
+    if setup:
+        current = configuration.current_setup(db, tree.owner, tree.workshop.code)
+        configuration.configure_workshop(db, tree.owner, tree.workshop.code, current.replace(**setup))
+    measure = tree.measures[0].id
+    assert measure is not None
+    for person, value in zip(people, (1, 2, 2, 3), strict=True):
+        ratings.rate_item(db, person, measure, {"impact": value})
+    rounds.open_round(db, tree.owner, tree.workshop.code)
+    return tree, people, measure
+
+
+def test_an_answer_outside_the_previous_iqr_takes_a_reason_and_one_inside_needs_none(db: Database) -> None:
+    _, (low, mid, _, _), measure = _two_rounds(db)
+    ratings.rate_item(db, low, measure, {"impact": 1})
+    ratings.rate_item(db, mid, measure, {"impact": 2})
+
+    with pytest.raises(Conflict, match="needs no reason"):
+        reasons.give_reason(db, mid, measure, "impact", "Because")
+    kept = reasons.give_reason(db, low, measure, "impact", "  Costs are far too high for SMEs  ")
+    assert kept is not None and (kept.round, kept.text) == (2, "Costs are far too high for SMEs")
+    with pytest.raises(Invalid, match="too long"):
+        reasons.give_reason(db, low, measure, "impact", "x" * 501)
+    # Optional: an empty reason takes it back.
+    assert reasons.give_reason(db, low, measure, "impact", "") is None
+    with db.read() as session:
+        types = [e.type for e in session.exec(select(EventRecord).where(EventRecord.type == "reason-stated"))]
+    assert types == ["reason-stated", "reason-stated"]
+
+
+def test_a_required_reason_cannot_be_empty_and_changed_answers_ask_when_so_set(db: Database) -> None:
+    _, (low, mid, _, high), measure = _two_rounds(db, reason_mode="required", reason_trigger="changed")
+    ratings.rate_item(db, low, measure, {"impact": 1})  # kept, though outside the IQR
+    ratings.rate_item(db, high, measure, {"impact": 2})  # changed, inside the IQR
+    with pytest.raises(Conflict, match="needs no reason"):
+        reasons.give_reason(db, low, measure, "impact", "Still")
+    with pytest.raises(Invalid, match="asks for a reason"):
+        reasons.give_reason(db, high, measure, "impact", "   ")
+    with pytest.raises(Conflict, match="Rate this first"):
+        reasons.give_reason(db, mid, measure, "impact", "Why not")
+    assert reasons.give_reason(db, high, measure, "impact", "Heard the others") is not None
+
+
+def test_the_phone_asks_for_a_reason_and_the_next_round_shows_it_under_the_feedback(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    db, client = sqlite_db, sqlite_client
+    tree = factories.tree(db)
+    code = tree.workshop.code
+    client.post(f"/j/{code}", data={})
+    others = [factories.join(db, tree.workshop)[0] for _ in range(3)]
+    factories.phase(db, tree.workshop, Phase.rating)
+    measure = tree.measures[0].id
+    assert measure is not None
+    client.post(f"/w/{code}/items/{measure}/rating", data={"criterion": "impact", "value": "2"})
+    for person, value in zip(others, (1, 2, 3), strict=True):
+        ratings.rate_item(db, person, measure, {"impact": value})
+    rounds.open_round(db, tree.owner, code)
+
+    client.post(f"/w/{code}/items/{measure}/rating", data={"criterion": "impact", "value": "5"})
+    impact = BeautifulSoup(client.get(f"/w/{code}").text, "html.parser").select_one(
+        f"#item-{measure} form.criterion"
+    )
+    assert "outside the room's middle half" in impact.select_one(".reason-ask label").text
+    saved = client.post(
+        f"/w/{code}/items/{measure}/reason",
+        data={"criterion": "impact", "reason": "Repair firms already do this"},
+        headers={"HX-Request": "true"},
+    )
+    assert "Reason saved." in saved.text
+    for person in others:
+        ratings.rate_item(db, person, measure, {"impact": 3})
+    rounds.open_round(db, tree.owner, code)
+
+    page = BeautifulSoup(client.get(f"/w/{code}").text, "html.parser")
+    said = page.select_one(f"#item-{measure} .fb-reasons")
+    assert said is not None and "Repair firms already do this" in said.text

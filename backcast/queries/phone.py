@@ -18,6 +18,7 @@ from backcast.queries.results_view import ResultsView, results_view
 from backcast.services.items import items_of, links_of, up_for_rating
 from backcast.services.participants import has_answered
 from backcast.services.ratings import round_closed
+from backcast.services.reasons import asks_reason
 from backcast.services.workshops import criteria_of, groups_of
 
 # The kind of item each contribution phase collects.
@@ -39,6 +40,18 @@ class RatingCard:
     item: Item
     values: dict[int, int | None]  # criterion id → my value (None: can't judge); absent: not yet
     feedback: dict[int, Feedback] = field(default_factory=dict)  # criterion id → the round before
+    reasons: dict[int, str] = field(default_factory=dict)  # criterion id → my reason in this round
+
+    def asks_reason(self, workshop: Workshop, criterion_id: int) -> bool:
+        """Whether my answer on the criterion asks for a reason (round 2 on, as set up)."""
+        feedback = self.feedback.get(criterion_id)
+        if feedback is None or criterion_id not in self.values:
+            return False
+        room = feedback.room
+        spread = (
+            (room.q1, room.q3) if room is not None and room.q1 is not None and room.q3 is not None else None
+        )
+        return asks_reason(workshop, self.values[criterion_id], feedback.previous, feedback.answered, spread)
 
     def complete(self, criteria: list[Criterion]) -> bool:
         return all(criterion.id in self.values for criterion in criteria)
@@ -161,7 +174,16 @@ def _with_feedback(
     groups = {group.id: group.key for group in previous.groups}
     my_group = groups.get(participant.group_id) if participant.group_id is not None else None
     said = shown_reasons(session, workshop, workshop.current_round - 1)
+    given: dict[tuple[int, int], str] = {
+        (reason.item_id, reason.criterion_id): reason.text
+        for reason in session.exec(
+            select(Reason).where(
+                Reason.participant_id == participant.id, Reason.round == workshop.current_round
+            )
+        )
+    }
     for card in cards:
+        card.reasons = {criterion: text for (item, criterion), text in given.items() if item == card.item.id}
         result = by_item.get(card.item.id)
         figures = result.groups.get(my_group) if result is not None and my_group is not None else None
         for criterion in previous.criteria:
