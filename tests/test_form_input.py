@@ -125,6 +125,8 @@ FORMS: dict[str, Form] = {
     "/facilitate/{code}/rounds/closing": Form(
         Phase.rating, {"action": "extend", "hours": "24"}, frozenset({"hours"})
     ),
+    # The room holds no reason: its id names none, and every odd value must be refused all the same.
+    "/facilitate/{code}/reasons/{reason_id}": Form(Phase.rating, {"hidden": "1", "text": "Edited"}),
     "/facilitate/{code}/items": Form(
         Phase.milestones,
         {"kind": "milestone", "text": "Half of all roofs", "year": "2035"},
@@ -334,6 +336,7 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
         "study_id": str(study.id),
         "study_item_id": str(study_item.id),
         "theme_id": str(theme.id),
+        "reason_id": "1",
     }
     return Room(client, values)
 
@@ -395,7 +398,15 @@ def test_ids_no_row_can_have_are_not_found_never_a_server_error(
     for odd in ODD_IDS:
         ids = {
             name: odd
-            for name in ("item_id", "entry_id", "participant_id", "facilitator_id", "token_id", "study_id")
+            for name in (
+                "item_id",
+                "entry_id",
+                "participant_id",
+                "facilitator_id",
+                "token_id",
+                "study_id",
+                "reason_id",
+            )
         }
         response = post(room_, template, data, **ids)
         assert 400 <= response.status_code < 500, f"{template} with {odd}"

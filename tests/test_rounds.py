@@ -436,3 +436,63 @@ def test_the_phone_asks_for_a_reason_and_the_next_round_shows_it_under_the_feedb
     page = BeautifulSoup(client.get(f"/w/{code}").text, "html.parser")
     said = page.select_one(f"#item-{measure} .fb-reasons")
     assert said is not None and "Repair firms already do this" in said.text
+
+
+def test_the_facilitator_hides_and_edits_a_reason_and_the_phones_follow(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    db, client = sqlite_db, sqlite_client
+    tree, (low, *others), measure = _two_rounds(db)
+    ratings.rate_item(db, low, measure, {"impact": 1})
+    reason = reasons.give_reason(db, low, measure, "impact", "Too dear for small firms")
+    assert reason is not None
+    code = tree.workshop.code
+    sign_in(client, tree.owner.email)
+
+    listed = BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser").select_one(
+        f"#reason-{reason.id}"
+    )
+    assert listed is not None and "Too dear for small firms" in listed.text
+    client.post(f"/facilitate/{code}/reasons/{reason.id}", data={"text": "Too costly for small firms"})
+    client.post(
+        f"/facilitate/{code}/reasons/{reason.id}", data={"hidden": "1", "text": "Too costly for small firms"}
+    )
+    with db.read() as session:
+        from backcast.models import Reason
+
+        stored = session.get(Reason, reason.id)
+        assert stored is not None and (stored.text, stored.hidden) == ("Too costly for small firms", True)
+        actions = [
+            e.data["action"]
+            for e in session.exec(select(EventRecord).where(EventRecord.type == "reason-moderated"))
+        ]
+    assert actions == ["edit", "hide"]
+    missing = client.post(f"/facilitate/{code}/reasons/999999", data={"hidden": "1"})
+    assert missing.status_code == 422 and "There is no such reason." in missing.text  # the console says it
+
+    for person in (low, *others):
+        ratings.rate_item(db, person, measure, {"impact": 2})
+    rounds.open_round(db, tree.owner, code)
+    from backcast.queries.phone import phone_view
+
+    card = next(card for card in phone_view(db, low).cards if card.item.id == measure)
+    assert all(not feedback.reasons for feedback in card.feedback.values())  # hidden: on no phone
+
+
+def test_the_screen_shows_the_rooms_reasons_per_measure_without_names(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    db, client = sqlite_db, sqlite_client
+    tree, (low, mid, *_), measure = _two_rounds(db)
+    ratings.rate_item(db, low, measure, {"impact": 1})
+    shown = reasons.give_reason(db, low, measure, "impact", "Too dear for small firms")
+    ratings.rate_item(db, mid, measure, {"impact": 5})
+    hidden = reasons.give_reason(db, mid, measure, "impact", "Something rude")
+    assert shown is not None and hidden is not None
+    reasons.moderate_reason(db, tree.owner, tree.workshop.code, hidden.id, hidden=True)
+
+    page = BeautifulSoup(client.get(f"/w/{tree.workshop.code}/screen").text, "html.parser")
+    section = page.select_one(".screen-reasons")
+    assert section is not None
+    assert "Reasons from round 2" in section.text and "Start a materials exchange" in section.text
+    assert [li.text for li in section.select(".reason-texts li")] == ["Too dear for small firms"]

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from backcast.db import Database
 from backcast.enums import KIND_PHASE, PHASE_KIND, ItemKind, Phase
@@ -20,6 +20,7 @@ from backcast.models import (
     Item,
     Participant,
     Rating,
+    Reason,
     StakeholderGroup,
     Workshop,
 )
@@ -54,6 +55,16 @@ class ConsoleView:
     candidates: list[tuple[Item, int]]  # rated measures not on the agenda yet, most dots first
     dots: DotProgress
     rounds: RoundProgress
+    reasons: list[ReasonRow]
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    """A reason as the facilitator moderates it: with its item, criterion and round."""
+
+    reason: Reason
+    item: Item
+    criterion: Criterion
 
 
 def by_year(items: list[Item]) -> list[Item]:
@@ -95,7 +106,23 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
             ],
             dots=dot_progress(session, workshop),
             rounds=round_progress(session, workshop),
+            reasons=_reasons(session, workshop, criteria),
         )
+
+
+def _reasons(session: Session, workshop: Workshop, criteria: list[Criterion]) -> list[ReasonRow]:
+    """Every reason of the workshop, newest round first, hidden ones included."""
+    by_criterion = {criterion.id: criterion for criterion in criteria}
+    return [
+        ReasonRow(reason, item, by_criterion[reason.criterion_id])
+        for reason, item in session.exec(
+            select(Reason, Item)
+            .join(Item, col(Item.id) == col(Reason.item_id))
+            .where(Reason.workshop_id == workshop.id)
+            .order_by(col(Reason.round).desc(), col(Reason.item_id), col(Reason.id))
+        )
+        if reason.criterion_id in by_criterion
+    ]
 
 
 @dataclass

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -28,7 +28,7 @@ from backcast.live.views import Listener
 from backcast.models import Facilitator, Workshop
 from backcast.network import join_url, unreachable_reason
 from backcast.queries.console import ParticipantRow, console_view, footprint, join_bursts, participants_of
-from backcast.services import agenda, items, owners, participants, rounds, timer, workshops
+from backcast.services import agenda, items, owners, participants, reasons, rounds, timer, workshops
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import console_facilitator, get_templates, owned, viewable
@@ -178,6 +178,25 @@ def set_round_closing(
 
     def change() -> None:
         rounds.change_closing(db, facilitator, workshop.code, action, whole_number_or_text(hours))
+
+    return _run(request, db, workshop, change)
+
+
+@router.post("/facilitate/{code}/reasons/{reason_id}")
+def moderate_reason(
+    request: Request,
+    reason_id: Annotated[str, Path(max_length=20)],
+    hidden: Annotated[str, Form(max_length=5)] = "",
+    text: Annotated[str | None, Form(max_length=5000)] = None,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Hides or shows a reason again, or edits its text."""
+    shown = {"1": True, "0": False}.get(hidden)
+
+    def change() -> None:
+        reasons.moderate_reason(db, facilitator, workshop.code, whole_number_or_text(reason_id), shown, text)
 
     return _run(request, db, workshop, change)
 
