@@ -152,6 +152,8 @@ def test_results_are_of_the_latest_round_unless_one_is_asked_for(db: Database, c
         figures = next(item for item in body["items"] if item["item_id"] == measure)
         return body["round"], figures["criteria"]["impact"]["iqr"]
 
+    rule = client.get(f"{base}/results", headers=headers).json()["consensus_rule"]
+    assert rule == {"rule": "iqr", "iqr_share": 0.25, "top_k": 2, "threshold": 0.75, "planned_rounds": 1}
     assert iqr("") == (2, 0.0)
     assert iqr("?round=2") == (2, 0.0)
     assert iqr("?round=1") == (1, 2.0)

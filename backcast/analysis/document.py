@@ -71,6 +71,15 @@ def results_document(workshop: Workshop, results: Results) -> dict[str, Any]:
         "workshop": {"code": workshop.code, "title": workshop.title, "phase": workshop.phase},
         "round": results.round,
         "rounds": workshop.current_round,
+        # The rule the facilitator fixed before round 1; `consensus` per criterion below follows
+        # `method.consensus`.
+        "consensus_rule": {
+            "rule": workshop.consensus_rule,
+            "iqr_share": workshop.consensus_iqr_share,
+            "top_k": workshop.consensus_top_k,
+            "threshold": workshop.consensus_threshold,
+            "planned_rounds": workshop.planned_rounds,
+        },
         "method": METHOD,
         "participants": results.participants,
         "criteria": [
