@@ -73,6 +73,8 @@ def give_reason(
 ) -> Reason | None:
     """Stores the participant's reason for their answer on one criterion in the current round;
     empty text takes it back where the workshop does not require one. Returns the reason kept."""
+    if not validate.is_id(item_id):
+        raise NotFound(N_("There is no such item."), field="item")
     with db.write() as tx:
         workshop = lock_workshop(tx, workshop_id=participant.workshop_id)
         require_participant(tx, participant)
