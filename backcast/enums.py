@@ -53,6 +53,26 @@ class NamesMode(StrEnum):
     off = "off"
 
 
+class ConsensusKind(StrEnum):
+    """How a workshop decides, fixed before round 1, that the room agrees on an item's criterion."""
+
+    iqr = "iqr"  # the IQR at most a share of the scale's range
+    agreement = "agreement"  # a share of the answers in the top or bottom k categories
+
+
+class ReasonTrigger(StrEnum):
+    """Which answers of a round after the first ask for a reason."""
+
+    outside = "outside"  # outside the previous round's IQR
+    changed = "changed"  # any answer that differs from the participant's previous one
+
+
+class ReasonMode(StrEnum):
+    off = "off"
+    optional = "optional"
+    required = "required"
+
+
 class Language(StrEnum):
     de = "de"
     en = "en"

@@ -266,6 +266,50 @@ class ItemRated(Event):
     item_id: int
     participant_id: int
     values: dict[str, int | None]
+    # The rating round the values belong to (1 in a workshop with one round).
+    round: int = 1
+
+
+class RoundOpened(Event):
+    """The facilitator opened a new rating round: ratings from now on belong to it, earlier rounds
+    stay as they were. `closes_at` (ISO 8601, UTC) is when it stops taking ratings, if set.
+    """
+
+    type = "round-opened"
+    round: int
+    closes_at: str | None
+
+
+class RoundClosingSet(Event):
+    """The facilitator set, moved or cleared the current round's closing date (a date in the past
+    closes the round at once; null opens it again without one).
+    """
+
+    type = "round-closing-set"
+    round: int
+    closes_at: str | None
+
+
+class ReasonStated(Event):
+    """A participant gave, changed or took back (empty `text`) the reason for an answer of a round
+    after the first, per criterion. The room sees reasons without their authors.
+    """
+
+    type = "reason-stated"
+    item_id: int
+    participant_id: int
+    criterion: str
+    round: int
+    text: str
+
+
+class ReasonModerated(Event):
+    """The facilitator hid, showed again or edited a reason; `text` is the new text after an edit."""
+
+    type = "reason-moderated"
+    reason_id: int
+    action: str
+    text: str | None = None
 
 
 class DotsSet(Event):
@@ -367,9 +411,12 @@ class WorkshopConfigured(Event):
 
     `changed` lists field names in a fixed order (`title`, `question`, `present_year`,
     `vision_year`, `milestone_years`, `language`, `dot_budget`, `names`, `rated_kinds`,
-    `consent_text`, `prompts`, `criteria`, `groups`). A change of the consent text also raises the
-    workshop's consent version, so each participant's consent names the text they agreed to. A
-    change that would strand collected data is refused and leaves no event (see the set-up page).
+    `consent_text`, `privacy_text`, `prompts`, `consensus_rule`, `consensus_iqr_share`,
+    `consensus_top_k`, `consensus_threshold`, `planned_rounds`, `reason_trigger`, `reason_mode`,
+    `criteria`, `groups`). The consensus rule cannot change once round 1 has ratings. A change of
+    the consent text also raises the workshop's consent version, so each participant's consent
+    names the text they agreed to. A change that would strand collected data is refused and leaves
+    no event (see the set-up page).
     """
 
     type = "workshop-configured"

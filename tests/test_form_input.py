@@ -89,6 +89,13 @@ FORMS: dict[str, Form] = {
             "criteria-0-direction": "higher",
             "groups-0-key": "science",
             "groups-0-label": "Science",
+            "consensus_rule": "agreement",
+            "consensus_iqr_percent": "25",
+            "consensus_top_k": "2",
+            "consensus_threshold_percent": "75",
+            "planned_rounds": "2",
+            "reason_trigger": "outside",
+            "reason_mode": "optional",
             "action": "",
         },
         frozenset(
@@ -97,6 +104,10 @@ FORMS: dict[str, Form] = {
                 "vision_year",
                 "milestone_years",
                 "dot_budget",
+                "consensus_iqr_percent",
+                "consensus_top_k",
+                "consensus_threshold_percent",
+                "planned_rounds",
                 "criteria-0-scale_min",
                 "criteria-0-scale_max",
                 "criteria-0-weight",
@@ -115,6 +126,12 @@ FORMS: dict[str, Form] = {
     "/facilitate/{code}/timer": Form(
         Phase.vision, {"action": "start", "minutes": "5"}, frozenset({"minutes"})
     ),
+    "/facilitate/{code}/rounds": Form(Phase.rating, {"hours": "24"}, frozenset({"hours"})),
+    "/facilitate/{code}/rounds/closing": Form(
+        Phase.rating, {"action": "extend", "hours": "24"}, frozenset({"hours"})
+    ),
+    # The room holds no reason: its id names none, and every odd value must be refused all the same.
+    "/facilitate/{code}/reasons/{reason_id}": Form(Phase.rating, {"hidden": "1", "text": "Edited"}),
     "/facilitate/{code}/items": Form(
         Phase.milestones,
         {"kind": "milestone", "text": "Half of all roofs", "year": "2035"},
@@ -175,6 +192,7 @@ FORMS: dict[str, Form] = {
     "/w/{code}/items/{item_id}/rating": Form(
         Phase.rating, {"criterion": "impact", "value": "3"}, frozenset({"value"})
     ),
+    "/w/{code}/items/{item_id}/reason": Form(Phase.rating, {"criterion": "impact", "reason": "Costs"}),
     "/w/{code}/items/{item_id}/dots": Form(Phase.prioritisation, {"count": "1"}, frozenset({"count"})),
     "/w/{code}/forget": Form(Phase.lobby, {}),
     "/templates/import": Form(Phase.lobby, {}),
@@ -352,6 +370,7 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
         "study_code": in_study.code,
         "study_vision_id": str(study_vision.id),
         "theme_id": str(theme.id),
+        "reason_id": "1",
     }
     return Room(client, values)
 
@@ -413,7 +432,15 @@ def test_ids_no_row_can_have_are_not_found_never_a_server_error(
     for odd in ODD_IDS:
         ids = {
             name: odd
-            for name in ("item_id", "entry_id", "participant_id", "facilitator_id", "token_id", "study_id")
+            for name in (
+                "item_id",
+                "entry_id",
+                "participant_id",
+                "facilitator_id",
+                "token_id",
+                "study_id",
+                "reason_id",
+            )
         }
         response = post(room_, template, data, **ids)
         assert 400 <= response.status_code < 500, f"{template} with {odd}"

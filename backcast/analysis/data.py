@@ -68,6 +68,8 @@ class WorkshopData:
     # Breakout tables and every seat taken at them, by id.
     tables: list[Table] = field(default_factory=list)
     seating: list[Seating] = field(default_factory=list)
+    # The rating round `ratings` come from: the workshop's latest unless another was asked for.
+    round: int = 1
     counted_item_ids: frozenset[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -100,6 +102,7 @@ def research_part(data: WorkshopData) -> WorkshopData:
         agenda=data.agenda,
         tables=data.tables,
         seating=[seat for seat in data.seating if seat.participant_id in kept],
+        round=data.round,
     )
 
 
@@ -119,12 +122,14 @@ def _with_utc_times(rows: Sequence[Any], dialect: Dialect) -> list[RatingRow]:
     ]
 
 
-def load_workshop(db: Database, workshop: Workshop) -> WorkshopData:
+def load_workshop(db: Database, workshop: Workshop, round_: int | None = None) -> WorkshopData:
     with db.read() as session:
-        return read_workshop(session, workshop)
+        return read_workshop(session, workshop, round_)
 
 
-def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
+def read_workshop(session: Session, workshop: Workshop, round_: int | None = None) -> WorkshopData:
+    """The workshop's rows, with the ratings of one round: `round_`, or else the latest."""
+    round_ = workshop.current_round if round_ is None else round_
     workshop_id = workshop.id
     assert workshop_id is not None
     criteria = criteria_of(session, workshop_id)
@@ -141,7 +146,7 @@ def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
             type_coerce(Rating.updated_at, DateTime),
         )
         .join(Criterion, col(Criterion.id) == col(Rating.criterion_id))
-        .where(col(Rating.workshop_id) == workshop_id)
+        .where(col(Rating.workshop_id) == workshop_id, col(Rating.round) == round_)
         .order_by(col(Rating.item_id), col(Criterion.position), col(Criterion.id), col(Rating.participant_id))
     )
     dots_rows = connection.execute(
@@ -187,4 +192,5 @@ def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
                 select(Seating).where(col(Seating.workshop_id) == workshop_id).order_by(col(Seating.id))
             )
         ),
+        round=round_,
     )

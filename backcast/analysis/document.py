@@ -69,6 +69,17 @@ def figures_document(figures: Figures | None) -> dict[str, Any]:
 def results_document(workshop: Workshop, results: Results) -> dict[str, Any]:
     return {
         "workshop": {"code": workshop.code, "title": workshop.title, "phase": workshop.phase},
+        "round": results.round,
+        "rounds": workshop.current_round,
+        # The rule the facilitator fixed before round 1; `consensus` per criterion below follows
+        # `method.consensus`.
+        "consensus_rule": {
+            "rule": workshop.consensus_rule,
+            "iqr_share": workshop.consensus_iqr_share,
+            "top_k": workshop.consensus_top_k,
+            "threshold": workshop.consensus_threshold,
+            "planned_rounds": workshop.planned_rounds,
+        },
         "method": METHOD,
         "participants": results.participants,
         "criteria": [
@@ -99,6 +110,7 @@ def results_document(workshop: Workshop, results: Results) -> dict[str, Any]:
     }
 
 
-def workshop_results(db: Database, workshop: Workshop) -> dict[str, Any]:
-    """The results of a workshop, as the API returns them and the exports carry them."""
-    return results_document(workshop, compute_results(load_workshop(db, workshop)))
+def workshop_results(db: Database, workshop: Workshop, round_: int | None = None) -> dict[str, Any]:
+    """The results of a workshop's round (the latest unless given), as the API returns them and
+    the exports carry them."""
+    return results_document(workshop, compute_results(load_workshop(db, workshop, round_)))

@@ -47,6 +47,7 @@ class Results:
     items: list[ItemResult]  # by overall rank, then item id
     participants: int
     group_participants: dict[str, int]
+    round: int = 1  # the rating round the figures are of
 
 
 def weighted_score(
@@ -171,7 +172,7 @@ def compute_results(data: WorkshopData) -> Results:
         group.key: sum(1 for participant in data.participants if participant.group_id == group.id)
         for group in data.groups
     }
-    return Results(criteria, data.groups, results, len(data.participants), group_participants)
+    return Results(criteria, data.groups, results, len(data.participants), group_participants, data.round)
 
 
 def _scopes(group: str | None) -> Iterable[str | None]:

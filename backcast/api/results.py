@@ -15,19 +15,33 @@ from backcast.export.schema import TABLES
 from backcast.http.deps import get_db
 from backcast.http.downloads import export_download
 from backcast.models import Facilitator
-from backcast.services import workshops
+from backcast.models.limits import ROUNDS_MAX
+from backcast.services import rounds, workshops
 
 router = APIRouter(tags=["results"], responses=problems(401, 403, 404))
 
 
 @router.get("/workshops/{code}/results")
 def results(
-    code: str, facilitator: Facilitator = Depends(current_facilitator), db: Database = Depends(get_db)
+    code: str,
+    round: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=ROUNDS_MAX,
+            description="The rating round (default the latest); a round the workshop has not had is 404.",
+        ),
+    ] = None,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
 ) -> dict[str, Any]:
     """Per item and criterion: n, can't judge, mean, median, SD, quartiles, IQR, min, max, counts per
     scale value and consensus; per item: weighted score, dots and rank; the same by stakeholder group
-    where at least 3 of its participants answered. Methods: docs/results.md."""
-    return workshop_results(db, workshops.viewable_workshop(db, facilitator, code))
+    where at least 3 of its participants answered. Of one rating round: the latest unless `round`
+    asks for another. Methods: docs/results.md."""
+    workshop = workshops.viewable_workshop(db, facilitator, code)
+    chosen = None if round is None else rounds.require_round(workshop, round)
+    return workshop_results(db, workshop, chosen)
 
 
 @router.get(

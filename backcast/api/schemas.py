@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -18,7 +19,18 @@ from pydantic import (
 )
 
 from backcast.defaults import CriterionSpec, GroupSpec
-from backcast.enums import Assign, Direction, ItemKind, Language, NamesMode, Phase, StudyRole
+from backcast.enums import (
+    Assign,
+    ConsensusKind,
+    Direction,
+    ItemKind,
+    Language,
+    NamesMode,
+    Phase,
+    ReasonMode,
+    ReasonTrigger,
+    StudyRole,
+)
 from backcast.models import limits as L
 from backcast.models.limits import (
     DOT_BUDGET_MAX,
@@ -151,6 +163,12 @@ SPAN = (
 )
 
 
+Share = Annotated[StrictFloat | StrictInt, Field(ge=0, le=1)]
+Threshold = Annotated[StrictFloat | StrictInt, Field(gt=0, le=1)]
+TopK = Annotated[StrictInt, Field(ge=1, le=L.SCALE_MAX), WHOLE]
+Rounds = Annotated[StrictInt, Field(ge=1, le=L.ROUNDS_MAX), WHOLE]
+
+
 class WorkshopCreate(Body):
     model_config = ConfigDict(
         extra="forbid",
@@ -234,6 +252,24 @@ class WorkshopPatch(Body):
         None, description="Study metadata (in a study only): the day it is held; null: none."
     )
     venue: Venue = omitted(description="Study metadata (in a study only).")
+    consensus_rule: ConsensusKind = omitted(
+        description="The consensus rule, fixed once round 1 has ratings (409 after): `iqr`, the IQR at most "
+        "`consensus_iqr_share` of the scale's range; or `agreement`, at least `consensus_threshold` of the "
+        "answers in the top or bottom `consensus_top_k` categories."
+    )
+    consensus_iqr_share: Share = omitted(
+        description="With `iqr`: a share of the scale's range (0.25: IQR <= 1 on 1-5)."
+    )
+    consensus_top_k: TopK = omitted(description="With `agreement`: how many categories at either end count.")
+    consensus_threshold: Threshold = omitted(description="With `agreement`: the share of answers needed.")
+    planned_rounds: Rounds = omitted(description="How many rating rounds are planned (more may be opened).")
+    reason_trigger: ReasonTrigger = omitted(
+        description="From round 2: `outside` asks a reason for an answer outside the previous round's IQR, "
+        "`changed` for any changed answer."
+    )
+    reason_mode: ReasonMode = omitted(
+        description="Whether that reason is asked for (`off`) and must be given."
+    )
 
 
 class CriterionOut(BaseModel):
@@ -283,6 +319,15 @@ class WorkshopOut(BaseModel):
     sector: str
     held_on: date | None
     venue: str
+    current_round: int
+    round_closes_at: datetime | None
+    consensus_rule: ConsensusKind
+    consensus_iqr_share: float
+    consensus_top_k: int
+    consensus_threshold: float
+    planned_rounds: int
+    reason_trigger: ReasonTrigger
+    reason_mode: ReasonMode
 
 
 class PhaseIn(Body):
@@ -293,6 +338,31 @@ class PhaseIn(Body):
 class InputIn(Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"open": False}]})
     open: StrictBool
+
+
+class RoundIn(Body):
+    """A new rating round; `closes_at`, if given, is when it stops taking ratings (in the future,
+    with a time zone)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{}, {"closes_at": "2026-12-10T18:00:00Z"}]}
+    )
+    closes_at: AwareDatetime | None = None
+
+
+class RoundClosingIn(Body):
+    """When the current round stops taking ratings: a moment in the past closes it at once, null
+    keeps it open without a date."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"closes_at": "2026-12-10T18:00:00Z"}]}
+    )
+    closes_at: AwareDatetime | None
+
+
+class RoundOut(BaseModel):
+    round: int
+    closes_at: datetime | None
 
 
 class ResultsIn(Body):

@@ -12,7 +12,7 @@ from backcast.http.deps import get_db
 from backcast.i18n import N_
 from backcast.models import Facilitator, Participant
 from backcast.network import join_url
-from backcast.services import configuration, studies, study_access, templates, workshops
+from backcast.services import configuration, rounds, studies, study_access, templates, workshops
 from backcast.services.errors import Conflict, Invalid
 from backcast.workshop_templates import DEFAULT
 
@@ -162,6 +162,40 @@ def set_input(
     """Open or close participants' input for the current phase."""
     workshop = workshops.set_input_open(db, facilitator, code, body.open)
     return workshop_out(request, db, workshop.code)
+
+
+@router.post(
+    "/workshops/{code}/rounds",
+    status_code=201,
+    response_model=schemas.RoundOut,
+    responses=problems(
+        409,
+        s409="Not in the rating phase, nobody has rated the current round yet, or the closing date "
+        "has passed.",
+    ),
+)
+def open_round(
+    code: str,
+    body: schemas.RoundIn,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.RoundOut:
+    """Opens the next rating round (and input with it): ratings from now on belong to it, earlier
+    rounds stay as they were. Results are of the latest round unless `?round=` asks for another."""
+    workshop = rounds.open_round(db, facilitator, code, body.closes_at)
+    return schemas.RoundOut(round=workshop.current_round, closes_at=workshop.round_closes_at)
+
+
+@router.put("/workshops/{code}/rounds/current/closes_at", response_model=schemas.RoundOut)
+def set_round_closing(
+    code: str,
+    body: schemas.RoundClosingIn,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> schemas.RoundOut:
+    """Sets when the current round stops taking ratings; the phones show the date."""
+    workshop = rounds.set_round_closing(db, facilitator, code, body.closes_at)
+    return schemas.RoundOut(round=workshop.current_round, closes_at=workshop.round_closes_at)
 
 
 @router.post("/workshops/{code}/results", response_model=schemas.WorkshopOut)

@@ -6,7 +6,7 @@ from backcast.models.base import metadata, utcnow
 from backcast.models.event import EventRecord
 from backcast.models.item import Item, Link
 from backcast.models.participant import Participant
-from backcast.models.rating import Dots, Rating
+from backcast.models.rating import Dots, Rating, Reason
 from backcast.models.study import Study, StudyCodedItem, StudyCoding, StudyEvent, StudyMember, StudyTheme
 from backcast.models.table import Seating, Table
 from backcast.models.template import SavedTemplate
@@ -26,6 +26,7 @@ __all__ = [
     "Participant",
     "RateHit",
     "Rating",
+    "Reason",
     "SavedTemplate",
     "Seating",
     "StakeholderGroup",

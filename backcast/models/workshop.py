@@ -7,7 +7,16 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Date, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backcast.enums import Direction, Language, NamesMode, Phase, sql_in
+from backcast.enums import (
+    ConsensusKind,
+    Direction,
+    Language,
+    NamesMode,
+    Phase,
+    ReasonMode,
+    ReasonTrigger,
+    sql_in,
+)
 from backcast.models.base import UTCDateTime, utcnow
 from backcast.models.limits import (
     CODE_LENGTH,
@@ -18,6 +27,7 @@ from backcast.models.limits import (
     PRIVACY_MAX,
     QUESTION_MAX,
     REGION_MAX,
+    ROUNDS_MAX,
     SCALE_MAX,
     SCALE_MIN,
     TEMPLATE_KEY_MAX,
@@ -48,6 +58,18 @@ class Workshop(SQLModel, table=True):
         CheckConstraint(f"length(region) <= {REGION_MAX}", name="region_length"),
         CheckConstraint(f"length(sector) <= {REGION_MAX}", name="sector_length"),
         CheckConstraint(f"length(venue) <= {TITLE_MAX}", name="venue_length"),
+        CheckConstraint(f"current_round BETWEEN 1 AND {ROUNDS_MAX}", name="current_round_range"),
+        CheckConstraint(f"planned_rounds BETWEEN 1 AND {ROUNDS_MAX}", name="planned_rounds_range"),
+        CheckConstraint(f"consensus_rule IN ({sql_in(ConsensusKind)})", name="consensus_rule_known"),
+        CheckConstraint(
+            "consensus_iqr_share >= 0 AND consensus_iqr_share <= 1", name="consensus_iqr_share_range"
+        ),
+        CheckConstraint("consensus_top_k >= 1", name="consensus_top_k_positive"),
+        CheckConstraint(
+            "consensus_threshold > 0 AND consensus_threshold <= 1", name="consensus_threshold_range"
+        ),
+        CheckConstraint(f"reason_trigger IN ({sql_in(ReasonTrigger)})", name="reason_trigger_known"),
+        CheckConstraint(f"reason_mode IN ({sql_in(ReasonMode)})", name="reason_mode_known"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -86,6 +108,20 @@ class Workshop(SQLModel, table=True):
     sector: str = Field(default="", sa_type=String(REGION_MAX))
     held_on: date | None = Field(default=None, sa_type=Date)
     venue: str = Field(default="", sa_type=String(TITLE_MAX))
+    # Rating rounds (Delphi): ratings go to the current round; earlier rounds stay as they were.
+    current_round: int = 1
+    # A round may stay open after the workshop; past this moment it takes no more ratings.
+    round_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The consensus rule, fixed before round 1 has ratings: the IQR at most a share of the scale's
+    # range, or at least `consensus_threshold` of the answers in the top or bottom k categories.
+    consensus_rule: str = Field(default=ConsensusKind.iqr, sa_type=String(10))
+    consensus_iqr_share: float = 0.25
+    consensus_top_k: int = 2
+    consensus_threshold: float = 0.75
+    planned_rounds: int = 1
+    # Which answers of round 2 onwards ask for a reason, and whether one must be given.
+    reason_trigger: str = Field(default=ReasonTrigger.outside, sa_type=String(10))
+    reason_mode: str = Field(default=ReasonMode.optional, sa_type=String(10))
     # The newest event's number; incremented under the row lock, which keeps `seq` gap-free.
     last_seq: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

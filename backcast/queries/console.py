@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from backcast.db import Database
 from backcast.enums import KIND_PHASE, PHASE_KIND, ItemKind, Phase
@@ -21,10 +21,18 @@ from backcast.models import (
     Item,
     Participant,
     Rating,
+    Reason,
     StakeholderGroup,
     Workshop,
 )
-from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
+from backcast.queries.progress import (
+    DotProgress,
+    RoundProgress,
+    dot_progress,
+    dot_totals,
+    rating_completion,
+    round_progress,
+)
 from backcast.queries.screen import GroupCount, group_counts
 from backcast.queries.tables import Overview, table_overview
 from backcast.services.agenda import agenda_of
@@ -48,8 +56,19 @@ class ConsoleView:
     agenda: list[tuple[AgendaEntry, Item]]
     candidates: list[tuple[Item, int]]  # rated measures not on the agenda yet, most dots first
     dots: DotProgress
+    rounds: RoundProgress
+    reasons: list[ReasonRow]
     tables: Overview | None = None  # the breakout's tables side by side, while one is on
     scopes: list[Item] = field(default_factory=list)  # what a new table may work on
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    """A reason as the facilitator moderates it: with its item, criterion and round."""
+
+    reason: Reason
+    item: Item
+    criterion: Criterion
 
 
 def by_year(items: list[Item]) -> list[Item]:
@@ -93,7 +112,24 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
             tables=table_overview(session, workshop_id),
             scopes=by_year([i for i in standing if i.kind == ItemKind.milestone and not i.hidden])
             + [i for i in standing if i.kind == ItemKind.need and not i.hidden],
+            rounds=round_progress(session, workshop),
+            reasons=_reasons(session, workshop, criteria),
         )
+
+
+def _reasons(session: Session, workshop: Workshop, criteria: list[Criterion]) -> list[ReasonRow]:
+    """Every reason of the workshop, newest round first, hidden ones included."""
+    by_criterion = {criterion.id: criterion for criterion in criteria}
+    return [
+        ReasonRow(reason, item, by_criterion[reason.criterion_id])
+        for reason, item in session.exec(
+            select(Reason, Item)
+            .join(Item, col(Item.id) == col(Reason.item_id))
+            .where(Reason.workshop_id == workshop.id)
+            .order_by(col(Reason.round).desc(), col(Reason.item_id), col(Reason.id))
+        )
+        if reason.criterion_id in by_criterion
+    ]
 
 
 @dataclass

@@ -5,25 +5,64 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from backcast.analysis.data import read_workshop
+from backcast.analysis.results import compute_results
+from backcast.analysis.stats import Summary
 from backcast.db import Database
 from backcast.enums import LINK_TARGET, PHASE_KIND, Assign, ItemKind, Phase
-from backcast.models import Criterion, Dots, Item, Participant, Rating, StakeholderGroup, Table, Workshop
+from backcast.models import (
+    Criterion,
+    Dots,
+    Item,
+    Participant,
+    Rating,
+    Reason,
+    StakeholderGroup,
+    Table,
+    Workshop,
+)
 from backcast.queries.labels import Labels
 from backcast.queries.results_view import ResultsView, results_view
 from backcast.services.items import items_of, links_of, up_for_rating
 from backcast.services.participants import has_answered
+from backcast.services.ratings import round_closed
+from backcast.services.reasons import asks_reason
 from backcast.services.tables import current_tables, seat_of, unseen_tables
 from backcast.services.workshops import criteria_of, groups_of
 
 # The kind of item each contribution phase collects.
 
 
+@dataclass(frozen=True)
+class Feedback:
+    """From round 2 on, beside a criterion of a card: the previous round's answers."""
+
+    previous: int | None  # my answer then (None: can't judge, or none given; see `answered`)
+    answered: bool
+    room: Summary | None  # everyone's; None where nobody gave a value
+    group: Summary | None  # my group's, where at least MIN_GROUP_RATERS of it rated the item
+    reasons: list[str] = field(default_factory=list)  # the room's reasons then, without authors
+
+
 @dataclass
 class RatingCard:
     item: Item
     values: dict[int, int | None]  # criterion id → my value (None: can't judge); absent: not yet
+    feedback: dict[int, Feedback] = field(default_factory=dict)  # criterion id → the round before
+    reasons: dict[int, str] = field(default_factory=dict)  # criterion id → my reason in this round
+
+    def asks_reason(self, workshop: Workshop, criterion_id: int) -> bool:
+        """Whether my answer on the criterion asks for a reason (round 2 on, as set up)."""
+        feedback = self.feedback.get(criterion_id)
+        if feedback is None or criterion_id not in self.values:
+            return False
+        room = feedback.room
+        spread = (
+            (room.q1, room.q3) if room is not None and room.q1 is not None and room.q3 is not None else None
+        )
+        return asks_reason(workshop, self.values[criterion_id], feedback.previous, feedback.answered, spread)
 
     def complete(self, criteria: list[Criterion]) -> bool:
         return all(criterion.id in self.values for criterion in criteria)
@@ -66,6 +105,10 @@ class PhoneView:
     @property
     def next_unrated(self) -> int | None:
         return next((card.item.id for card in self.cards if not card.complete(self.criteria)), None)
+
+    @property
+    def round_closed(self) -> bool:
+        return round_closed(self.workshop)
 
     @property
     def dots_left(self) -> int:
@@ -154,9 +197,68 @@ def table_scope(session: Session, table: Table) -> str:
 
 def _cards(session: Session, workshop: Workshop, participant: Participant) -> list[RatingCard]:
     mine: dict[int, dict[int, int | None]] = defaultdict(dict)
-    for row in session.exec(select(Rating).where(Rating.participant_id == participant.id)):
-        mine[row.item_id][row.criterion_id] = row.value
-    return [RatingCard(item, mine.get(item.id or 0, {})) for item in rated_items(session, workshop)]
+    before: dict[int, dict[int, int | None]] = defaultdict(dict)
+    for row in session.exec(
+        select(Rating).where(
+            Rating.participant_id == participant.id, col(Rating.round) >= workshop.current_round - 1
+        )
+    ):
+        (mine if row.round == workshop.current_round else before)[row.item_id][row.criterion_id] = row.value
+    cards = [RatingCard(item, mine.get(item.id or 0, {})) for item in rated_items(session, workshop)]
+    if workshop.current_round > 1:
+        _with_feedback(session, workshop, participant, cards, before)
+    return cards
+
+
+def _with_feedback(
+    session: Session,
+    workshop: Workshop,
+    participant: Participant,
+    cards: list[RatingCard],
+    before: dict[int, dict[int, int | None]],
+) -> None:
+    """The previous round beside each card: my answers, the room's and my group's median and IQR,
+    and the reasons given then that the facilitator left shown."""
+    previous = compute_results(read_workshop(session, workshop, workshop.current_round - 1))
+    by_item = {result.item.id: result for result in previous.items}
+    groups = {group.id: group.key for group in previous.groups}
+    my_group = groups.get(participant.group_id) if participant.group_id is not None else None
+    said = shown_reasons(session, workshop, workshop.current_round - 1)
+    given: dict[tuple[int, int], str] = {
+        (reason.item_id, reason.criterion_id): reason.text
+        for reason in session.exec(
+            select(Reason).where(
+                Reason.participant_id == participant.id, Reason.round == workshop.current_round
+            )
+        )
+    }
+    for card in cards:
+        card.reasons = {criterion: text for (item, criterion), text in given.items() if item == card.item.id}
+        result = by_item.get(card.item.id)
+        figures = result.groups.get(my_group) if result is not None and my_group is not None else None
+        for criterion in previous.criteria:
+            assert criterion.id is not None
+            room = result.overall.criteria.get(criterion.key) if result is not None else None
+            mine = before.get(card.item.id or 0, {})
+            card.feedback[criterion.id] = Feedback(
+                previous=mine.get(criterion.id),
+                answered=criterion.id in mine,
+                room=room if room is not None and room.n else None,
+                group=figures.criteria.get(criterion.key) if figures is not None else None,
+                reasons=said.get((card.item.id or 0, criterion.id), []),
+            )
+
+
+def shown_reasons(session: Session, workshop: Workshop, round_: int) -> dict[tuple[int, int], list[str]]:
+    """A round's reasons the facilitator has not hidden, per item and criterion id, as they came."""
+    found: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for reason in session.exec(
+        select(Reason)
+        .where(Reason.workshop_id == workshop.id, Reason.round == round_, col(Reason.hidden).is_(False))
+        .order_by(col(Reason.id))
+    ):
+        found[(reason.item_id, reason.criterion_id)].append(reason.text)
+    return found
 
 
 def rating_card(db: Database, participant: Participant, item_id: int) -> tuple[PhoneView, RatingCard | None]:

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from backcast.models import Dots, Item, Rating, Workshop
+from backcast.models import Dots, Item, Participant, Rating, Workshop
 from backcast.queries.phone import rated_items
+from backcast.services.ratings import round_closed
 from backcast.services.workshops import criteria_of, participant_count
 
 
 def rating_completion(session: Session, workshop: Workshop) -> float:
-    """Ratings given (a "can't judge" counts) over those possible: participants × items × criteria."""
+    """Ratings given in the current round (a "can't judge" counts) over those possible:
+    participants × items × criteria."""
     assert workshop.id is not None
     given = session.exec(
-        select(func.count()).select_from(Rating).where(Rating.workshop_id == workshop.id)
+        select(func.count())
+        .select_from(Rating)
+        .where(Rating.workshop_id == workshop.id, Rating.round == workshop.current_round)
     ).one()
     possible = (
         participant_count(session, workshop.id)
@@ -58,3 +63,41 @@ def dot_progress(session: Session, workshop: Workshop) -> DotProgress:
     ).one()
     people = participant_count(session, workshop.id)
     return DotProgress(int(placed), people * workshop.dot_budget, int(voters), people)
+
+
+@dataclass
+class RoundProgress:
+    """Who has answered the current rating round."""
+
+    round: int
+    planned: int
+    participants: int
+    answered: int  # people who gave at least one rating (or "can't judge") in this round
+    names: list[str]  # the names of those of them who gave one, for the facilitator to see who is in
+    closes_at: datetime | None
+    closed: bool
+
+
+def round_progress(session: Session, workshop: Workshop) -> RoundProgress:
+    assert workshop.id is not None
+    answered = session.exec(
+        select(Participant.id, Participant.name)
+        .where(
+            Participant.workshop_id == workshop.id,
+            col(Participant.id).in_(
+                select(Rating.participant_id).where(
+                    Rating.workshop_id == workshop.id, Rating.round == workshop.current_round
+                )
+            ),
+        )
+        .order_by(col(Participant.id))
+    ).all()
+    return RoundProgress(
+        round=workshop.current_round,
+        planned=workshop.planned_rounds,
+        participants=participant_count(session, workshop.id),
+        answered=len(answered),
+        names=[name for _, name in answered if name],
+        closes_at=workshop.round_closes_at,
+        closed=round_closed(workshop),
+    )

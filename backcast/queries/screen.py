@@ -6,12 +6,21 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backcast.db import Database
 from backcast.enums import ItemKind
-from backcast.models import AgendaEntry, Criterion, Item, Participant, Rating, StakeholderGroup, Workshop
-from backcast.queries.phone import rated_items
+from backcast.models import (
+    AgendaEntry,
+    Criterion,
+    Item,
+    Participant,
+    Rating,
+    Reason,
+    StakeholderGroup,
+    Workshop,
+)
+from backcast.queries.phone import rated_items, shown_reasons
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.results_view import ResultsView, results_view
 from backcast.services.agenda import agenda_of
@@ -62,6 +71,9 @@ class ScreenView:
     roadmap: list[tuple[int | None, list[tuple[AgendaEntry, Item]]]]
     timer_seconds: int | None
     results: ResultsView | None = None  # only once revealed
+    # The reasons of the newest round that has any, per item, without their authors; hidden ones not.
+    reasons: list[tuple[Item, list[str]]] = field(default_factory=list)
+    reasons_round: int | None = None
 
 
 def _position(workshop: Workshop, year: int | None) -> float:
@@ -149,8 +161,16 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
             select(func.count()).select_from(Participant).where(Participant.workshop_id == workshop_id)
         ).one()
         raters = session.exec(
-            select(func.count(func.distinct(Rating.participant_id))).where(Rating.workshop_id == workshop_id)
+            select(func.count(func.distinct(Rating.participant_id))).where(
+                Rating.workshop_id == workshop_id, Rating.round == workshop.current_round
+            )
         ).one()
+        reasons_round = session.exec(
+            select(func.max(Reason.round)).where(
+                Reason.workshop_id == workshop_id, col(Reason.hidden).is_(False)
+            )
+        ).one()
+        said = shown_reasons(session, workshop, reasons_round) if reasons_round else {}
         return ScreenView(
             workshop=workshop,
             participants=participants,
@@ -170,4 +190,14 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
             roadmap=roadmap(agenda_of(session, workshop), {item.id: item for item in standing}),
             timer_seconds=seconds_left(workshop),
             results=results_view(session, workshop) if workshop.results_visible else None,
+            reasons=[
+                (item, texts)
+                for item in rated
+                if (
+                    texts := [
+                        text for (item_id, _), found in said.items() if item_id == item.id for text in found
+                    ]
+                )
+            ],
+            reasons_round=reasons_round,
         )

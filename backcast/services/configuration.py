@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from backcast.db import Database, Transaction
 from backcast.defaults import CriterionSpec, GroupSpec
-from backcast.enums import Direction, ItemKind, Language, NamesMode
+from backcast.enums import ConsensusKind, Direction, ItemKind, Language, NamesMode, ReasonMode, ReasonTrigger
 from backcast.events import WorkshopConfigured
 from backcast.i18n import N_, N_plural
 from backcast.models import (
@@ -68,7 +68,17 @@ PLAIN_FIELDS = (
     "consent_text",
     "privacy_text",
     "prompts",
+    "consensus_rule",
+    "consensus_iqr_share",
+    "consensus_top_k",
+    "consensus_threshold",
+    "planned_rounds",
+    "reason_trigger",
+    "reason_mode",
 )
+# The consensus rule is fixed before the first round's ratings, so that no one can choose the rule
+# that makes the results look agreed.
+RULE_FIELDS = ("consensus_rule", "consensus_iqr_share", "consensus_top_k", "consensus_threshold")
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,13 @@ class WorkshopSetup:
     criteria: list[CriterionSpec]
     groups: list[GroupSpec]
     privacy_text: str = ""
+    consensus_rule: str = ConsensusKind.iqr.value
+    consensus_iqr_share: float = 0.25
+    consensus_top_k: int = 2
+    consensus_threshold: float = 0.75
+    planned_rounds: int = 1
+    reason_trigger: str = ReasonTrigger.outside.value
+    reason_mode: str = ReasonMode.optional.value
 
     def replace(self, **changes: Any) -> WorkshopSetup:
         return dataclasses.replace(self, **changes)
@@ -127,6 +144,13 @@ def current_setup(db: Database, facilitator: Facilitator, code: str) -> Workshop
             for c in criteria
         ],
         groups=[GroupSpec(key=g.key, label=g.label) for g in groups],
+        consensus_rule=workshop.consensus_rule,
+        consensus_iqr_share=workshop.consensus_iqr_share,
+        consensus_top_k=workshop.consensus_top_k,
+        consensus_threshold=workshop.consensus_threshold,
+        planned_rounds=workshop.planned_rounds,
+        reason_trigger=workshop.reason_trigger,
+        reason_mode=workshop.reason_mode,
     )
 
 
@@ -224,7 +248,27 @@ def _cleaned(setup: WorkshopSetup) -> WorkshopSetup:
         prompts=clean_prompts(setup.prompts),
         criteria=clean_criteria(_with_keys(setup.criteria, "criteria")),
         groups=clean_groups(_with_keys(setup.groups, "groups")),
+        consensus_rule=validate.choice(setup.consensus_rule, "consensus_rule", ConsensusKind).value,
+        consensus_iqr_share=_share(setup.consensus_iqr_share, "consensus_iqr_share", zero=True),
+        consensus_top_k=validate.integer(
+            setup.consensus_top_k, "consensus_top_k", minimum=1, maximum=L.SCALE_MAX
+        ),
+        consensus_threshold=_share(setup.consensus_threshold, "consensus_threshold", zero=False),
+        planned_rounds=validate.integer(
+            setup.planned_rounds, "planned_rounds", minimum=1, maximum=L.ROUNDS_MAX
+        ),
+        reason_trigger=validate.choice(setup.reason_trigger, "reason_trigger", ReasonTrigger).value,
+        reason_mode=validate.choice(setup.reason_mode, "reason_mode", ReasonMode).value,
     )
+
+
+def _share(value: object, field: str, *, zero: bool) -> float:
+    """A share from 0 (or just above it) to 1."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise Invalid(N_("This must be a number."), field=field)
+    if not (0 <= value <= 1 if zero else 0 < value <= 1):
+        raise Invalid(N_("This must be a share between 0 and 1 (0.75 for three quarters)."), field=field)
+    return float(value)
 
 
 def _sequence(value: object, field: str) -> Sequence[Any]:
@@ -246,6 +290,7 @@ def configure_workshop(db: Database, facilitator: Facilitator, code: str, setup:
         if new.dot_budget < workshop.dot_budget:
             _check_budget(tx, workshop, new.dot_budget)
         _check_rated_kinds(tx, workshop, set(workshop.rated_kinds) - set(new.rated_kinds))
+        _check_rule(tx, workshop, [name for name in changed if name in RULE_FIELDS])
         if workshop.study_id is not None:
             # Comparison across the study's workshops rests on these keys, scales and directions.
             study = tx.session.get(Study, workshop.study_id)
@@ -287,6 +332,22 @@ def configure_workshop(db: Database, facilitator: Facilitator, code: str, setup:
 def _plain(workshop: Workshop, name: str) -> Any:
     value = getattr(workshop, name)
     return sorted(value) if name == "rated_kinds" else value
+
+
+def _check_rule(tx: Transaction, workshop: Workshop, changed: list[str]) -> None:
+    if not changed:
+        return
+    rated = tx.session.exec(
+        select(func.count()).where(col(Rating.workshop_id) == workshop.id, col(Rating.round) == 1)
+    ).one()
+    if rated:
+        raise Conflict(
+            N_(
+                "The consensus rule is fixed once round 1 has ratings, so that it cannot be chosen "
+                "to fit the results."
+            ),
+            field=changed[0],
+        )
 
 
 def _check_years(tx: Transaction, workshop: Workshop, new: WorkshopSetup) -> None:

@@ -37,7 +37,12 @@ _ITEM_STATE = select(
 _CRITERIA = select(_CRITERION.c.key, _CRITERION.c.id, _CRITERION.c.scale_min, _CRITERION.c.scale_max).where(
     _CRITERION.c.workshop_id == bindparam("workshop_id")
 )
-_MINE = (_RATING.c.participant_id == bindparam("pid")) & (_RATING.c.item_id == bindparam("iid"))
+# A participant's ratings of an item in the workshop's current round; earlier rounds stay as given.
+_MINE = (
+    (_RATING.c.participant_id == bindparam("pid"))
+    & (_RATING.c.item_id == bindparam("iid"))
+    & (_RATING.c.round == bindparam("in_round"))
+)
 _RATINGS_HELD = select(_RATING.c.criterion_id, _RATING.c.value).where(_MINE)
 _INSERT_RATING = insert(_RATING)
 _UPDATE_RATING = (
@@ -83,6 +88,8 @@ def _lock_for(tx: Transaction, participant: Participant, item_id: object, phase:
             N_("Rating is closed right now.") if phase == Phase.rating else N_("Voting is closed right now.")
         )
         raise PhaseClosed(message)
+    if phase == Phase.rating and round_closed(workshop):
+        raise PhaseClosed(N_("Round %(round)d is closed."), round=workshop.current_round)
     if (
         item.kind not in workshop.rated_kinds
         or item.hidden
@@ -91,6 +98,11 @@ def _lock_for(tx: Transaction, participant: Participant, item_id: object, phase:
     ):
         raise Conflict(N_("This item is not up for rating or voting."), field="item")
     return workshop
+
+
+def round_closed(workshop: Workshop) -> bool:
+    """Whether the current round's closing date has passed (a round without one stays open)."""
+    return workshop.round_closes_at is not None and workshop.round_closes_at <= utcnow()
 
 
 def _on_scale(value: object, field: str, criterion: _Scale) -> int:
@@ -141,9 +153,9 @@ def _rate(
         if criterion is None:
             raise Conflict(N_("There is no criterion %(key)s."), field=f"values.{key}", key=str(key)[:40])
         cleaned[key] = None if value is None else _on_scale(value, f"values.{key}", criterion)
+    mine = {"pid": participant.id, "iid": item_id, "in_round": workshop.current_round}
     existing: dict[int, int | None] = {
-        row.criterion_id: row.value
-        for row in connection.execute(_RATINGS_HELD, {"pid": participant.id, "iid": item_id})
+        row.criterion_id: row.value for row in connection.execute(_RATINGS_HELD, mine)
     }
     changed: dict[str, int | None] = {}
     added: list[dict[str, Any]] = []
@@ -160,12 +172,12 @@ def _rate(
                     "scale_min": criterion.scale_min,
                     "scale_max": criterion.scale_max,
                     "value": value,
+                    "round": workshop.current_round,
                     "rated_at": now,
                     "updated_at": now,
                 }
             )
         elif existing[criterion.id] != value:
-            mine = {"pid": participant.id, "iid": item_id}
             connection.execute(_UPDATE_RATING, {**mine, "cid": criterion.id, "new_value": value, "now": now})
         else:
             continue
@@ -178,7 +190,9 @@ def _rate(
         record(
             tx,
             workshop,
-            ItemRated(item_id=item_id, participant_id=participant.id, values=changed),
+            ItemRated(
+                item_id=item_id, participant_id=participant.id, values=changed, round=workshop.current_round
+            ),
             participant,
         )
     return cleaned

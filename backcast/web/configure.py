@@ -68,6 +68,7 @@ def _page(
         "built_in_prompts": {
             phase: i18n.gettext(PHASE_PROMPTS[phase], year=workshop.vision_year) for phase in PHASE_PROMPTS
         },
+        "rounds_form": _rounds_form(setup, configuration.current_setup(db, facilitator, workshop.code)),
         "error": i18n.gettext(error.message, **error.params) if error else None,
         "error_field": error.field if error else None,
         "unsaved": unsaved,
@@ -85,6 +86,40 @@ def _page(
     return get_templates(request).TemplateResponse(
         request, "console/setup.html", context, status_code=422 if error else 200
     )
+
+
+def _percent_text(share: float) -> str:
+    return f"{share * 100:g}"
+
+
+def _rounds_form(setup: WorkshopSetup | SetupDraft, current: WorkshopSetup) -> dict[str, Any]:
+    """The rounds' fields as the page shows them: shares in percent, a refused draft as typed
+    (and what it did not send as it is)."""
+    if isinstance(setup, WorkshopSetup):
+        return {
+            "consensus_rule": setup.consensus_rule,
+            "consensus_iqr_percent": _percent_text(setup.consensus_iqr_share),
+            "consensus_top_k": setup.consensus_top_k,
+            "consensus_threshold_percent": _percent_text(setup.consensus_threshold),
+            "planned_rounds": setup.planned_rounds,
+            "reason_trigger": setup.reason_trigger,
+            "reason_mode": setup.reason_mode,
+        }
+    saved = _rounds_form(current, current)
+    return {
+        name: saved[name]
+        if value is None
+        else (_percent_text(value / 100) if isinstance(value, float) else value)
+        for name, value in (
+            ("consensus_rule", setup.consensus_rule),
+            ("consensus_iqr_percent", setup.consensus_iqr_percent),
+            ("consensus_top_k", setup.consensus_top_k),
+            ("consensus_threshold_percent", setup.consensus_threshold_percent),
+            ("planned_rounds", setup.planned_rounds),
+            ("reason_trigger", setup.reason_trigger),
+            ("reason_mode", setup.reason_mode),
+        )
+    }
 
 
 @router.get("/facilitate/{code}/setup")
@@ -148,12 +183,42 @@ class SetupDraft:
     criteria: list[CriterionDraft]
     groups: list[GroupSpec]
     privacy_text: str = ""
+    # The rounds' set-up as posted; a field the form did not send (None) stays as it is. The shares
+    # are typed in percent.
+    consensus_rule: str | None = None
+    consensus_iqr_percent: float | str | None = None
+    consensus_top_k: int | str | None = None
+    consensus_threshold_percent: float | str | None = None
+    planned_rounds: int | str | None = None
+    reason_trigger: str | None = None
+    reason_mode: str | None = None
 
     def replace(self, **changes: Any) -> SetupDraft:
         return dataclasses.replace(self, **changes)
 
-    def parsed(self) -> WorkshopSetup:
+    def _rounds(self, current: WorkshopSetup | None) -> dict[str, Any]:
+        posted = {
+            "consensus_rule": self.consensus_rule,
+            "consensus_iqr_share": _percent(self.consensus_iqr_percent, "consensus_iqr_share"),
+            "consensus_top_k": None
+            if self.consensus_top_k is None
+            else number(self.consensus_top_k, "consensus_top_k"),
+            "consensus_threshold": _percent(self.consensus_threshold_percent, "consensus_threshold"),
+            "planned_rounds": None
+            if self.planned_rounds is None
+            else number(self.planned_rounds, "planned_rounds"),
+            "reason_trigger": self.reason_trigger,
+            "reason_mode": self.reason_mode,
+        }
+        return {
+            name: value if value is not None else getattr(current, name)
+            for name, value in posted.items()
+            if value is not None or current is not None
+        }
+
+    def parsed(self, current: WorkshopSetup | None = None) -> WorkshopSetup:
         return WorkshopSetup(
+            **self._rounds(current),
             title=self.title,
             question=self.question,
             present_year=number(self.present_year, "present_year"),
@@ -169,6 +234,19 @@ class SetupDraft:
             criteria=[criterion.parsed(f"criteria.{i}") for i, criterion in enumerate(self.criteria)],
             groups=self.groups,
         )
+
+
+def _percent(value: float | str | None, field: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        raise Invalid(N_("This must be a number."), field=field)
+    return value / 100
+
+
+def _optional(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
 
 
 def _years(value: str) -> list[int | str]:
@@ -225,6 +303,21 @@ def setup_from_form(form: FormData) -> SetupDraft:
         prompts=prompts,
         criteria=criteria,
         groups=groups,
+        consensus_rule=_optional(form, "consensus_rule"),
+        consensus_iqr_percent=None
+        if (iqr := _optional(form, "consensus_iqr_percent")) is None
+        else decimal(iqr),
+        consensus_top_k=None
+        if (top_k := _optional(form, "consensus_top_k")) is None
+        else whole_number_or_text(top_k),
+        consensus_threshold_percent=None
+        if (threshold := _optional(form, "consensus_threshold_percent")) is None
+        else decimal(threshold),
+        planned_rounds=None
+        if (planned := _optional(form, "planned_rounds")) is None
+        else whole_number_or_text(planned),
+        reason_trigger=_optional(form, "reason_trigger"),
+        reason_mode=_optional(form, "reason_mode"),
     )
 
 
@@ -269,7 +362,8 @@ async def save_setup(
     if rearranged is not None:
         return _page(request, db, facilitator, workshop, rearranged, unsaved=True)
     try:
-        configuration.configure_workshop(db, facilitator, workshop.code, draft.parsed())
+        current = configuration.current_setup(db, facilitator, workshop.code)
+        configuration.configure_workshop(db, facilitator, workshop.code, draft.parsed(current))
     except ServiceError as error:
         return _page(request, db, facilitator, workshop, draft, error=error)
     return RedirectResponse(f"/facilitate/{workshop.code}/setup?saved=1", status_code=303)

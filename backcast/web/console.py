@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -35,7 +35,7 @@ from backcast.queries.console import (
     join_bursts,
     participants_of,
 )
-from backcast.services import agenda, items, owners, participants, tables, timer, workshops
+from backcast.services import agenda, items, owners, participants, reasons, rounds, tables, timer, workshops
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import console_facilitator, get_templates, owned, viewable
@@ -225,6 +225,58 @@ def end_breakout(
     db: Database = Depends(get_db),
 ) -> Response:
     return _run(request, db, workshop, lambda: tables.end_breakout(db, facilitator, workshop.code))
+
+
+@router.post("/facilitate/{code}/rounds")
+def open_round(
+    request: Request,
+    hours: Annotated[str, Form(max_length=6)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Opens the next rating round, open for `hours` if given, else until closed."""
+
+    def change() -> None:
+        rounds.open_round(db, facilitator, workshop.code, rounds.closing_in(whole_number_or_text(hours)))
+
+    return _run(request, db, workshop, change)
+
+
+@router.post("/facilitate/{code}/rounds/closing")
+def set_round_closing(
+    request: Request,
+    action: Annotated[str, Form(max_length=10)] = "",
+    hours: Annotated[str, Form(max_length=6)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Closes the current round now, keeps it open without a date, or for `hours` more."""
+
+    def change() -> None:
+        rounds.change_closing(db, facilitator, workshop.code, action, whole_number_or_text(hours))
+
+    return _run(request, db, workshop, change)
+
+
+@router.post("/facilitate/{code}/reasons/{reason_id}")
+def moderate_reason(
+    request: Request,
+    reason_id: Annotated[str, Path(max_length=20)],
+    hidden: Annotated[str, Form(max_length=5)] = "",
+    text: Annotated[str | None, Form(max_length=5000)] = None,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Hides or shows a reason again, or edits its text."""
+    shown = {"1": True, "0": False}.get(hidden)
+
+    def change() -> None:
+        reasons.moderate_reason(db, facilitator, workshop.code, whole_number_or_text(reason_id), shown, text)
+
+    return _run(request, db, workshop, change)
 
 
 @router.post("/facilitate/{code}/items")

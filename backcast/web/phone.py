@@ -33,7 +33,7 @@ from backcast.live.views import Listener
 from backcast.models import Participant, Workshop
 from backcast.queries.labels import Labels
 from backcast.queries.phone import GroupChoice, PhoneView, group_choice, phone_view, rating_card
-from backcast.services import codes, items, participants, ratings, tables, workshops
+from backcast.services import codes, items, participants, ratings, reasons, tables, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import NotJoined, get_templates
@@ -410,6 +410,38 @@ def rate_item(
         "error": None,
         "draft": {},
         "client_key": "",
+    }
+    return get_templates(request).TemplateResponse(request, "phone/_rated.html", context)
+
+
+@router.post("/w/{code}/items/{item_id}/reason")
+def give_reason(
+    item_id: int,
+    request: Request,
+    criterion: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Why my answer of this round lies apart from the room's (or changed), per criterion."""
+    try:
+        take_change(request, participant.id)
+        reasons.give_reason(db, participant, item_id, criterion, reason)
+    except ServiceError as error:
+        return _refused_change(request, db, participant, error)
+    if not _is_htmx(request):
+        return RedirectResponse(f"/w/{request.path_params['code']}#item-{item_id}", status_code=303)
+    view, card = rating_card(db, participant, item_id)
+    use_workshop_language(request, view.workshop.language)
+    context = {
+        "view": view,
+        "workshop": view.workshop,
+        "card": card,
+        "criterion": next(c for c in view.criteria if c.key == criterion),
+        "error": None,
+        "draft": {},
+        "client_key": "",
+        "reason_saved": True,
     }
     return get_templates(request).TemplateResponse(request, "phone/_rated.html", context)
 

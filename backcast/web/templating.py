@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import NumberPattern, parse_pattern
 from babel.numbers import format_decimal as babel_format_decimal
 from fastapi.templating import Jinja2Templates
@@ -81,6 +82,11 @@ def format_date(value: date | datetime, format: str = "medium") -> str:
     return babel_format_date(value, format=format, locale=i18n.format_locale())
 
 
+def format_moment(value: datetime) -> str:
+    """A moment as the current language writes it, in UTC and saying so: "10.12.2026, 18:00 UTC"."""
+    return f"{babel_format_datetime(value, format='short', tzinfo=UTC, locale=i18n.format_locale())} UTC"
+
+
 def _with_digits(pattern: NumberPattern, value: float | Decimal, digits: int) -> str:
     # The locale's own pattern keeps its spacing and signs; only the decimals are fixed.
     fixed = copy.copy(parse_pattern(pattern))
@@ -121,6 +127,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["decimal"] = format_decimal
     env.filters["percent"] = format_percent
     env.filters["date"] = format_date
+    env.filters["moment"] = format_moment
     env.filters["phase"] = phase_label
     env.filters["builtin"] = builtin_label
     env.globals["phase_prompt"] = phase_prompt
