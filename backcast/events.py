@@ -436,6 +436,20 @@ class AgendaReordered(Event):
     order: list[int]
 
 
+class AgendaStatusChanged(Event):
+    """An agenda entry's status changed (planned, started, done, dropped), or a note was added to
+    it, on the day `changed_on` (ISO date); `history_id` is the row in the agenda's history."""
+
+    type = "agenda-status-changed"
+    entry_id: int
+    item_id: int
+    history_id: int
+    previous_status: str
+    status: str
+    changed_on: str
+    note: str
+
+
 # --- studies (kept in the study's log; a workshop joining or leaving goes to its log too) --------
 
 

@@ -258,6 +258,15 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("X console", "POST", f"/facilitate/{s1}/agenda/{e}", {"data": {"owner": "Me"}}, 422),
         ("X console", "POST", f"/facilitate/{s1}/agenda/{e}/remove", {}, 422),
         ("X console", "POST", f"/facilitate/{s1}/agenda/{e}/move", {"data": {"step": "1"}}, 422),
+        ("X console", "POST", f"/facilitate/{s1}/agenda/{e}/status", {"data": {"status": "done"}}, 422),
+        # The agenda's follow-up: its owners change it, a study's researcher reads it.
+        ("A api", "PATCH", f"/api/v1/workshops/{s1}/agenda/{e}", {"json": {"status": "done"}}, 403),
+        ("X api", "GET", f"/api/v1/workshops/{s2}/agenda", {}, 403),
+        ("X api", "PATCH", f"/api/v1/workshops/{s2}/agenda/{e}", {"json": {"status": "done"}}, 403),
+        ("X api", "PATCH", f"/api/v1/workshops/{s1}/agenda/{e}", {"json": {"status": "done"}}, 404),
+        ("R api", "GET", f"/api/v1/workshops/{s2}/agenda", {}, 200),
+        ("R api", "PATCH", f"/api/v1/workshops/{s2}/agenda/{e}", {"json": {"status": "done"}}, 403),
+        ("anonymous", "GET", f"/api/v1/workshops/{s1}/agenda", {}, 401),
         # Owners: only an owner sees, adds or removes them; Z, Y's co-owner, runs Y's workshop
         # (reading here, so nothing changes) and is a stranger to X's.
         ("A api", "GET", f"/api/v1/workshops/{s1}/owners", {}, 403),

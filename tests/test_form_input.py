@@ -127,6 +127,9 @@ FORMS: dict[str, Form] = {
     "/facilitate/{code}/agenda/{entry_id}": Form(
         Phase.results, {"owner": "The council", "start_year": "2027", "note": ""}, frozenset({"start_year"})
     ),
+    "/facilitate/{code}/agenda/{entry_id}/status": Form(
+        Phase.results, {"status": "started", "changed_on": "2099-01-01", "note": "Begun"}
+    ),
     "/facilitate/{code}/agenda/{entry_id}/remove": Form(Phase.results, {}),
     "/facilitate/{code}/agenda/{entry_id}/move": Form(Phase.results, {"step": "1"}, frozenset({"step"})),
     "/facilitate/{code}/duplicate": Form(Phase.lobby, {}),

@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from backcast.defaults import CriterionSpec, GroupSpec
-from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase, StudyRole
+from backcast.enums import AgendaStatus, Direction, ItemKind, Language, NamesMode, Phase, StudyRole
 from backcast.models import limits as L
 from backcast.models.limits import (
     DOT_BUDGET_MAX,
@@ -700,3 +700,45 @@ class AgreementOut(BaseModel):
     pooled: KappaOut = Field(description="Overall, pooled: every item × theme decision as one observation.")
     differing: list[int] = Field(description="Items both coded whose themes differ: those to settle.")
     rule: str
+
+
+# --- the agenda and its follow-up ------------------------------------------------------------
+
+Note = Annotated[StrictStr, _text(L.NOTE_MAX, required=False, line=False)]
+
+
+class AgendaStatusIn(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"status": "started", "changed_on": "2027-05-12", "note": "First meeting held"}]
+        },
+    )
+    status: AgendaStatus
+    changed_on: date | None = Field(
+        None,
+        description="The day of the change (ISO date), today when left out; a day before the "
+        "workshop (the day it was held, or else created) is refused with 409.",
+    )
+    note: Note = ""
+
+
+class AgendaHistoryOut(BaseModel):
+    id: int
+    previous_status: AgendaStatus
+    status: AgendaStatus
+    changed_on: date
+    note: str
+    recorded_at: datetime
+
+
+class AgendaEntryOut(BaseModel):
+    id: int
+    item_id: int
+    text: str
+    owner: str
+    start_year: int | None
+    note: str
+    position: int
+    status: AgendaStatus
+    history: list[AgendaHistoryOut]

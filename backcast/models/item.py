@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backcast.enums import ItemKind, sql_in
+from backcast.enums import ItemKind, NeedType, sql_in
 from backcast.models.base import UTCDateTime, utcnow
 from backcast.models.limits import CLIENT_KEY_MAX, ITEM_TEXT_MAX, YEAR_MAX, YEAR_MIN
 
@@ -25,6 +25,7 @@ class Item(SQLModel, table=True):
         CheckConstraint(f"year IS NULL OR year BETWEEN {YEAR_MIN} AND {YEAR_MAX}", name="year_range"),
         CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"),
         Index("ix_item_workshop_kind", "workshop_id", "kind"),
+        CheckConstraint(f"need_type IS NULL OR need_type IN ({sql_in(NeedType)})", name="need_type_known"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -40,6 +41,10 @@ class Item(SQLModel, table=True):
     adopted: bool = False
     merged_into_id: int | None = None
     client_key: str | None = Field(default=None, sa_type=String(CLIENT_KEY_MAX))
+    # For needs: a need proper, a barrier in the way, or an opportunity; null for other kinds.
+    need_type: str | None = Field(default=None, sa_type=String(12))
+    # For barriers and opportunities: the fields they belong to (`Tag` values), in that order.
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

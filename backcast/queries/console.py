@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from backcast.db import Database
 from backcast.enums import KIND_PHASE, PHASE_KIND, ItemKind, Phase
 from backcast.models import (
     AgendaEntry,
+    AgendaHistory,
     Criterion,
     Dots,
     EventRecord,
@@ -25,7 +26,7 @@ from backcast.models import (
 )
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
-from backcast.services.agenda import agenda_of
+from backcast.services.agenda import agenda_of, history_of
 from backcast.services.items import items_of, links_of
 from backcast.services.timer import seconds_left
 from backcast.services.workshops import criteria_of, groups_of, participant_count
@@ -46,6 +47,7 @@ class ConsoleView:
     agenda: list[tuple[AgendaEntry, Item]]
     candidates: list[tuple[Item, int]]  # rated measures not on the agenda yet, most dots first
     dots: DotProgress
+    history: dict[int, list[AgendaHistory]]  # agenda entry id → its status changes, oldest first
 
 
 def by_year(items: list[Item]) -> list[Item]:
@@ -86,7 +88,15 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
                 (item, total) for item, total in dot_totals(session, workshop) if item.id not in on_agenda
             ],
             dots=dot_progress(session, workshop),
+            history=_history(session, workshop),
         )
+
+
+def _history(session: Session, workshop: Workshop) -> dict[int, list[AgendaHistory]]:
+    found: dict[int, list[AgendaHistory]] = {}
+    for row in history_of(session, workshop):
+        found.setdefault(row.entry_id, []).append(row)
+    return found
 
 
 @dataclass

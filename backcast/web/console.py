@@ -254,6 +254,25 @@ def update_agenda_entry(
     return _run(request, db, workshop, change)
 
 
+@router.post("/facilitate/{code}/agenda/{entry_id}/status")
+def set_agenda_status(
+    entry_id: int,
+    request: Request,
+    status: Annotated[str, Form(max_length=40)] = "",
+    changed_on: Annotated[str, Form(max_length=40)] = "",
+    note: Annotated[str, Form(max_length=5000)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    def change() -> None:
+        agenda.set_agenda_status(
+            db, facilitator, workshop.code, entry_id, status=status, changed_on=changed_on, note=note
+        )
+
+    return _run(request, db, workshop, change)
+
+
 @router.post("/facilitate/{code}/agenda/{entry_id}/remove")
 def remove_from_agenda(
     entry_id: int,

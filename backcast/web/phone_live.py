@@ -62,6 +62,7 @@ ON_PHONES: dict[type[events.Event], OnPhones] = {
     events.AgendaEntryUpdated: OnPhones.NOTHING,
     events.AgendaEntryRemoved: OnPhones.NOTHING,
     events.AgendaReordered: OnPhones.NOTHING,
+    events.AgendaStatusChanged: OnPhones.NOTHING,
     events.FacilitatorAdded: OnPhones.NOTHING,
     events.ApiTokenIssued: OnPhones.NOTHING,
     events.ApiTokenRevoked: OnPhones.NOTHING,
