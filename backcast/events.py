@@ -450,6 +450,45 @@ class AgendaStatusChanged(Event):
     note: str
 
 
+class ActorAdded(Event):
+    """An actor joined the workshop's list: a stakeholder group (`group` its key) or a named
+    organisation; `status` is `proposed` when a participant named it, `confirmed` when the
+    facilitator added it."""
+
+    type = "actor-added"
+    actor_id: int
+    name: str
+    group: str | None
+    status: str
+
+
+class ActorEdited(Event):
+    """The facilitator renamed or confirmed an actor."""
+
+    type = "actor-edited"
+    actor_id: int
+    name: str
+    status: str
+
+
+class ActorsMerged(Event):
+    """An actor was merged into another (a duplicate); its roles moved there unless the other
+    already had a role for that item."""
+
+    type = "actors-merged"
+    actor_id: int
+    merged_into: int
+
+
+class RolesSet(Event):
+    """The actors' roles for an item, as a whole: `roles` maps actor ids to `leads`,
+    `contributes`, `must_agree` or `could_block`."""
+
+    type = "roles-set"
+    item_id: int
+    roles: dict[str, str]
+
+
 # --- studies (kept in the study's log; a workshop joining or leaving goes to its log too) --------
 
 

@@ -267,6 +267,21 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("R api", "GET", f"/api/v1/workshops/{s2}/agenda", {}, 200),
         ("R api", "PATCH", f"/api/v1/workshops/{s2}/agenda/{e}", {"json": {"status": "done"}}, 403),
         ("anonymous", "GET", f"/api/v1/workshops/{s1}/agenda", {}, 401),
+        # Actors: the owners list and change them, a participant proposes one, a researcher reads.
+        ("A api", "GET", f"/api/v1/workshops/{s1}/actors", {}, 403),
+        ("A api", "PATCH", f"/api/v1/workshops/{s1}/actors/1", {"json": {"confirmed": True}}, 403),
+        ("A api", "PUT", f"/api/v1/items/{r.x_item}/roles", {"json": {"roles": []}}, 403),
+        ("A api", "POST", f"/api/v1/workshops/{s2}/actors", {"json": {"name": "IHK"}}, 403),
+        ("X api", "GET", f"/api/v1/workshops/{s2}/actors", {}, 403),
+        ("X api", "POST", f"/api/v1/workshops/{s2}/actors", {"json": {"name": "IHK"}}, 403),
+        ("X api", "PUT", f"/api/v1/items/{c}/roles", {"json": {"roles": []}}, 403),
+        ("X console", "POST", f"/facilitate/{s2}/actors", {"data": {"name": "IHK"}}, 403),
+        ("R api", "GET", f"/api/v1/workshops/{s2}/actors", {}, 200),
+        ("R api", "POST", f"/api/v1/workshops/{s2}/actors", {"json": {"name": "IHK"}}, 403),
+        ("R api", "PUT", f"/api/v1/items/{c}/roles", {"json": {"roles": []}}, 403),
+        ("R console", "POST", f"/facilitate/{s2}/actors", {"data": {"name": "IHK"}}, 403),
+        ("anonymous", "GET", f"/api/v1/workshops/{s1}/actors", {}, 401),
+        ("anonymous", "POST", f"/w/{s1}/actors", {"data": {"name": "IHK"}}, 303),
         # Owners: only an owner sees, adds or removes them; Z, Y's co-owner, runs Y's workshop
         # (reading here, so nothing changes) and is a stranger to X's.
         ("A api", "GET", f"/api/v1/workshops/{s1}/owners", {}, 403),

@@ -23,7 +23,7 @@ import backcast.web
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import ApiToken, Item, Participant
-from backcast.services import accounts, agenda, items, owners, studies, workshops
+from backcast.services import accounts, actors, agenda, items, owners, studies, workshops
 from tests import factories
 from tests.test_console import sign_in
 
@@ -131,6 +131,14 @@ FORMS: dict[str, Form] = {
         Phase.results, {"status": "started", "changed_on": "2099-01-01", "note": "Begun"}
     ),
     "/facilitate/{code}/agenda/{entry_id}/remove": Form(Phase.results, {}),
+    "/facilitate/{code}/actors": Form(Phase.measures, {"name": "IHK", "group": ""}),
+    "/facilitate/{code}/actors/{actor_id}": Form(Phase.measures, {"name": "IHK Bremen", "confirmed": "1"}),
+    "/facilitate/{code}/actors/{actor_id}/role": Form(
+        Phase.measures, {"item_id": "{need}", "role": "leads"}, frozenset({"item_id"})
+    ),
+    "/facilitate/{code}/actors/{actor_id}/merge": Form(
+        Phase.measures, {"into": "{other_actor}"}, frozenset({"into"})
+    ),
     "/facilitate/{code}/agenda/{entry_id}/move": Form(Phase.results, {"step": "1"}, frozenset({"step"})),
     "/facilitate/{code}/duplicate": Form(Phase.lobby, {}),
     "/facilitate/{code}/delete": Form(Phase.lobby, {"confirm": "nope"}),
@@ -153,6 +161,7 @@ FORMS: dict[str, Form] = {
     "/language": Form(Phase.lobby, {"language": "de", "next": "/"}),
     "/join": Form(Phase.lobby, {"code": "{code}"}),
     "/j/{code}": Form(Phase.lobby, {"name": "", "group": "", "consent": "yes"}),
+    "/w/{code}/actors": Form(Phase.measures, {"name": "Handwerkskammer"}),
     "/w/{code}/items": Form(
         Phase.milestones,
         {"text": "Every roof has panels", "year": "2035", "links": "", "client_key": ""},
@@ -238,6 +247,7 @@ CHANGES_THE_ROOM = {
     "/logout",
     "/facilitate/{code}/phase",
     "/facilitate/{code}/agenda/{entry_id}/remove",
+    "/facilitate/{code}/actors/{actor_id}/merge",
     "/facilitate/{code}/delete",
     "/facilitate/{code}/participants/{participant_id}/delete",
     "/facilitate/{code}/items/{item_id}",
@@ -303,6 +313,8 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
     # A contribution of the study's workshop and a theme, for the coding forms.
     study_item = items.add_item(db, owner, in_study.code, kind="measure", text="Coded")
     theme = studies.study_view(db, owner, study.id).themes[0]
+    actor = actors.add_actor(db, owner, code, name="Handwerkskammer")
+    other_actor = actors.add_actor(db, owner, code, name="Stadt")
     with db.read() as session:
         token = session.exec(select(ApiToken).where(ApiToken.facilitator_id == owner.id)).one()
     values = {
@@ -321,6 +333,8 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
         "study_id": str(study.id),
         "study_item_id": str(study_item.id),
         "theme_id": str(theme.id),
+        "actor_id": str(actor.id),
+        "other_actor": str(other_actor.id),
     }
     return Room(client, values)
 

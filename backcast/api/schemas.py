@@ -18,7 +18,17 @@ from pydantic import (
 )
 
 from backcast.defaults import CriterionSpec, GroupSpec
-from backcast.enums import AgendaStatus, Direction, ItemKind, Language, NamesMode, Phase, StudyRole
+from backcast.enums import (
+    ActorStatus,
+    AgendaStatus,
+    Direction,
+    ItemKind,
+    Language,
+    NamesMode,
+    Phase,
+    Role,
+    StudyRole,
+)
 from backcast.models import limits as L
 from backcast.models.limits import (
     DOT_BUDGET_MAX,
@@ -742,3 +752,75 @@ class AgendaEntryOut(BaseModel):
     position: int
     status: AgendaStatus
     history: list[AgendaHistoryOut]
+
+
+# --- actors and their roles ------------------------------------------------------------------
+
+ActorName = Annotated[StrictStr, _text(L.ACTOR_NAME_MAX, required=True, line=True)]
+
+
+class ActorIn(Body):
+    """A facilitator adds a confirmed actor: `group`, a stakeholder group's key (named after the
+    group unless `name` is given), or `name` alone. A participant's token proposes `name`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"name": "Handwerkskammer Bremen"}, {"group": "sme"}],
+            "anyOf": [{"required": ["name"]}, {"required": ["group"]}],
+        },
+    )
+    name: ActorName = omitted(description="Required unless `group` is given.")
+    group: Key = omitted(
+        description="A stakeholder group of the workshop (409 when not); a participant's proposal "
+        "names no group (409)."
+    )
+
+
+class ActorPatch(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"name": "Handwerkskammer Bremen", "confirmed": True}, {"merged_into": 3}]
+        },
+    )
+    name: ActorName = omitted()
+    confirmed: Literal[True] = omitted(description="Confirms a proposed actor.")
+    merged_into: ItemId = omitted(description="Another actor of this workshop to merge this one into.")
+
+
+class RoleOut(BaseModel):
+    item: int
+    role: Role
+
+
+class ActorOut(BaseModel):
+    id: int
+    name: str
+    group: str | None
+    status: ActorStatus
+    roles: list[RoleOut]
+
+
+class ActorRoleIn(Body):
+    actor: ItemId
+    role: Role
+
+
+class RolesIn(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"roles": [{"actor": 1, "role": "leads"}, {"actor": 2, "role": "could_block"}]}]
+        },
+    )
+    roles: list[ActorRoleIn] = Field(
+        max_length=200,
+        description="The item's roles as a whole; an actor named twice keeps the last role. An actor "
+        "of another workshop, or one merged away, is refused with 409.",
+    )
+
+
+class RolesOut(BaseModel):
+    item: int
+    roles: list[ActorRoleIn]

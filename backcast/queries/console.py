@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from backcast.db import Database
-from backcast.enums import KIND_PHASE, PHASE_KIND, ItemKind, Phase
+from backcast.enums import KIND_PHASE, PHASE_KIND, ROLE_KINDS, ItemKind, Phase
 from backcast.models import (
     AgendaEntry,
     AgendaHistory,
@@ -26,6 +26,7 @@ from backcast.models import (
 )
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
+from backcast.services.actors import ActorRow, actors_of
 from backcast.services.agenda import agenda_of, history_of
 from backcast.services.items import items_of, links_of
 from backcast.services.timer import seconds_left
@@ -48,6 +49,8 @@ class ConsoleView:
     candidates: list[tuple[Item, int]]  # rated measures not on the agenda yet, most dots first
     dots: DotProgress
     history: dict[int, list[AgendaHistory]]  # agenda entry id → its status changes, oldest first
+    actors: list[ActorRow]
+    role_items: list[Item]  # the standing milestones, needs and measures actors can take roles for
 
 
 def by_year(items: list[Item]) -> list[Item]:
@@ -89,6 +92,8 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
             ],
             dots=dot_progress(session, workshop),
             history=_history(session, workshop),
+            actors=actors_of(session, workshop_id),
+            role_items=[item for item in standing if item.kind in ROLE_KINDS and not item.hidden],
         )
 
 

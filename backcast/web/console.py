@@ -28,7 +28,7 @@ from backcast.live.views import Listener
 from backcast.models import Facilitator, Workshop
 from backcast.network import join_url, unreachable_reason
 from backcast.queries.console import ParticipantRow, console_view, footprint, join_bursts, participants_of
-from backcast.services import agenda, items, owners, participants, timer, workshops
+from backcast.services import actors, agenda, items, owners, participants, timer, workshops
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import console_facilitator, get_templates, owned, viewable
@@ -85,13 +85,15 @@ def console(
     return _page(request, db, workshop)
 
 
-def _run(request: Request, db: Database, workshop: Workshop, change: Callable[[], object]) -> Response:
+def _run(
+    request: Request, db: Database, workshop: Workshop, change: Callable[[], object], anchor: str = ""
+) -> Response:
     """Performs `change` (a callable) and returns to the console, or shows its refusal there."""
     try:
         change()
     except ServiceError as error:
         return _page(request, db, workshop, error)
-    return _back(workshop)
+    return _back(workshop, anchor)
 
 
 @router.post("/facilitate/{code}/phase")
@@ -271,6 +273,66 @@ def set_agenda_status(
         )
 
     return _run(request, db, workshop, change)
+
+
+@router.post("/facilitate/{code}/actors")
+def add_actor(
+    request: Request,
+    name: Annotated[str, Form(max_length=2000)] = "",
+    group: Annotated[str, Form(max_length=200)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    change = lambda: actors.add_actor(db, facilitator, workshop.code, name=name, group=group or None)  # noqa: E731
+    return _run(request, db, workshop, change, "#actors")
+
+
+@router.post("/facilitate/{code}/actors/{actor_id}")
+def edit_actor(
+    actor_id: int,
+    request: Request,
+    name: Annotated[str, Form(max_length=2000)] = "",
+    confirmed: Annotated[str, Form(max_length=5)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    def change() -> None:
+        actors.edit_actor(
+            db, facilitator, workshop.code, actor_id, name=name, confirmed=True if confirmed else None
+        )
+
+    return _run(request, db, workshop, change, "#actors")
+
+
+@router.post("/facilitate/{code}/actors/{actor_id}/role")
+def set_actor_role(
+    actor_id: int,
+    request: Request,
+    item_id: Annotated[str, Form(max_length=40)] = "",
+    role: Annotated[str, Form(max_length=40)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    item = whole_number_or_text(item_id)
+    change = lambda: actors.set_role(db, facilitator, workshop.code, actor_id, item, role)  # noqa: E731
+    return _run(request, db, workshop, change, "#actors")
+
+
+@router.post("/facilitate/{code}/actors/{actor_id}/merge")
+def merge_actor(
+    actor_id: int,
+    request: Request,
+    into: Annotated[str, Form(max_length=40)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    target = whole_number_or_text(into)
+    change = lambda: actors.merge_actor(db, facilitator, workshop.code, actor_id, target)  # noqa: E731
+    return _run(request, db, workshop, change, "#actors")
 
 
 @router.post("/facilitate/{code}/agenda/{entry_id}/remove")

@@ -32,7 +32,7 @@ from backcast.live.views import Listener
 from backcast.models import Participant, Workshop
 from backcast.queries.labels import Labels
 from backcast.queries.phone import GroupChoice, PhoneView, group_choice, phone_view, rating_card
-from backcast.services import codes, items, participants, ratings, workshops
+from backcast.services import actors, codes, items, participants, ratings, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import NotJoined, get_templates
@@ -308,6 +308,23 @@ def add_item(
             refused.headers["Retry-After"] = str(error.retry_after)
         return refused
     return _after_change(request, db, participant, view.workshop.code, "phone/_contribute.html")
+
+
+@router.post("/w/{code}/actors")
+def propose_actor(
+    code: str,
+    request: Request,
+    name: Annotated[str, Form(max_length=2000)] = "",
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """A participant names an actor who must act; the facilitator confirms it in the console."""
+    try:
+        take_contribution(request, participant.id)
+        actors.propose_actor(db, participant, code, name)
+    except ServiceError as error:
+        return _refused(request, db, participant, error, "phone/_compose.html", {})
+    return _after_change(request, db, participant, code, "phone/_contribute.html")
 
 
 @router.post("/w/{code}/items/{item_id}/edit")
