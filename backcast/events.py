@@ -202,6 +202,20 @@ class ItemAdded(Event):
     author_id: int | None
     by_facilitator: bool
     links: list[int]
+    # A need's type (need, barrier, opportunity) and a barrier's or opportunity's tags.
+    need_type: str | None = None
+    tags: list[str] = []
+
+
+class NeedClassified(Event):
+    """The facilitator said whether a need is a need, a barrier or an opportunity (`need_type`),
+    and which fields a barrier or opportunity belongs to (`tags`: political, economic, social,
+    technological, legal, environmental)."""
+
+    type = "need-classified"
+    item_id: int
+    need_type: str
+    tags: list[str]
 
 
 class ItemEdited(Event):

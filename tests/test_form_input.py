@@ -123,6 +123,9 @@ FORMS: dict[str, Form] = {
     "/facilitate/{code}/items/{item_id}/links": Form(
         Phase.measures, {"links": "{need}"}, frozenset({"links"})
     ),
+    "/facilitate/{code}/items/{item_id}/classify": Form(
+        Phase.needs, {"need_type": "barrier", "tags": "legal"}
+    ),
     "/facilitate/{code}/agenda": Form(Phase.results, {"item_id": "{other_measure}"}, frozenset({"item_id"})),
     "/facilitate/{code}/agenda/{entry_id}": Form(
         Phase.results, {"owner": "The council", "start_year": "2027", "note": ""}, frozenset({"start_year"})
@@ -396,7 +399,15 @@ def test_ids_no_row_can_have_are_not_found_never_a_server_error(
     for odd in ODD_IDS:
         ids = {
             name: odd
-            for name in ("item_id", "entry_id", "participant_id", "facilitator_id", "token_id", "study_id")
+            for name in (
+                "item_id",
+                "entry_id",
+                "participant_id",
+                "facilitator_id",
+                "token_id",
+                "study_id",
+                "actor_id",
+            )
         }
         response = post(room_, template, data, **ids)
         assert 400 <= response.status_code < 500, f"{template} with {odd}"

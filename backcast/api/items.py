@@ -37,6 +37,8 @@ def item_out(item: Item, links: list[int], reader: Facilitator | Participant) ->
         merged_into=item.merged_into_id,
         links=links,
         created_at=item.created_at,
+        need_type=item.need_type,
+        tags=item.tags,
     )
 
 
@@ -76,6 +78,8 @@ def add_item(
         year=body.year,
         links=body.links,
         client_key=idempotency_key,
+        need_type=body.need_type,
+        tags=body.tags,
     )
     response.headers["Location"] = f"/api/v1/items/{item.id}"
     return item_out(item, items.link_targets(db, item), actor)

@@ -25,9 +25,11 @@ from backcast.enums import (
     ItemKind,
     Language,
     NamesMode,
+    NeedType,
     Phase,
     Role,
     StudyRole,
+    Tag,
 )
 from backcast.models import limits as L
 from backcast.models.limits import (
@@ -396,6 +398,15 @@ class ItemCreate(Body):
     text: ItemText
     year: Year | None = None
     links: Links = Field(default_factory=list)
+    need_type: NeedType | None = Field(
+        None,
+        description="For a need: `need` (the default), `barrier` or `opportunity`; 409 for another kind.",
+    )
+    tags: list[Tag] = Field(
+        default_factory=list,
+        max_length=len(Tag),
+        description="For a barrier or opportunity: the fields it belongs to; 409 for anything else.",
+    )
 
 
 class ItemPatch(Body):
@@ -433,6 +444,8 @@ class ItemOut(BaseModel):
     merged_into: int | None
     links: list[int]
     created_at: datetime
+    need_type: NeedType | None = Field(None, description="For a need: need, barrier or opportunity.")
+    tags: list[Tag] = Field(default_factory=list, description="A barrier's or opportunity's fields.")
 
 
 class DotsIn(Body):

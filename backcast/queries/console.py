@@ -24,6 +24,7 @@ from backcast.models import (
     StakeholderGroup,
     Workshop,
 )
+from backcast.queries.pathway import PathwayFlags, pathway_flags
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
 from backcast.services.actors import ActorRow, actors_of
@@ -51,6 +52,7 @@ class ConsoleView:
     history: dict[int, list[AgendaHistory]]  # agenda entry id → its status changes, oldest first
     actors: list[ActorRow]
     role_items: list[Item]  # the standing milestones, needs and measures actors can take roles for
+    flags: PathwayFlags
 
 
 def by_year(items: list[Item]) -> list[Item]:
@@ -94,6 +96,7 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
             history=_history(session, workshop),
             actors=actors_of(session, workshop_id),
             role_items=[item for item in standing if item.kind in ROLE_KINDS and not item.hidden],
+            flags=pathway_flags(session, workshop_id, [item for item in standing if not item.hidden]),
         )
 
 

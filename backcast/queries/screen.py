@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from backcast.db import Database
 from backcast.enums import ItemKind
 from backcast.models import AgendaEntry, Criterion, Item, Participant, Rating, StakeholderGroup, Workshop
+from backcast.queries.pathway import PathwayFlags, pathway_flags
 from backcast.queries.phone import rated_items
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.results_view import ResultsView, results_view
@@ -62,6 +63,7 @@ class ScreenView:
     roadmap: list[tuple[int | None, list[tuple[AgendaEntry, Item]]]]
     timer_seconds: int | None
     results: ResultsView | None = None  # only once revealed
+    flags: PathwayFlags = field(default_factory=PathwayFlags)
 
 
 def _position(workshop: Workshop, year: int | None) -> float:
@@ -170,4 +172,5 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
             roadmap=roadmap(agenda_of(session, workshop), {item.id: item for item in standing}),
             timer_seconds=seconds_left(workshop),
             results=results_view(session, workshop) if workshop.results_visible else None,
+            flags=pathway_flags(session, workshop_id, standing),
         )

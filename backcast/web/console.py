@@ -206,6 +206,22 @@ async def relink_item(
     return await run_in_threadpool(_run, request, db, workshop, change)
 
 
+@router.post("/facilitate/{code}/items/{item_id}/classify")
+async def classify_need(
+    item_id: int,
+    request: Request,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    form = await request.form(max_fields=50)
+    need_type = form.get("need_type", "")
+    tags = [value for value in form.getlist("tags") if isinstance(value, str)]
+    chosen = need_type if isinstance(need_type, str) else ""
+    change = lambda: items.classify_need(db, facilitator, item_id, need_type=chosen, tags=tags)  # noqa: E731
+    return await run_in_threadpool(_run, request, db, workshop, change)
+
+
 @router.get("/facilitate/{code}/items/{item_id}/edit")
 def edit_item_page(
     item_id: int, request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)

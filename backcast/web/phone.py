@@ -283,11 +283,13 @@ def add_item(
     year: Annotated[str, Form(max_length=10)] = "",
     links: Annotated[list[int] | None, Form()] = None,
     client_key: Annotated[str, Form(max_length=64)] = "",
+    need_type: Annotated[str, Form(max_length=40)] = "",
+    tags: Annotated[list[str] | None, Form(max_length=40)] = None,
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> Response:
     view = phone_view(db, participant)
-    draft = {"text": text, "year": year, "links": links or []}
+    draft = {"text": text, "year": year, "links": links or [], "need_type": need_type, "tags": tags or []}
     try:
         if view.kind is None:
             raise NotFound(N_("Contributions of this kind are closed right now."))
@@ -301,6 +303,8 @@ def add_item(
             year=whole_number(year),
             links=links or [],
             client_key=client_key or None,
+            need_type=need_type if view.kind == "need" else None,
+            tags=(tags or []) if view.kind == "need" else (),
         )
     except ServiceError as error:
         refused = _refused(request, db, participant, error, "phone/_compose.html", draft)

@@ -67,6 +67,7 @@ ON_PHONES: dict[type[events.Event], OnPhones] = {
     events.ActorEdited: OnPhones.NOTHING,
     events.ActorsMerged: OnPhones.NOTHING,
     events.RolesSet: OnPhones.NOTHING,
+    events.NeedClassified: OnPhones.ITEMS,
     events.FacilitatorAdded: OnPhones.NOTHING,
     events.ApiTokenIssued: OnPhones.NOTHING,
     events.ApiTokenRevoked: OnPhones.NOTHING,
