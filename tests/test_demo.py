@@ -337,3 +337,22 @@ def test_the_demo_has_actors_barriers_and_a_followed_up_agenda(
     assert "Industrie- und Handelskammer Oldenburg" in [
         p.strong.get_text() for p in console.select("#actors .actor-name")
     ]
+
+
+def test_the_pathway_and_actor_matrix_are_on_the_screen_and_in_the_report(
+    demo_client: TestClient, demo: DemoWorkshop
+) -> None:
+    code = demo.workshop.code
+    screen = page(demo_client, f"/w/{code}/screen")
+    assert len(screen.select(".pathway-svg .measure")) == 5
+    # A lane per actor who leads an agenda measure, in alphabetical order, and one for the rest.
+    lanes = [t.get_text()[:12] for t in screen.select(".pathway-svg .lane-name")]
+    assert lanes[:3] == ["Industrie- u", "Wirtschaftsf", "Zentrale Ver"]
+    assert len(lanes) == 4
+    sign_in(demo_client, demo)
+    report = page(demo_client, f"/facilitate/{code}/report")
+    matrix = report.select_one(".actor-matrix")
+    assert matrix is not None
+    leads = {row.th.get_text(): row.select_one("td.count").get_text() for row in matrix.select("tbody tr")}
+    assert leads["Industrie- und Handelskammer Oldenburg"] == "2"
+    assert leads["Land Niedersachsen"] == "0"

@@ -9,9 +9,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from backcast.db import Database
-from backcast.enums import ItemKind
+from backcast.enums import ItemKind, Phase
 from backcast.models import AgendaEntry, Criterion, Item, Participant, Rating, StakeholderGroup, Workshop
-from backcast.queries.pathway import PathwayFlags, pathway_flags
+from backcast.queries.pathway import ActorMatrix, Pathway, PathwayFlags, actor_matrix, pathway, pathway_flags
 from backcast.queries.phone import rated_items
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.results_view import ResultsView, results_view
@@ -64,6 +64,8 @@ class ScreenView:
     timer_seconds: int | None
     results: ResultsView | None = None  # only once revealed
     flags: PathwayFlags = field(default_factory=PathwayFlags)
+    pathway: Pathway | None = None  # in the results phase
+    matrix: ActorMatrix | None = None
 
 
 def _position(workshop: Workshop, year: int | None) -> float:
@@ -144,6 +146,7 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
         workshop = session.get(Workshop, workshop_id)
         assert workshop is not None
         standing = items_of(session, workshop_id)  # hidden items never reach the screen
+        flags = pathway_flags(session, workshop_id, standing)
         backward = backward_tree(session, workshop_id, standing)
         rated = rated_items(session, workshop)
         criteria = criteria_of(session, workshop_id)
@@ -172,5 +175,7 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
             roadmap=roadmap(agenda_of(session, workshop), {item.id: item for item in standing}),
             timer_seconds=seconds_left(workshop),
             results=results_view(session, workshop) if workshop.results_visible else None,
-            flags=pathway_flags(session, workshop_id, standing),
+            flags=flags,
+            pathway=pathway(session, workshop, standing, flags) if workshop.phase == Phase.results else None,
+            matrix=actor_matrix(session, workshop, standing) if workshop.phase == Phase.results else None,
         )
