@@ -471,7 +471,8 @@ class ActorAdded(Event):
 
     type = "actor-added"
     actor_id: int
-    name: str
+    # The organisation's or group's name as typed: text about the pathway, not a person's name.
+    actor_name: str
     group: str | None
     status: str
 
@@ -481,7 +482,7 @@ class ActorEdited(Event):
 
     type = "actor-edited"
     actor_id: int
-    name: str
+    actor_name: str
     status: str
 
 

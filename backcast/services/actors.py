@@ -37,7 +37,7 @@ def _new(tx: Transaction, workshop: Workshop, actor: Actor, by: Facilitator | Pa
     tx.session.add(actor)
     tx.session.flush()
     assert actor.id is not None
-    event = ActorAdded(actor_id=actor.id, name=actor.name, group=actor.group_key, status=actor.status)
+    event = ActorAdded(actor_id=actor.id, actor_name=actor.name, group=actor.group_key, status=actor.status)
     record(tx, workshop, event, by)
     return actor
 
@@ -117,7 +117,7 @@ def edit_actor(
         if (new_name, status) != (actor.name, actor.status):
             actor.name, actor.status = new_name, status
             assert actor.id is not None
-            record(tx, workshop, ActorEdited(actor_id=actor.id, name=new_name, status=status), facilitator)
+            record(tx, workshop, ActorEdited(actor_id=actor.id, actor_name=new_name, status=status), facilitator)
         return actor
 
 
