@@ -18,6 +18,7 @@ from backcast.models import (
     Criterion,
     Dots,
     EventRecord,
+    Facilitator,
     Item,
     Participant,
     Rating,
@@ -137,6 +138,15 @@ class ParticipantRow:
     items: int  # contributions they made, withdrawn ones included
     ratings: int  # rating rows, "can't judge" included
     dots: int
+
+
+def addresses(db: Database, account_ids: set[int]) -> list[str]:
+    """The facilitators' addresses, sorted, for those of `account_ids` that still have an account."""
+    if not account_ids:
+        return []
+    with db.read() as session:
+        found = session.exec(select(Facilitator.email).where(col(Facilitator.id).in_(account_ids)))
+        return sorted(found)
 
 
 def participants_of(db: Database, workshop_id: int) -> list[ParticipantRow]:

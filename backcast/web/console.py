@@ -6,7 +6,6 @@ the counters and the item list follow the room live.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
@@ -16,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from backcast import i18n
 from backcast.db import Database
-from backcast.enums import LINK_TARGET, PHASE_ORDER, ItemKind
+from backcast.enums import KIND_PHASE, LINK_TARGET, PHASE_ORDER, ItemKind, Phase
 from backcast.export.schema import TABLES
 from backcast.export.tables import pseudonymiser
 from backcast.http.deps import get_db, session_facilitator
@@ -27,7 +26,14 @@ from backcast.live.stream import EventStream
 from backcast.live.views import Listener
 from backcast.models import Facilitator, Workshop
 from backcast.network import join_url, unreachable_reason
-from backcast.queries.console import ParticipantRow, console_view, footprint, join_bursts, participants_of
+from backcast.queries.console import (
+    ParticipantRow,
+    addresses,
+    console_view,
+    footprint,
+    join_bursts,
+    participants_of,
+)
 from backcast.services import actors, agenda, items, owners, participants, timer, workshops
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
@@ -36,6 +42,12 @@ from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import use_room_language
 
 router = APIRouter(include_in_schema=False)
+
+
+# Where the console offers to add a contribution: in each kind's own phase, and while rating, for a
+# measure that comes up in the room (phones show it first, as still unrated). Once the room places
+# its dots or sees the results, an added measure would be ranked without ratings: nothing is offered.
+ADDING_PHASES = frozenset({*KIND_PHASE.values(), Phase.rating})
 
 
 def _back(workshop: Workshop, anchor: str = "") -> RedirectResponse:
@@ -64,6 +76,7 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
         "join_url": join_url(request.app.state.settings, view.workshop.code),
         "unreachable": _unreachable(request),
         "takes_input": view.workshop.phase in workshops.INPUT_PHASES,
+        "adds": view.workshop.phase in ADDING_PHASES,
         "error": i18n.gettext(error.message, **error.params) if error else None,
         "csv_tables": list(TABLES.values()),
         "owners": owners.owners_of(db, facilitator, workshop.code) if facilitator and runs else [],
@@ -71,7 +84,10 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
         "read_only": not runs,
         "me": facilitator,
         "facilitator": facilitator,  # the header's account and sign-out, as on the other pages
-        "watching": sorted(set(WATCHING.get(workshop.id, ())) - {facilitator.email if facilitator else ""}),
+        # Who else has this console open, on this process or another that shares the broker.
+        "watching": addresses(
+            db, request.app.state.broker.watching(workshop.id) - {facilitator.id if facilitator else None}
+        ),
     }
     return get_templates(request).TemplateResponse(
         request, "console/page.html", context, status_code=422 if error else 200
@@ -523,29 +539,22 @@ def delete_participant(
     return RedirectResponse(f"/facilitate/{workshop.code}/participants?deleted=1", status_code=303)
 
 
-# Who has a workshop's console open in this process: workshop id → the owners' addresses, once per
-# open console. Co-owners see each other here; it counts this process's streams only.
-WATCHING: dict[int, Counter[str]] = {}
-
-
 async def console_listener(
     request: Request,
     workshop: Workshop = Depends(viewable),
     facilitator: Facilitator = Depends(console_facilitator),
 ) -> AsyncIterator[Listener]:
     assert workshop.id is not None
+    assert facilitator.id is not None
     language = use_room_language(request, workshop.language)
-    watching = WATCHING.setdefault(workshop.id, Counter())
-    watching[facilitator.email] += 1
+    # Co-owners see each other's open consoles, across the processes that share the broker.
+    broker = request.app.state.broker
+    broker.console_opened(workshop.id, facilitator.id)
     try:
         async with listening(request, request.app.state.console_live, workshop.id, language) as listener:
             yield listener
     finally:
-        watching[facilitator.email] -= 1
-        if watching[facilitator.email] <= 0:
-            del watching[facilitator.email]
-        if not watching:
-            WATCHING.pop(workshop.id, None)
+        broker.console_closed(workshop.id, facilitator.id)
 
 
 @router.post("/facilitate/{code}/owners")
