@@ -117,7 +117,9 @@ def edit_actor(
         if (new_name, status) != (actor.name, actor.status):
             actor.name, actor.status = new_name, status
             assert actor.id is not None
-            record(tx, workshop, ActorEdited(actor_id=actor.id, actor_name=new_name, status=status), facilitator)
+            record(
+                tx, workshop, ActorEdited(actor_id=actor.id, actor_name=new_name, status=status), facilitator
+            )
         return actor
 
 
