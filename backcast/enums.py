@@ -112,3 +112,11 @@ class Tag(StrEnum):
     technological = "technological"
     legal = "legal"
     environmental = "environmental"
+
+
+class Assign(StrEnum):
+    """How people come to their breakout table."""
+
+    balanced = "balanced"  # each stakeholder group spread evenly over the tables
+    random = "random"  # shuffled with a seed the log keeps
+    choice = "choice"  # each phone picks its table

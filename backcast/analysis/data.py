@@ -27,7 +27,9 @@ from backcast.models import (
     Link,
     Participant,
     Rating,
+    Seating,
     StakeholderGroup,
+    Table,
     Workshop,
 )
 from backcast.models.base import UTCDateTime
@@ -69,6 +71,9 @@ class WorkshopData:
     actors: list[Actor] = field(default_factory=list)  # by id, merged ones included
     roles: list[ActorRole] = field(default_factory=list)  # by actor, item
     agenda_history: list[AgendaHistory] = field(default_factory=list)  # as recorded
+    # Breakout tables and every seat taken at them, by id.
+    tables: list[Table] = field(default_factory=list)
+    seating: list[Seating] = field(default_factory=list)
     counted_item_ids: frozenset[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -102,6 +107,8 @@ def research_part(data: WorkshopData) -> WorkshopData:
         actors=data.actors,
         roles=data.roles,
         agenda_history=data.agenda_history,
+        tables=data.tables,
+        seating=[seat for seat in data.seating if seat.participant_id in kept],
     )
 
 
@@ -196,6 +203,14 @@ def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
                 select(AgendaHistory)
                 .where(col(AgendaHistory.workshop_id) == workshop_id)
                 .order_by(col(AgendaHistory.id))
+            )
+        ),
+        tables=list(
+            session.exec(select(Table).where(col(Table.workshop_id) == workshop_id).order_by(col(Table.id)))
+        ),
+        seating=list(
+            session.exec(
+                select(Seating).where(col(Seating.workshop_id) == workshop_id).order_by(col(Seating.id))
             )
         ),
     )

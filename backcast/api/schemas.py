@@ -21,6 +21,7 @@ from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import (
     ActorStatus,
     AgendaStatus,
+    Assign,
     Direction,
     ItemKind,
     Language,
@@ -407,6 +408,11 @@ class ItemCreate(Body):
         max_length=len(Tag),
         description="For a barrier or opportunity: the fields it belongs to; 409 for anything else.",
     )
+    table: ItemId | None = Field(
+        None,
+        description="During a breakout, the id of the table the participant sits at, to be sure the "
+        "contribution lands there: another table is refused with 409. Left out, it goes to their table.",
+    )
 
 
 class ItemPatch(Body):
@@ -443,6 +449,9 @@ class ItemOut(BaseModel):
     withdrawn: bool
     merged_into: int | None
     links: list[int]
+    table: int | None = Field(
+        description="The id of the breakout table it was added at; null in the plenary."
+    )
     created_at: datetime
     need_type: NeedType | None = Field(None, description="For a need: need, barrier or opportunity.")
     tags: list[Tag] = Field(default_factory=list, description="A barrier's or opportunity's fields.")
@@ -837,3 +846,60 @@ class RolesIn(Body):
 class RolesOut(BaseModel):
     item: int
     roles: list[ActorRoleIn]
+
+
+# --- breakout tables -----------------------------------------------------------------------------
+
+TableName = Annotated[StrictStr, _text(L.TABLE_NAME_MAX, required=True, line=True)]
+TableScopeText = Annotated[StrictStr, _text(L.TABLE_SCOPE_MAX, required=False, line=True)]
+TableNumber = Annotated[StrictInt, Field(ge=1, le=L.TABLES_MAX), WHOLE]
+
+
+class TableIn(Body):
+    name: TableName = Field(description="Each table of a breakout needs its own name (else 409).")
+    scope: ItemId | TableScopeText | None = Field(
+        None,
+        description="What the table works on: the id of a milestone or need of this workshop (409 for "
+        "another workshop's item or another kind), or a short text such as a sector.",
+    )
+
+
+class TablesIn(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "tables": [{"name": "Table 1", "scope": "Construction"}, {"name": "Table 2"}],
+                    "assign": "balanced",
+                }
+            ]
+        },
+    )
+    tables: list[TableIn] = Field(min_length=L.TABLES_MIN, max_length=L.TABLES_MAX)
+    assign: Assign = Field(
+        description="`balanced` spreads each stakeholder group evenly over the tables, `random` "
+        "shuffles with a seed kept in the log, `choice` lets each phone pick its table."
+    )
+
+
+class SeatIn(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"table": 2}]})
+    table: TableNumber = Field(description="The number of a table of the breakout that is on (else 409).")
+
+
+class TableOut(BaseModel):
+    id: int
+    number: int
+    name: str
+    scope_item_id: int | None
+    scope_text: str
+    participants: list[int] = Field(description="The ids of those sitting at the table now.")
+
+
+class TablesOut(BaseModel):
+    breakout: int | None = Field(description="The number of the breakout that is on; null in the plenary.")
+    assign: Assign | None
+    seed: int | None = Field(description="The seed of a random seating.")
+    tables: list[TableOut]
+    unseated: list[int] = Field(description="Participants without a seat (with `choice`, those yet to pick).")

@@ -9,6 +9,7 @@ from backcast.models.participant import Participant
 from backcast.models.pathway import Actor, ActorRole
 from backcast.models.rating import Dots, Rating
 from backcast.models.study import Study, StudyCodedItem, StudyCoding, StudyEvent, StudyMember, StudyTheme
+from backcast.models.table import Seating, Table
 from backcast.models.template import SavedTemplate
 from backcast.models.workshop import Criterion, StakeholderGroup, Workshop, WorkshopOwner
 
@@ -30,6 +31,7 @@ __all__ = [
     "RateHit",
     "Rating",
     "SavedTemplate",
+    "Seating",
     "StakeholderGroup",
     "Study",
     "StudyCodedItem",
@@ -37,6 +39,7 @@ __all__ = [
     "StudyEvent",
     "StudyMember",
     "StudyTheme",
+    "Table",
     "Workshop",
     "WorkshopOwner",
     "metadata",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from backcast.models import (
 from backcast.queries.pathway import PathwayFlags, pathway_flags
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
+from backcast.queries.tables import Overview, table_overview
 from backcast.services.actors import ActorRow, actors_of
 from backcast.services.agenda import agenda_of, history_of
 from backcast.services.items import items_of, links_of
@@ -54,6 +55,8 @@ class ConsoleView:
     actors: list[ActorRow]
     role_items: list[Item]  # the standing milestones, needs and measures actors can take roles for
     flags: PathwayFlags
+    tables: Overview | None = None  # the breakout's tables side by side, while one is on
+    scopes: list[Item] = field(default_factory=list)  # what a new table may work on
 
 
 def by_year(items: list[Item]) -> list[Item]:
@@ -98,6 +101,9 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
             actors=actors_of(session, workshop_id),
             role_items=[item for item in standing if item.kind in ROLE_KINDS and not item.hidden],
             flags=pathway_flags(session, workshop_id, [item for item in standing if not item.hidden]),
+            tables=table_overview(session, workshop_id),
+            scopes=by_year([i for i in standing if i.kind == ItemKind.milestone and not i.hidden])
+            + [i for i in standing if i.kind == ItemKind.need and not i.hidden],
         )
 
 

@@ -24,7 +24,7 @@ from backcast.events import (
 from backcast.i18n import N_
 from backcast.models import Facilitator, Item, Link, Participant, Workshop, utcnow
 from backcast.models import limits as L
-from backcast.services import validate
+from backcast.services import tables, validate
 from backcast.services.errors import Conflict, Invalid, NotAllowed, NotFound, PhaseClosed
 from backcast.services.eventlog import Actor, lock_workshop, record, require_participant
 from backcast.services.workshops import lock_owned
@@ -149,9 +149,14 @@ def add_item(
     client_key: str | None = None,
     need_type: object = None,
     tags: Sequence[object] = (),
+    table: object = None,
 ) -> Item:
     """A new contribution. A participant's is accepted only in its phase while input is open;
-    a retried submission with the same `client_key` returns the first one."""
+    a retried submission with the same `client_key` returns the first one. During a breakout it
+    belongs to the participant's table; `table`, when the client names the table it shows, must be
+    that one (a phone showing a table its participant was moved from is refused, not misfiled)."""
+    if table is not None and not validate.is_id(table):
+        raise Invalid(N_("Give the table's number."), field="table")
     item_kind = validate.choice(kind, "kind", ItemKind)
     body = validate.text(text, "text", max_length=L.ITEM_TEXT_MAX)
     chosen_type, picked_tags = classified(item_kind, need_type, tags)
@@ -173,6 +178,11 @@ def add_item(
                     return earlier
             _require_open_for(workshop, item_kind)
         assert workshop.id is not None
+        seat = tables.seat_of(tx.session, actor.id) if isinstance(actor, Participant) and actor.id else None
+        if table is not None and (seat is None or seat.id != table):
+            raise Conflict(
+                N_("You do not sit at this table now: the page shows your table again."), field="table"
+            )
         item_year = _item_year(workshop, item_kind, year)
         targets = _link_targets(tx, workshop, item_kind, links)
         item = Item(
@@ -185,6 +195,7 @@ def add_item(
             client_key=client_key if isinstance(actor, Participant) else None,
             need_type=chosen_type,
             tags=picked_tags,
+            table_id=seat.id if seat else None,
         )
         tx.session.add(item)
         tx.session.flush()
@@ -204,6 +215,7 @@ def add_item(
                 links=targets,
                 need_type=chosen_type,
                 tags=picked_tags,
+                table_id=item.table_id,
             ),
             actor,
         )

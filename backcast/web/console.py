@@ -24,7 +24,8 @@ from backcast.http.numbers import whole_number, whole_number_or_text, whole_numb
 from backcast.i18n import N_
 from backcast.live.stream import EventStream
 from backcast.live.views import Listener
-from backcast.models import Facilitator, Workshop
+from backcast.models import Facilitator, Item, Workshop
+from backcast.models.limits import TABLE_NAME_MAX
 from backcast.network import join_url, unreachable_reason
 from backcast.queries.console import (
     ParticipantRow,
@@ -34,7 +35,7 @@ from backcast.queries.console import (
     join_bursts,
     participants_of,
 )
-from backcast.services import actors, agenda, items, owners, participants, timer, workshops
+from backcast.services import actors, agenda, items, owners, participants, tables, timer, workshops
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import console_facilitator, get_templates, owned, viewable
@@ -165,6 +166,67 @@ def set_timer(
         workshop,
         lambda: timer.set_timer(db, facilitator, workshop.code, action, seconds),
     )
+
+
+def _table_specs(names: str, per: str, scopes: list[Item]) -> list[dict[str, object]]:
+    """The tables a console form asks for: one per milestone (or need), or one per line of `names`,
+    where "Name | scope" gives a table a free-text scope."""
+    if per in ("milestone", "need"):
+        return [
+            {"name": item.text[:TABLE_NAME_MAX].strip(), "scope": item.id}
+            for item in scopes
+            if item.kind == per
+        ]
+    specs: list[dict[str, object]] = []
+    for line in names.splitlines():
+        if not line.strip():
+            continue
+        name, _, scope = line.partition("|")
+        specs.append({"name": name, "scope": scope.strip() or None})
+    return specs
+
+
+@router.post("/facilitate/{code}/tables")
+def start_breakout(
+    request: Request,
+    names: Annotated[str, Form(max_length=5000)] = "",
+    per: Annotated[str, Form(max_length=20)] = "",
+    assign: Annotated[str, Form(max_length=20)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Sets up the breakout's tables from the console and seats the room."""
+    assert workshop.id is not None
+    specs = _table_specs(names, per, console_view(db, workshop.id).scopes)
+    return _run(
+        request, db, workshop, lambda: tables.start_breakout(db, facilitator, workshop.code, specs, assign)
+    )
+
+
+@router.post("/facilitate/{code}/tables/seat")
+def seat_participant(
+    request: Request,
+    participant_id: Annotated[str, Form(max_length=20)] = "",
+    table: Annotated[str, Form(max_length=10)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    who, where = whole_number_or_text(participant_id), whole_number_or_text(table)
+    return _run(
+        request, db, workshop, lambda: tables.move_participant(db, facilitator, workshop.code, who, where)
+    )
+
+
+@router.post("/facilitate/{code}/tables/end")
+def end_breakout(
+    request: Request,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    return _run(request, db, workshop, lambda: tables.end_breakout(db, facilitator, workshop.code))
 
 
 @router.post("/facilitate/{code}/items")

@@ -72,3 +72,9 @@ TAG_NAMES = {
     "legal": N_("legal"),
     "environmental": N_("environmental"),
 }
+
+ASSIGN_NAMES = {
+    "balanced": N_("balanced across groups"),
+    "random": N_("at random"),
+    "choice": N_("each chooses"),
+}

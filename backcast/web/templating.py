@@ -137,4 +137,5 @@ def make_templates() -> Jinja2Templates:
     env.globals["ROLE_NAMES"] = labels.ROLE_NAMES
     env.globals["NEED_TYPE_NAMES"] = labels.NEED_TYPE_NAMES
     env.globals["TAG_NAMES"] = labels.TAG_NAMES
+    env.globals["ASSIGN_NAMES"] = labels.ASSIGN_NAMES
     return Jinja2Templates(env=env, context_processors=[switcher])

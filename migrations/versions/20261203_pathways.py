@@ -1,7 +1,7 @@
 """pathways: agenda status with its history, actors and their roles, barriers and opportunities
 
 Revision ID: pathways
-Revises: coding
+Revises: tables
 Create Date: 2026-12-03 19:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "pathways"
-down_revision: str | None = "coding"
+down_revision: str | None = "tables"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
