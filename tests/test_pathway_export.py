@@ -52,7 +52,9 @@ def test_actors_roles_follow_up_and_barriers_are_exported_alike_every_time(
     assert [row[1:7] for row in table("agenda_history")] == [
         (entry.id, tree.measures[0].id, "planned", "started", "2099-04-01", "Go")
     ]
-    assert [(row[0], row[-2], row[-1]) for row in table("items") if row[1] == "need"] == [
+    header = [column.name for column in TABLES["items"].columns]
+    need_type, tags = header.index("need_type"), header.index("tags")
+    assert [(row[0], row[need_type], row[tags]) for row in table("items") if row[1] == "need"] == [
         (tree.need.id, "need", ""),
         (barrier.id, "barrier", "economic legal"),
     ]
