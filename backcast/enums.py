@@ -88,6 +88,52 @@ class StudyRole(StrEnum):
     researcher = "researcher"  # reads every workshop of the study; runs and changes none
 
 
+class AgendaStatus(StrEnum):
+    """Where an agenda entry stands when the workshop follows its agenda up."""
+
+    planned = "planned"
+    started = "started"
+    done = "done"
+    dropped = "dropped"
+
+
+class ActorStatus(StrEnum):
+    proposed = "proposed"  # named by a participant, not yet confirmed by the facilitator
+    confirmed = "confirmed"
+
+
+class Role(StrEnum):
+    """What an actor does for a measure (or a need or milestone)."""
+
+    leads = "leads"
+    contributes = "contributes"
+    must_agree = "must_agree"
+    could_block = "could_block"
+
+
+# The kinds of item an actor can take a role for.
+ROLE_KINDS: tuple[str, ...] = ("milestone", "need", "measure")
+
+
+class NeedType(StrEnum):
+    """A need proper, a barrier in its milestone's way, or an opportunity that helps it."""
+
+    need = "need"
+    barrier = "barrier"
+    opportunity = "opportunity"
+
+
+class Tag(StrEnum):
+    """The field a barrier or opportunity belongs to (the PESTLE headings)."""
+
+    political = "political"
+    economic = "economic"
+    social = "social"
+    technological = "technological"
+    legal = "legal"
+    environmental = "environmental"
+
+
 class Assign(StrEnum):
     """How people come to their breakout table."""
 

@@ -204,6 +204,21 @@ class ItemAdded(Event):
     by_facilitator: bool
     links: list[int]
     table_id: int | None = None
+    # A need's type (need, barrier, opportunity) and a barrier's or opportunity's tags.
+    need_type: str | None = None
+    tags: list[str] = []
+
+
+class NeedClassified(Event):
+    """The facilitator said whether a need is a need, a barrier or an opportunity (`need_type`),
+    and which fields a barrier or opportunity belongs to (`tags`: political, economic, social,
+    technological, legal, environmental)."""
+
+    type = "need-classified"
+    item_id: int
+    need_type: str
+    tags: list[str]
+    table_id: int | None = None
 
 
 class ItemEdited(Event):
@@ -483,6 +498,60 @@ class AgendaReordered(Event):
 
     type = "agenda-reordered"
     order: list[int]
+
+
+class AgendaStatusChanged(Event):
+    """An agenda entry's status changed (planned, started, done, dropped), or a note was added to
+    it, on the day `changed_on` (ISO date); `history_id` is the row in the agenda's history."""
+
+    type = "agenda-status-changed"
+    entry_id: int
+    item_id: int
+    history_id: int
+    previous_status: str
+    status: str
+    changed_on: str
+    note: str
+
+
+class ActorAdded(Event):
+    """An actor joined the workshop's list: a stakeholder group (`group` its key) or a named
+    organisation; `status` is `proposed` when a participant named it, `confirmed` when the
+    facilitator added it."""
+
+    type = "actor-added"
+    actor_id: int
+    # The organisation's or group's name as typed: text about the pathway, not a person's name.
+    actor_name: str
+    group: str | None
+    status: str
+
+
+class ActorEdited(Event):
+    """The facilitator renamed or confirmed an actor."""
+
+    type = "actor-edited"
+    actor_id: int
+    actor_name: str
+    status: str
+
+
+class ActorsMerged(Event):
+    """An actor was merged into another (a duplicate); its roles moved there unless the other
+    already had a role for that item."""
+
+    type = "actors-merged"
+    actor_id: int
+    merged_into: int
+
+
+class RolesSet(Event):
+    """The actors' roles for an item, as a whole: `roles` maps actor ids to `leads`,
+    `contributes`, `must_agree` or `could_block`."""
+
+    type = "roles-set"
+    item_id: int
+    roles: dict[str, str]
 
 
 # --- studies (kept in the study's log; a workshop joining or leaving goes to its log too) --------

@@ -299,3 +299,60 @@ def test_every_export_holds_the_demo(demo_client: TestClient, demo_db: Database,
     assert document["workshop"]["title"] == "Kreislaufwirtschaft im Nordwesten 2045"
     with zipfile.ZipFile(io.BytesIO(fetch(format="datapackage"))) as archive:
         assert "datapackage.json" in archive.namelist()
+
+
+def test_the_demo_has_actors_barriers_and_a_followed_up_agenda(
+    demo_client: TestClient, demo_db: Database, demo: DemoWorkshop
+) -> None:
+    from backcast.models import Actor, ActorRole, AgendaHistory
+
+    actors = rows(demo_db, Actor, demo)
+    assert sorted((a.name, a.status, a.merged_into_id is not None) for a in actors) == sorted(
+        [
+            ("Handwerkskammer Oldenburg", "confirmed", False),
+            ("HWK Oldenburg", "proposed", True),
+            ("Industrie- und Handelskammer Oldenburg", "confirmed", False),
+            ("Zentrale Vergabestelle des Landkreises", "confirmed", False),
+            (actors[4].name, "confirmed", False),
+            ("Wirtschaftsförderung", "confirmed", False),
+            ("Land Niedersachsen", "confirmed", False),
+        ]
+    )
+    assert len(rows(demo_db, ActorRole, demo)) == 11
+    needs = [
+        (i.text[:20], i.need_type, i.tags)
+        for i in rows(demo_db, Item, demo)
+        if i.need_type != "need" and i.kind == "need"
+    ]
+    assert sorted(t for _, t, _ in needs) == ["barrier", "barrier", "opportunity"]
+    assert [(h.previous_status, h.status) for h in rows(demo_db, AgendaHistory, demo)] == [
+        ("planned", "started"),
+        ("planned", "started"),
+        ("started", "done"),
+        ("planned", "dropped"),
+    ]
+    sign_in(demo_client, demo)
+    console = page(demo_client, f"/facilitate/{demo.workshop.code}")
+    assert len(console.select(".agenda-history li")) == 4
+    assert "Industrie- und Handelskammer Oldenburg" in [
+        p.strong.get_text() for p in console.select("#actors .actor-name")
+    ]
+
+
+def test_the_pathway_and_actor_matrix_are_on_the_screen_and_in_the_report(
+    demo_client: TestClient, demo: DemoWorkshop
+) -> None:
+    code = demo.workshop.code
+    screen = page(demo_client, f"/w/{code}/screen")
+    assert len(screen.select(".pathway-svg .measure")) == 5
+    # A lane per actor who leads an agenda measure, in alphabetical order, and one for the rest.
+    lanes = [t.get_text()[:12] for t in screen.select(".pathway-svg .lane-name")]
+    assert lanes[:3] == ["Industrie- u", "Wirtschaftsf", "Zentrale Ver"]
+    assert len(lanes) == 4
+    sign_in(demo_client, demo)
+    report = page(demo_client, f"/facilitate/{code}/report")
+    matrix = report.select_one(".actor-matrix")
+    assert matrix is not None
+    leads = {row.th.get_text(): row.select_one("td.count").get_text() for row in matrix.select("tbody tr")}
+    assert leads["Industrie- und Handelskammer Oldenburg"] == "2"
+    assert leads["Land Niedersachsen"] == "0"

@@ -136,6 +136,9 @@ def test_the_json_document_holds_the_whole_workshop_and_the_api_s_results(
         "dots",
         "results",
         "agenda",
+        "agenda_history",
+        "actors",
+        "roles",
     ]
     assert document["schema_version"] == 1
     assert document["workshop"]["code"] == rated.workshop.code

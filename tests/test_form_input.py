@@ -23,7 +23,7 @@ import backcast.web
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import ApiToken, Item, Participant
-from backcast.services import accounts, agenda, items, owners, studies, workshops
+from backcast.services import accounts, actors, agenda, items, owners, studies, workshops
 from tests import factories
 from tests.test_console import sign_in
 
@@ -145,11 +145,25 @@ FORMS: dict[str, Form] = {
     "/facilitate/{code}/items/{item_id}/links": Form(
         Phase.measures, {"links": "{need}"}, frozenset({"links"})
     ),
+    "/facilitate/{code}/items/{item_id}/classify": Form(
+        Phase.needs, {"need_type": "barrier", "tags": "legal"}
+    ),
     "/facilitate/{code}/agenda": Form(Phase.results, {"item_id": "{other_measure}"}, frozenset({"item_id"})),
     "/facilitate/{code}/agenda/{entry_id}": Form(
         Phase.results, {"owner": "The council", "start_year": "2027", "note": ""}, frozenset({"start_year"})
     ),
+    "/facilitate/{code}/agenda/{entry_id}/status": Form(
+        Phase.results, {"status": "started", "changed_on": "2099-01-01", "note": "Begun"}
+    ),
     "/facilitate/{code}/agenda/{entry_id}/remove": Form(Phase.results, {}),
+    "/facilitate/{code}/actors": Form(Phase.measures, {"name": "IHK", "group": ""}),
+    "/facilitate/{code}/actors/{actor_id}": Form(Phase.measures, {"name": "IHK Bremen", "confirmed": "1"}),
+    "/facilitate/{code}/actors/{actor_id}/role": Form(
+        Phase.measures, {"item_id": "{need}", "role": "leads"}, frozenset({"item_id"})
+    ),
+    "/facilitate/{code}/actors/{actor_id}/merge": Form(
+        Phase.measures, {"into": "{other_actor}"}, frozenset({"into"})
+    ),
     "/facilitate/{code}/agenda/{entry_id}/move": Form(Phase.results, {"step": "1"}, frozenset({"step"})),
     "/facilitate/{code}/duplicate": Form(Phase.lobby, {}),
     "/facilitate/{code}/delete": Form(Phase.lobby, {"confirm": "nope"}),
@@ -171,6 +185,7 @@ FORMS: dict[str, Form] = {
     ),
     "/language": Form(Phase.lobby, {"language": "de", "next": "/"}),
     "/join": Form(Phase.lobby, {"code": "{code}"}),
+    "/w/{code}/actors": Form(Phase.measures, {"name": "Handwerkskammer"}),
     "/j/{code}": Form(Phase.lobby, {"name": "", "group": "", "consent": "yes", "table": ""}),
     "/w/{code}/items": Form(
         Phase.milestones,
@@ -283,6 +298,7 @@ CHANGES_THE_ROOM = {
     "/logout",
     "/facilitate/{code}/phase",
     "/facilitate/{code}/agenda/{entry_id}/remove",
+    "/facilitate/{code}/actors/{actor_id}/merge",
     "/facilitate/{code}/delete",
     "/facilitate/{code}/participants/{participant_id}/delete",
     "/facilitate/{code}/items/{item_id}",
@@ -350,6 +366,8 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
     # A vision statement of it, to carry over into a new workshop of the study.
     study_vision = items.add_item(db, owner, in_study.code, kind="vision", text="Carried")
     theme = studies.study_view(db, owner, study.id).themes[0]
+    actor = actors.add_actor(db, owner, code, name="Handwerkskammer")
+    other_actor = actors.add_actor(db, owner, code, name="Stadt")
     with db.read() as session:
         token = session.exec(select(ApiToken).where(ApiToken.facilitator_id == owner.id)).one()
     values = {
@@ -371,6 +389,8 @@ def room(client: TestClient, db: Database, phase: Phase) -> Room:
         "study_vision_id": str(study_vision.id),
         "theme_id": str(theme.id),
         "reason_id": "1",
+        "actor_id": str(actor.id),
+        "other_actor": str(other_actor.id),
     }
     return Room(client, values)
 
@@ -440,6 +460,7 @@ def test_ids_no_row_can_have_are_not_found_never_a_server_error(
                 "token_id",
                 "study_id",
                 "reason_id",
+                "actor_id",
             )
         }
         response = post(room_, template, data, **ids)

@@ -24,7 +24,7 @@ from backcast.app import create_app
 from backcast.db import Database
 from backcast.enums import Phase
 from backcast.models import Facilitator
-from backcast.services import accounts, items, studies, workshops
+from backcast.services import accounts, agenda, items, studies, workshops
 from backcast.services.validate import MAX_ID
 from backcast.settings import Settings
 from tests import factories
@@ -85,6 +85,8 @@ class World:
     study_ids: dict[str, int]
     # Contributions of the studies' workshops, which their members code.
     study_item_ids: dict[str, list[int]]
+    # Each workshop's agenda entries, which its owner follows up.
+    entry_ids: dict[str, list[int]]
 
     def spare_study(self, target: str) -> int:
         """An empty study of the same facilitator's to delete, so that the seeded ones stay."""
@@ -144,6 +146,10 @@ def seeded_world(db: Database, tmp_path: Path) -> World:
         },
         study_ids=study_ids,
         study_item_ids=study_item_ids,
+        entry_ids={
+            key: [agenda.add_to_agenda(db, tree.owner, tree.workshop.code, tree.measures[0].id).id or 0]
+            for key, tree in (("own", own), ("other", other))
+        },
     )
 
 
@@ -184,6 +190,8 @@ def aimed(case: Any, world: World, target: str, pick: int) -> Any:
         coded = case.path == "/api/v1/items/{item_id}/themes"
         ids = (world.study_item_ids if coded else world.item_ids)[target]
         case.path_parameters["item_id"] = ids[pick % len(ids)]
+    if isinstance(case.path_parameters.get("entry_id"), int):
+        case.path_parameters["entry_id"] = world.entry_ids[target][0]
     if isinstance(case.path_parameters.get("study_id"), int):
         delete = case.method == "DELETE" and case.path == "/api/v1/studies/{study_id}"
         case.path_parameters["study_id"] = world.spare_study(target) if delete else world.study_ids[target]

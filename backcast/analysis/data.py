@@ -17,7 +17,10 @@ from sqlmodel import Session, col, select
 
 from backcast.db import Database
 from backcast.models import (
+    Actor,
+    ActorRole,
     AgendaEntry,
+    AgendaHistory,
     Criterion,
     Dots,
     Item,
@@ -65,6 +68,9 @@ class WorkshopData:
     ratings: list[RatingRow]  # by item, criterion position, participant
     dots: list[DotsRow]  # by item, participant
     agenda: list[AgendaEntry]
+    actors: list[Actor] = field(default_factory=list)  # by id, merged ones included
+    roles: list[ActorRole] = field(default_factory=list)  # by actor, item
+    agenda_history: list[AgendaHistory] = field(default_factory=list)  # as recorded
     # Breakout tables and every seat taken at them, by id.
     tables: list[Table] = field(default_factory=list)
     seating: list[Seating] = field(default_factory=list)
@@ -100,6 +106,9 @@ def research_part(data: WorkshopData) -> WorkshopData:
         ratings=[row for row in data.ratings if row.participant_id in kept],
         dots=[row for row in data.dots if row.participant_id in kept],
         agenda=data.agenda,
+        actors=data.actors,
+        roles=data.roles,
+        agenda_history=data.agenda_history,
         tables=data.tables,
         seating=[seat for seat in data.seating if seat.participant_id in kept],
         round=data.round,
@@ -182,6 +191,23 @@ def read_workshop(session: Session, workshop: Workshop, round_: int | None = Non
                 select(AgendaEntry)
                 .where(AgendaEntry.workshop_id == workshop_id)
                 .order_by(col(AgendaEntry.position), col(AgendaEntry.id))
+            )
+        ),
+        actors=list(
+            session.exec(select(Actor).where(col(Actor.workshop_id) == workshop_id).order_by(col(Actor.id)))
+        ),
+        roles=list(
+            session.exec(
+                select(ActorRole)
+                .where(col(ActorRole.workshop_id) == workshop_id)
+                .order_by(col(ActorRole.actor_id), col(ActorRole.item_id))
+            )
+        ),
+        agenda_history=list(
+            session.exec(
+                select(AgendaHistory)
+                .where(col(AgendaHistory.workshop_id) == workshop_id)
+                .order_by(col(AgendaHistory.id))
             )
         ),
         tables=list(

@@ -38,6 +38,8 @@ def item_out(item: Item, links: list[int], reader: Facilitator | Participant) ->
         links=links,
         table=item.table_id,
         created_at=item.created_at,
+        need_type=item.need_type,
+        tags=item.tags,
     )
 
 
@@ -77,6 +79,8 @@ def add_item(
         year=body.year,
         links=body.links,
         client_key=idempotency_key,
+        need_type=body.need_type,
+        tags=body.tags,
         table=body.table,
     )
     response.headers["Location"] = f"/api/v1/items/{item.id}"

@@ -20,16 +20,21 @@ from pydantic import (
 
 from backcast.defaults import CriterionSpec, GroupSpec
 from backcast.enums import (
+    ActorStatus,
+    AgendaStatus,
     Assign,
     ConsensusKind,
     Direction,
     ItemKind,
     Language,
     NamesMode,
+    NeedType,
     Phase,
     ReasonMode,
     ReasonTrigger,
+    Role,
     StudyRole,
+    Tag,
 )
 from backcast.models import limits as L
 from backcast.models.limits import (
@@ -456,6 +461,15 @@ class ItemCreate(Body):
     text: ItemText
     year: Year | None = None
     links: Links = Field(default_factory=list)
+    need_type: NeedType | None = Field(
+        None,
+        description="For a need: `need` (the default), `barrier` or `opportunity`; 409 for another kind.",
+    )
+    tags: list[Tag] = Field(
+        default_factory=list,
+        max_length=len(Tag),
+        description="For a barrier or opportunity: the fields it belongs to; 409 for anything else.",
+    )
     table: ItemId | None = Field(
         None,
         description="During a breakout, the id of the table the participant sits at, to be sure the "
@@ -501,6 +515,8 @@ class ItemOut(BaseModel):
         description="The id of the breakout table it was added at; null in the plenary."
     )
     created_at: datetime
+    need_type: NeedType | None = Field(None, description="For a need: need, barrier or opportunity.")
+    tags: list[Tag] = Field(default_factory=list, description="A barrier's or opportunity's fields.")
 
 
 class DotsIn(Body):
@@ -794,6 +810,120 @@ class AgreementOut(BaseModel):
     pooled: KappaOut = Field(description="Overall, pooled: every item × theme decision as one observation.")
     differing: list[int] = Field(description="Items both coded whose themes differ: those to settle.")
     rule: str
+
+
+# --- the agenda and its follow-up ------------------------------------------------------------
+
+Note = Annotated[StrictStr, _text(L.NOTE_MAX, required=False, line=False)]
+
+
+class AgendaStatusIn(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"status": "started", "changed_on": "2027-05-12", "note": "First meeting held"}]
+        },
+    )
+    status: AgendaStatus
+    changed_on: date | None = Field(
+        None,
+        description="The day of the change (ISO date), today when left out; a day before the "
+        "workshop (the day it was held, or else created) is refused with 409.",
+    )
+    note: Note = ""
+
+
+class AgendaHistoryOut(BaseModel):
+    id: int
+    previous_status: AgendaStatus
+    status: AgendaStatus
+    changed_on: date
+    note: str
+    recorded_at: datetime
+
+
+class AgendaEntryOut(BaseModel):
+    id: int
+    item_id: int
+    text: str
+    owner: str
+    start_year: int | None
+    note: str
+    position: int
+    status: AgendaStatus
+    history: list[AgendaHistoryOut]
+
+
+# --- actors and their roles ------------------------------------------------------------------
+
+ActorName = Annotated[StrictStr, _text(L.ACTOR_NAME_MAX, required=True, line=True)]
+
+
+class ActorIn(Body):
+    """A facilitator adds a confirmed actor: `group`, a stakeholder group's key (named after the
+    group unless `name` is given), or `name` alone. A participant's token proposes `name`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"name": "Handwerkskammer Bremen"}, {"group": "sme"}],
+            "anyOf": [{"required": ["name"]}, {"required": ["group"]}],
+        },
+    )
+    name: ActorName = omitted(description="Required unless `group` is given.")
+    group: Key = omitted(
+        description="A stakeholder group of the workshop (409 when not); a participant's proposal "
+        "names no group (409)."
+    )
+
+
+class ActorPatch(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"name": "Handwerkskammer Bremen", "confirmed": True}, {"merged_into": 3}]
+        },
+    )
+    name: ActorName = omitted()
+    confirmed: Literal[True] = omitted(description="Confirms a proposed actor.")
+    merged_into: ItemId = omitted(description="Another actor of this workshop to merge this one into.")
+
+
+class RoleOut(BaseModel):
+    item: int
+    role: Role
+
+
+class ActorOut(BaseModel):
+    id: int
+    name: str
+    group: str | None
+    status: ActorStatus
+    roles: list[RoleOut]
+
+
+class ActorRoleIn(Body):
+    actor: ItemId
+    role: Role
+
+
+class RolesIn(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"roles": [{"actor": 1, "role": "leads"}, {"actor": 2, "role": "could_block"}]}]
+        },
+    )
+    roles: list[ActorRoleIn] = Field(
+        max_length=200,
+        description="The item's roles as a whole; an actor named twice keeps the last role. An actor "
+        "of another workshop, or one merged away, is refused with 409.",
+    )
+
+
+class RolesOut(BaseModel):
+    item: int
+    roles: list[ActorRoleIn]
 
 
 # --- breakout tables -----------------------------------------------------------------------------

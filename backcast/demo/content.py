@@ -478,3 +478,50 @@ AGENDA = [
         "Strittig: erst die Schulungen, dann eine Pflicht mit Übergangsfrist und Hilfe für kleine Bieter.",
     ),
 ]
+
+
+# Needs the room called barriers or opportunities, with their tags; the rest are needs proper.
+NEED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "n_prices": ("barrier", ("economic", "political")),
+    "n_workers": ("barrier", ("social", "economic")),
+    "n_passports": ("opportunity", ("technological", "legal")),
+}
+
+# Who must act: proposed on the phones in the measures phase (person, name), the second a
+# duplicate the facilitator merges into the first; then the facilitator's own additions.
+ACTOR_PROPOSALS = [
+    (3, "Handwerkskammer Oldenburg"),
+    (11, "HWK Oldenburg"),
+    (7, "Industrie- und Handelskammer Oldenburg"),
+    (17, "Zentrale Vergabestelle des Landkreises"),
+]
+ACTOR_GROUPS = ["sme"]
+ACTOR_NAMES = ["Wirtschaftsförderung", "Land Niedersachsen"]
+
+# The roles the room agreed for the agenda's measures: measure → [(actor name, role)].
+ROLES: dict[str, list[tuple[str, str]]] = {
+    "k_pilots": [
+        ("Industrie- und Handelskammer Oldenburg", "leads"),
+        ("Handwerkskammer Oldenburg", "contributes"),
+        ("Wirtschaftsförderung", "contributes"),
+        ("Land Niedersachsen", "must_agree"),
+    ],
+    "k_exchange": [
+        ("Industrie- und Handelskammer Oldenburg", "leads"),
+        ("group:sme", "contributes"),
+    ],
+    "k_tender_training": [
+        ("Zentrale Vergabestelle des Landkreises", "leads"),
+        ("Land Niedersachsen", "could_block"),
+    ],
+    "k_symbiosis_manager": [("Wirtschaftsförderung", "leads"), ("group:sme", "must_agree")],
+    "k_repair_halls": [("Handwerkskammer Oldenburg", "leads")],
+}
+
+# The follow-up, months after the workshop: (measure, days after the workshop, status, note).
+FOLLOW_UP = [
+    ("k_pilots", 45, "started", "Förderantrag gestellt; die ersten zwei Lotsen sind eingestellt."),
+    ("k_tender_training", 60, "started", "Erste Schulung mit 14 Teilnehmenden aus drei Landkreisen."),
+    ("k_tender_training", 150, "done", "Unterlagen an die Nachbarkreise verschickt."),
+    ("k_exchange", 90, "dropped", "Angeschlossen an die bestehende Börse des Landes statt einer eigenen."),
+]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from backcast.analysis.data import load_workshop
@@ -17,7 +18,7 @@ from backcast.demo.content import Contribution
 from backcast.demo.opinions import appeal, dot_plan, rating_values
 from backcast.enums import ItemKind, Phase
 from backcast.models import Facilitator, Item, Participant, Workshop
-from backcast.services import accounts, agenda, items, participants, ratings, workshops
+from backcast.services import accounts, actors, agenda, items, participants, ratings, workshops
 
 SEED = 2045
 
@@ -97,6 +98,10 @@ class _Run:
             text=contribution.text,
             year=contribution.year,
             links=[self.id(key) for key in contribution.links],
+            need_type=content.NEED_TYPES.get(contribution.key, ("need", ()))[0]
+            if kind == ItemKind.need
+            else None,
+            tags=content.NEED_TYPES.get(contribution.key, ("need", ()))[1],
         )
         self.items[contribution.key] = item
         return item
@@ -147,6 +152,37 @@ class _Run:
             for item_id, count in dot_plan(self.rng, appeals, content.DOT_BUDGET).items():
                 ratings.set_dots(self.db, self.people[index], item_id, count)
 
+    def propose_actors(self) -> None:
+        for index, name in content.ACTOR_PROPOSALS:
+            actors.propose_actor(self.db, self.people[index], self.code, name)
+
+    def settle_actors(self) -> None:
+        """The facilitator merges the duplicate, confirms the rest, adds groups and names, and
+        gives the agenda's measures their roles."""
+        rows = {row.actor.name: row.actor for row in actors.actors_for(self.db, self.facilitator, self.code)}
+        first, duplicate = (rows[name] for _, name in content.ACTOR_PROPOSALS[:2])
+        actors.merge_actor(self.db, self.facilitator, self.code, duplicate.id, first.id)
+        for _, name in content.ACTOR_PROPOSALS[:1] + content.ACTOR_PROPOSALS[2:]:
+            actors.edit_actor(self.db, self.facilitator, self.code, rows[name].id, confirmed=True)
+        for group in content.ACTOR_GROUPS:
+            rows[f"group:{group}"] = actors.add_actor(self.db, self.facilitator, self.code, group=group)
+        for name in content.ACTOR_NAMES:
+            rows[name] = actors.add_actor(self.db, self.facilitator, self.code, name=name)
+        for measure, roles in content.ROLES.items():
+            chosen = [(rows[name].id, role) for name, role in roles]
+            actors.set_roles(self.db, self.facilitator, self.id(measure), chosen)
+
+    def follow_up(self) -> None:
+        workshop = workshops.workshop_by_code(self.db, self.code)
+        followed = agenda.agenda_for(self.db, self.facilitator, self.code)
+        entries = {row.entry.item_id: row.entry.id for row in followed}
+        for measure, days, status, note in content.FOLLOW_UP:
+            day = agenda.workshop_day(workshop) + timedelta(days=days)
+            entry = entries[self.id(measure)]
+            agenda.set_agenda_status(
+                self.db, self.facilitator, self.code, entry, status=status, changed_on=day, note=note
+            )
+
     def write_agenda(self) -> None:
         results = compute_results(load_workshop(self.db, workshops.workshop_by_code(self.db, self.code)))
         rank = {result.item.id: result.overall.rank for result in results.items}
@@ -187,6 +223,7 @@ def seed_demo(db: Database, facilitator: Facilitator, *, seed: int = SEED) -> De
 
     run.phase(Phase.measures)
     run.contribute(ItemKind.measure, [measure.contribution for measure in content.MEASURES])
+    run.propose_actors()
     run.add(ItemKind.measure, content.DUPLICATE)
     run.moderate(content.DUPLICATE.key, merged_into=run.id(content.DUPLICATE_OF))
 
@@ -198,6 +235,8 @@ def seed_demo(db: Database, facilitator: Facilitator, *, seed: int = SEED) -> De
     run.phase(Phase.results)
     workshops.set_results_visible(db, facilitator, run.code, True)
     run.write_agenda()
+    run.settle_actors()
+    run.follow_up()
 
     order = sorted(run.people)
     return DemoWorkshop(

@@ -45,7 +45,10 @@ def workshop_document(tables: dict[str, Table], results: dict[str, Any], left_ou
     links: dict[int, list[int]] = {}
     for link in records(tables["links"]):
         links.setdefault(link["from_id"], []).append(link["to_id"])
-    items = [item | {"links": links.get(item["item_id"], [])} for item in records(tables["items"])]
+    items = [
+        item | {"links": links.get(item["item_id"], []), "tags": (item.get("tags") or "").split()}
+        for item in records(tables["items"])
+    ]
     workshop = records(tables["workshop"])[0]
     workshop["rated_kinds"] = workshop["rated_kinds"].split()
     return {
@@ -62,4 +65,7 @@ def workshop_document(tables: dict[str, Table], results: dict[str, Any], left_ou
         "dots": records(tables["dots"]),
         "results": results,
         "agenda": records(tables["agenda"], {"item_text"}),
+        "agenda_history": records(tables["agenda_history"]),
+        "actors": records(tables["actors"]),
+        "roles": records(tables["roles"]),
     }

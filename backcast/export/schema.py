@@ -10,7 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from backcast.enums import Assign, Direction, ItemKind, Language, NamesMode, Phase
+from backcast.enums import (
+    ActorStatus,
+    AgendaStatus,
+    Assign,
+    Direction,
+    ItemKind,
+    Language,
+    NamesMode,
+    NeedType,
+    Phase,
+    Role,
+)
 from backcast.i18n import N_
 
 Type = Literal["integer", "number", "string", "boolean", "datetime", "date"]
@@ -220,6 +231,23 @@ TABLES: dict[str, TableSpec] = {
                 Column("in_results", "boolean", N_("Up for rating and counted in the results."), True),
                 Column("created_at", "datetime", N_("When the item was added (UTC)."), True),
                 Column("updated_at", "datetime", N_("When the item last changed (UTC)."), True),
+                Column(
+                    "need_type",
+                    "string",
+                    N_(
+                        "For a need: need, barrier (stands in the way) or opportunity (helps); empty for "
+                        "other kinds."
+                    ),
+                    enum=tuple(NeedType),
+                ),
+                Column(
+                    "tags",
+                    "string",
+                    N_(
+                        "For a barrier or opportunity, the fields it belongs to, separated by spaces: "
+                        "political, economic, social, technological, legal, environmental."
+                    ),
+                ),
                 Column(
                     "table",
                     "integer",
@@ -438,6 +466,89 @@ TABLES: dict[str, TableSpec] = {
             ),
             primary_key=("item_id",),
             foreign_keys={"item_id": ("items", "item_id")},
+        ),
+        TableSpec(
+            "agenda_history",
+            N_(
+                "The agenda's follow-up: every status change of an entry, with its date and note, "
+                "as recorded."
+            ),
+            (
+                Column("history_id", "integer", N_("Id of the change."), True, 1),
+                Column(
+                    "entry_id",
+                    "integer",
+                    N_("Id of the agenda entry; kept when the entry was later taken off the agenda."),
+                    True,
+                    1,
+                ),
+                ITEM_ID,
+                Column(
+                    "previous_status",
+                    "string",
+                    N_("Status before the change."),
+                    True,
+                    enum=tuple(AgendaStatus),
+                ),
+                Column(
+                    "status",
+                    "string",
+                    N_("Status after the change: planned, started, done or dropped."),
+                    True,
+                    enum=tuple(AgendaStatus),
+                ),
+                Column(
+                    "changed_on",
+                    "string",
+                    N_("The day of the change (YYYY-MM-DD), as the facilitator gave it."),
+                    True,
+                ),
+                Column("note", "string", N_("The facilitator's note on the change.")),
+                Column("recorded_at", "datetime", N_("When the change was recorded (UTC)."), True),
+            ),
+            primary_key=("history_id",),
+            foreign_keys={"item_id": ("items", "item_id")},
+        ),
+        TableSpec(
+            "actors",
+            N_("Who must act: the workshop's actors, stakeholder groups or named organisations."),
+            (
+                Column("actor_id", "integer", N_("Id of the actor, unique in this server."), True, 1),
+                Column("name", "string", N_("Name of the actor."), True),
+                Column(
+                    "group",
+                    "string",
+                    N_("Key of the stakeholder group the actor is; empty for a named actor."),
+                ),
+                Column(
+                    "status",
+                    "string",
+                    N_("proposed (named by a participant, not confirmed) or confirmed."),
+                    True,
+                    enum=tuple(ActorStatus),
+                ),
+                Column("merged_into", "integer", N_("Id of the actor this one was merged into.")),
+                Column("by_facilitator", "boolean", N_("Added by a facilitator."), True),
+                Column("created_at", "datetime", N_("When the actor was added (UTC)."), True),
+            ),
+            primary_key=("actor_id",),
+        ),
+        TableSpec(
+            "roles",
+            N_("Which actor does what for which item: one row per actor and item."),
+            (
+                Column("actor_id", "integer", N_("Id of the actor."), True, 1),
+                ITEM_ID,
+                Column(
+                    "role",
+                    "string",
+                    N_("leads, contributes, must_agree or could_block."),
+                    True,
+                    enum=tuple(Role),
+                ),
+            ),
+            primary_key=("actor_id", "item_id"),
+            foreign_keys={"actor_id": ("actors", "actor_id"), "item_id": ("items", "item_id")},
         ),
     )
 }

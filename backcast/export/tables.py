@@ -137,6 +137,8 @@ def build_tables(
                 item.id in counted,
                 item.created_at,
                 item.updated_at,
+                item.need_type,
+                " ".join(item.tags),
                 item.table_id,
                 item.carried_from_workshop,
                 item.carried_from_item,
@@ -270,6 +272,35 @@ def build_tables(
                 entry.note,
             )
 
+    def history_rows() -> Iterator[Row]:
+        for change in data.agenda_history:
+            yield (
+                change.id,
+                change.entry_id,
+                change.item_id,
+                change.previous_status,
+                change.status,
+                change.changed_on.isoformat(),
+                change.note,
+                change.recorded_at,
+            )
+
+    def actor_rows() -> Iterator[Row]:
+        for actor in data.actors:
+            yield (
+                actor.id,
+                actor.name,
+                actor.group_key,
+                actor.status,
+                actor.merged_into_id,
+                actor.by_facilitator,
+                actor.created_at,
+            )
+
+    def role_rows() -> Iterator[Row]:
+        for role in data.roles:
+            yield role.actor_id, role.item_id, role.role
+
     builders: dict[str, tuple[int, Callable[[], Iterator[Row]]]] = {
         "workshop": (1, workshop_rows),
         "criteria": (len(data.criteria), criteria_rows),
@@ -285,5 +316,8 @@ def build_tables(
         "results_criteria": (len(counted) * len(scopes) * len(data.criteria), result_criteria_rows),
         "results_counts": (len(counted) * len(scopes) * scale_values, result_count_rows),
         "agenda": (len(data.agenda), agenda_rows),
+        "agenda_history": (len(data.agenda_history), history_rows),
+        "actors": (len(data.actors), actor_rows),
+        "roles": (len(data.roles), role_rows),
     }
     return {name: Table(TABLES[name], *builders[name]) for name in TABLES}

@@ -1,11 +1,12 @@
 """SQLModel tables. Rules that protect the data live here as constraints, not only in Python."""
 
 from backcast.models.account import AccountEvent, ApiToken, Facilitator, FacilitatorSession, RateHit
-from backcast.models.agenda import AgendaEntry
+from backcast.models.agenda import AgendaEntry, AgendaHistory
 from backcast.models.base import metadata, utcnow
 from backcast.models.event import EventRecord
 from backcast.models.item import Item, Link
 from backcast.models.participant import Participant
+from backcast.models.pathway import Actor, ActorRole
 from backcast.models.rating import Dots, Rating, Reason
 from backcast.models.study import Study, StudyCodedItem, StudyCoding, StudyEvent, StudyMember, StudyTheme
 from backcast.models.table import Seating, Table
@@ -14,7 +15,10 @@ from backcast.models.workshop import Criterion, StakeholderGroup, Workshop, Work
 
 __all__ = [
     "AccountEvent",
+    "Actor",
+    "ActorRole",
     "AgendaEntry",
+    "AgendaHistory",
     "ApiToken",
     "Criterion",
     "Dots",

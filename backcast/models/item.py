@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backcast.enums import ItemKind, sql_in
+from backcast.enums import ItemKind, NeedType, sql_in
 from backcast.models.base import UTCDateTime, utcnow
 from backcast.models.limits import (
     CARRIED_LABEL_MAX,
@@ -34,6 +34,7 @@ class Item(SQLModel, table=True):
         CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"),
         Index("ix_item_workshop_kind", "workshop_id", "kind"),
         CheckConstraint(f"length(carried_label) <= {CARRIED_LABEL_MAX}", name="carried_label_length"),
+        CheckConstraint(f"need_type IS NULL OR need_type IN ({sql_in(NeedType)})", name="need_type_known"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -57,6 +58,10 @@ class Item(SQLModel, table=True):
     carried_from_workshop: str | None = Field(default=None, sa_type=String(CODE_LENGTH))
     carried_from_item: int | None = None
     carried_label: str = Field(default="", sa_type=String(CARRIED_LABEL_MAX))
+    # For needs: a need proper, a barrier in the way, or an opportunity; null for other kinds.
+    need_type: str | None = Field(default=None, sa_type=String(12))
+    # For barriers and opportunities: the fields they belong to (`Tag` values), in that order.
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

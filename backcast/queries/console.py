@@ -11,9 +11,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from backcast.db import Database
-from backcast.enums import KIND_PHASE, PHASE_KIND, ItemKind, Phase
+from backcast.enums import KIND_PHASE, PHASE_KIND, ROLE_KINDS, ItemKind, Phase
 from backcast.models import (
     AgendaEntry,
+    AgendaHistory,
     Criterion,
     Dots,
     EventRecord,
@@ -25,6 +26,7 @@ from backcast.models import (
     StakeholderGroup,
     Workshop,
 )
+from backcast.queries.pathway import PathwayFlags, pathway_flags
 from backcast.queries.progress import (
     DotProgress,
     RoundProgress,
@@ -35,7 +37,8 @@ from backcast.queries.progress import (
 )
 from backcast.queries.screen import GroupCount, group_counts
 from backcast.queries.tables import Overview, table_overview
-from backcast.services.agenda import agenda_of
+from backcast.services.actors import ActorRow, actors_of
+from backcast.services.agenda import agenda_of, history_of
 from backcast.services.items import items_of, links_of
 from backcast.services.timer import seconds_left
 from backcast.services.workshops import criteria_of, groups_of, participant_count
@@ -58,6 +61,10 @@ class ConsoleView:
     dots: DotProgress
     rounds: RoundProgress
     reasons: list[ReasonRow]
+    history: dict[int, list[AgendaHistory]]  # agenda entry id → its status changes, oldest first
+    actors: list[ActorRow]
+    role_items: list[Item]  # the standing milestones, needs and measures actors can take roles for
+    flags: PathwayFlags
     tables: Overview | None = None  # the breakout's tables side by side, while one is on
     scopes: list[Item] = field(default_factory=list)  # what a new table may work on
 
@@ -109,6 +116,10 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
                 (item, total) for item, total in dot_totals(session, workshop) if item.id not in on_agenda
             ],
             dots=dot_progress(session, workshop),
+            history=_history(session, workshop),
+            actors=actors_of(session, workshop_id),
+            role_items=[item for item in standing if item.kind in ROLE_KINDS and not item.hidden],
+            flags=pathway_flags(session, workshop_id, [item for item in standing if not item.hidden]),
             tables=table_overview(session, workshop_id),
             scopes=by_year([i for i in standing if i.kind == ItemKind.milestone and not i.hidden])
             + [i for i in standing if i.kind == ItemKind.need and not i.hidden],
@@ -130,6 +141,13 @@ def _reasons(session: Session, workshop: Workshop, criteria: list[Criterion]) ->
         )
         if reason.criterion_id in by_criterion
     ]
+
+
+def _history(session: Session, workshop: Workshop) -> dict[int, list[AgendaHistory]]:
+    found: dict[int, list[AgendaHistory]] = {}
+    for row in history_of(session, workshop):
+        found.setdefault(row.entry_id, []).append(row)
+    return found
 
 
 @dataclass

@@ -18,6 +18,7 @@ from backcast.db import Database
 from backcast.enums import ItemKind
 from backcast.models import AgendaEntry, Criterion, Item, Participant, StakeholderGroup, Workshop
 from backcast.queries.labels import builtin_labels, template_of
+from backcast.queries.pathway import ActorMatrix, Pathway, actor_matrix, pathway, pathway_flags
 from backcast.queries.results_view import ResultsView, Row, results_view, score_percent
 from backcast.queries.screen import BackwardTree, GroupCount, backward_tree, group_counts
 from backcast.services.agenda import agenda_of
@@ -60,6 +61,8 @@ class ReportView:
     agenda: list[tuple[AgendaEntry, Item]]
     by_group: list[tuple[Row, list[GroupCell]]]  # per ranked measure, a cell per group in `shown_groups`
     shown_groups: list[GroupLine]  # groups with participants
+    pathway: Pathway | None = None
+    matrix: ActorMatrix | None = None
     min_group_raters: int = MIN_GROUP_RATERS
     consensus_min_n: int = CONSENSUS_MIN_N
 
@@ -112,6 +115,8 @@ def _report(session: Session, workshop: Workshop) -> ReportView:
         agenda=[
             (entry, by_id[entry.item_id]) for entry in agenda_of(session, workshop) if entry.item_id in by_id
         ],
+        pathway=pathway(session, workshop, standing, pathway_flags(session, workshop.id, standing)),
+        matrix=actor_matrix(session, workshop, standing),
     )
 
 

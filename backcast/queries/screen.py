@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from backcast.db import Database
-from backcast.enums import ItemKind
+from backcast.enums import ItemKind, Phase
 from backcast.models import (
     AgendaEntry,
     Criterion,
@@ -20,6 +20,7 @@ from backcast.models import (
     StakeholderGroup,
     Workshop,
 )
+from backcast.queries.pathway import ActorMatrix, Pathway, PathwayFlags, actor_matrix, pathway, pathway_flags
 from backcast.queries.phone import rated_items, shown_reasons
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.results_view import ResultsView, results_view
@@ -74,6 +75,9 @@ class ScreenView:
     # The reasons of the newest round that has any, per item, without their authors; hidden ones not.
     reasons: list[tuple[Item, list[str]]] = field(default_factory=list)
     reasons_round: int | None = None
+    flags: PathwayFlags = field(default_factory=PathwayFlags)
+    pathway: Pathway | None = None  # in the results phase
+    matrix: ActorMatrix | None = None
 
 
 def _position(workshop: Workshop, year: int | None) -> float:
@@ -154,6 +158,7 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
         workshop = session.get(Workshop, workshop_id)
         assert workshop is not None
         standing = items_of(session, workshop_id)  # hidden items never reach the screen
+        flags = pathway_flags(session, workshop_id, standing)
         backward = backward_tree(session, workshop_id, standing)
         rated = rated_items(session, workshop)
         criteria = criteria_of(session, workshop_id)
@@ -200,4 +205,7 @@ def screen_view(db: Database, workshop_id: int) -> ScreenView:
                 )
             ],
             reasons_round=reasons_round,
+            flags=flags,
+            pathway=pathway(session, workshop, standing, flags) if workshop.phase == Phase.results else None,
+            matrix=actor_matrix(session, workshop, standing) if workshop.phase == Phase.results else None,
         )

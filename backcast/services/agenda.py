@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from backcast.db import Database, Transaction
-from backcast.events import AgendaEntryAdded, AgendaEntryRemoved, AgendaEntryUpdated, AgendaReordered
+from backcast.enums import AgendaStatus
+from backcast.events import (
+    AgendaEntryAdded,
+    AgendaEntryRemoved,
+    AgendaEntryUpdated,
+    AgendaReordered,
+    AgendaStatusChanged,
+)
 from backcast.i18n import N_
-from backcast.models import AgendaEntry, Facilitator, Item, Workshop
+from backcast.models import AgendaEntry, AgendaHistory, Facilitator, Item, Workshop
 from backcast.models import limits as L
+from backcast.models.base import utcnow
 from backcast.services import validate
 from backcast.services.errors import Conflict, Invalid, NotFound
 from backcast.services.eventlog import record
 from backcast.services.items import up_for_rating
-from backcast.services.workshops import lock_owned
+from backcast.services.workshops import lock_owned, viewable_workshop
 
 
 def _start_year(workshop: Workshop, value: Any) -> int | None:
@@ -145,6 +155,85 @@ def move_agenda_entry(db: Database, facilitator: Facilitator, code: str, entry_i
         record(tx, workshop, AgendaReordered(order=[e.id for e in entries if e.id is not None]), facilitator)
 
 
+def _changed_on(value: Any) -> date:
+    if value is None or value == "":
+        return utcnow().date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) <= 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise Invalid(N_("Give the date as year-month-day, e.g. 2027-03-01."), field="changed_on")
+
+
+def workshop_day(workshop: Workshop) -> date:
+    """The first day a follow-up can be dated: the day the workshop was held, or else created."""
+    return workshop.held_on or workshop.created_at.date()
+
+
+def set_agenda_status(
+    db: Database,
+    facilitator: Facilitator,
+    code: str,
+    entry_id: Any,
+    *,
+    status: Any,
+    changed_on: Any = None,
+    note: Any = "",
+) -> AgendaHistory | None:
+    """Records a status change (or a note on the same status) with its date, kept in the agenda's
+    history; the same status with no note changes nothing and returns None."""
+    chosen = validate.choice(status, "status", AgendaStatus)
+    day = _changed_on(changed_on)
+    note = validate.text(note, "note", max_length=L.NOTE_MAX, required=False)
+    with db.write() as tx:
+        workshop = lock_owned(tx, facilitator, code)
+        entry = _entry(tx, workshop, entry_id)
+        if day < workshop_day(workshop):
+            raise Conflict(
+                N_("This date is before the workshop (%(day)s); give a later one."),
+                field="changed_on",
+                day=workshop_day(workshop).isoformat(),
+            )
+        if entry.status == chosen and not note:
+            return None
+        assert workshop.id is not None and entry.id is not None
+        row = AgendaHistory(
+            workshop_id=workshop.id,
+            entry_id=entry.id,
+            item_id=entry.item_id,
+            previous_status=entry.status,
+            status=chosen,
+            changed_on=day,
+            note=note,
+        )
+        entry.status = chosen
+        tx.session.add(row)
+        tx.session.flush()
+        assert row.id is not None
+        event = AgendaStatusChanged(
+            entry_id=entry.id,
+            item_id=entry.item_id,
+            history_id=row.id,
+            previous_status=row.previous_status,
+            status=chosen,
+            changed_on=day.isoformat(),
+            note=note,
+        )
+        record(tx, workshop, event, facilitator)
+        return row
+
+
+def history_of(session: Session, workshop: Workshop) -> list[AgendaHistory]:
+    """Every status change of the workshop's agenda, in the order recorded."""
+    query = (
+        select(AgendaHistory).where(AgendaHistory.workshop_id == workshop.id).order_by(col(AgendaHistory.id))
+    )
+    return list(session.exec(query))
+
+
 def agenda_of(session: Session, workshop: Workshop) -> list[AgendaEntry]:
     query = (
         select(AgendaEntry)
@@ -152,3 +241,38 @@ def agenda_of(session: Session, workshop: Workshop) -> list[AgendaEntry]:
         .order_by(col(AgendaEntry.position), col(AgendaEntry.id))
     )
     return list(session.exec(query))
+
+
+@dataclass(frozen=True)
+class FollowedEntry:
+    """An agenda entry, its measure's text and its status history, oldest first."""
+
+    entry: AgendaEntry
+    text: str
+    history: list[AgendaHistory]
+
+
+def followed_agenda(session: Session, workshop: Workshop) -> list[FollowedEntry]:
+    entries = agenda_of(session, workshop)
+    texts = dict(session.exec(select(Item.id, Item.text).where(Item.workshop_id == workshop.id)).all())
+    history: dict[int, list[AgendaHistory]] = {}
+    for row in history_of(session, workshop):
+        history.setdefault(row.entry_id, []).append(row)
+    return [
+        FollowedEntry(entry, texts.get(entry.item_id, ""), history.get(entry.id or 0, []))
+        for entry in entries
+    ]
+
+
+def agenda_for(db: Database, facilitator: Facilitator, code: str) -> list[FollowedEntry]:
+    """The agenda with its follow-up, for whoever may read the workshop."""
+    workshop = viewable_workshop(db, facilitator, code)
+    with db.read() as session:
+        return followed_agenda(session, workshop)
+
+
+def followed_entry(db: Database, facilitator: Facilitator, code: str, entry_id: Any) -> FollowedEntry:
+    for followed in agenda_for(db, facilitator, code):
+        if followed.entry.id == entry_id:
+            return followed
+    raise NotFound(N_("This measure is not on the agenda."), field="entry")

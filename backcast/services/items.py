@@ -9,7 +9,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from backcast.db import Database, Transaction
-from backcast.enums import KIND_PHASE, LINK_TARGET, PHASE_ORDER, ItemKind, Phase
+from backcast.enums import KIND_PHASE, LINK_TARGET, PHASE_ORDER, ItemKind, NeedType, Phase, Tag
 from backcast.events import (
     ItemAdded,
     ItemAdopted,
@@ -19,6 +19,7 @@ from backcast.events import (
     ItemMerged,
     ItemUnhidden,
     ItemWithdrawn,
+    NeedClassified,
 )
 from backcast.i18n import N_
 from backcast.models import Facilitator, Item, Link, Participant, Workshop, utcnow
@@ -102,6 +103,35 @@ def _link_targets(tx: Transaction, workshop: Workshop, kind: ItemKind, links: Se
     return ids
 
 
+def classified(kind: ItemKind, need_type: object, tags: Sequence[object]) -> tuple[str | None, list[str]]:
+    """A need's type (need, barrier, opportunity) and, for barriers and opportunities, their tags
+    in the catalogue's order; other kinds take neither (409: the kind stands against it)."""
+    if kind != ItemKind.need:
+        if need_type is not None or tags:
+            raise Conflict(N_("Only needs can be barriers or opportunities."), field="need_type")
+        return None, []
+    chosen = NeedType.need if need_type in (None, "") else validate.choice(need_type, "need_type", NeedType)
+    picked = {validate.choice(tag, "tags", Tag) for tag in tags}
+    if picked and chosen == NeedType.need:
+        raise Conflict(N_("Only barriers and opportunities take tags."), field="tags")
+    return chosen.value, [tag.value for tag in Tag if tag in picked]
+
+
+def classify_need(
+    db: Database, facilitator: Facilitator, item_id: object, *, need_type: object, tags: Sequence[object] = ()
+) -> Item:
+    """The facilitator says whether a need is a need, a barrier or an opportunity, and tags it."""
+    with db.write() as tx:
+        workshop, item = _lock_item(tx, item_id)
+        lock_owned(tx, facilitator, workshop.code)
+        chosen, picked = classified(ItemKind(item.kind), need_type, tags)
+        if (chosen, picked) != (item.need_type, list(item.tags)):
+            item.need_type, item.tags, item.updated_at = chosen, picked, utcnow()
+            assert item.id is not None
+            record(tx, workshop, NeedClassified(item_id=item.id, need_type=chosen, tags=picked), facilitator)
+        return item
+
+
 def _require_open_for(workshop: Workshop, kind: ItemKind) -> None:
     if workshop.phase != KIND_PHASE[kind] or not workshop.input_open:
         raise PhaseClosed(N_("Contributions of this kind are closed right now."))
@@ -117,6 +147,8 @@ def add_item(
     year: object = None,  # checked here: a form's text that is no number is refused by name
     links: Sequence[int] = (),
     client_key: str | None = None,
+    need_type: object = None,
+    tags: Sequence[object] = (),
     table: object = None,
 ) -> Item:
     """A new contribution. A participant's is accepted only in its phase while input is open;
@@ -127,6 +159,7 @@ def add_item(
         raise Invalid(N_("Give the table's number."), field="table")
     item_kind = validate.choice(kind, "kind", ItemKind)
     body = validate.text(text, "text", max_length=L.ITEM_TEXT_MAX)
+    chosen_type, picked_tags = classified(item_kind, need_type, tags)
     if client_key is not None:
         client_key = validate.text(client_key, "client_key", max_length=L.CLIENT_KEY_MAX, multiline=False)
     with db.write() as tx:
@@ -160,6 +193,8 @@ def add_item(
             author_id=actor.id if isinstance(actor, Participant) else None,
             by_facilitator=isinstance(actor, Facilitator),
             client_key=client_key if isinstance(actor, Participant) else None,
+            need_type=chosen_type,
+            tags=picked_tags,
             table_id=seat.id if seat else None,
         )
         tx.session.add(item)
@@ -178,6 +213,8 @@ def add_item(
                 author_id=item.author_id,
                 by_facilitator=item.by_facilitator,
                 links=targets,
+                need_type=chosen_type,
+                tags=picked_tags,
                 table_id=item.table_id,
             ),
             actor,

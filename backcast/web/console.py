@@ -35,7 +35,18 @@ from backcast.queries.console import (
     join_bursts,
     participants_of,
 )
-from backcast.services import agenda, items, owners, participants, reasons, rounds, tables, timer, workshops
+from backcast.services import (
+    actors,
+    agenda,
+    items,
+    owners,
+    participants,
+    reasons,
+    rounds,
+    tables,
+    timer,
+    workshops,
+)
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import console_facilitator, get_templates, owned, viewable
@@ -102,13 +113,15 @@ def console(
     return _page(request, db, workshop)
 
 
-def _run(request: Request, db: Database, workshop: Workshop, change: Callable[[], object]) -> Response:
+def _run(
+    request: Request, db: Database, workshop: Workshop, change: Callable[[], object], anchor: str = ""
+) -> Response:
     """Performs `change` (a callable) and returns to the console, or shows its refusal there."""
     try:
         change()
     except ServiceError as error:
         return _page(request, db, workshop, error)
-    return _back(workshop)
+    return _back(workshop, anchor)
 
 
 @router.post("/facilitate/{code}/phase")
@@ -334,6 +347,22 @@ async def relink_item(
     return await run_in_threadpool(_run, request, db, workshop, change)
 
 
+@router.post("/facilitate/{code}/items/{item_id}/classify")
+async def classify_need(
+    item_id: int,
+    request: Request,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    form = await request.form(max_fields=50)
+    need_type = form.get("need_type", "")
+    tags = [value for value in form.getlist("tags") if isinstance(value, str)]
+    chosen = need_type if isinstance(need_type, str) else ""
+    change = lambda: items.classify_need(db, facilitator, item_id, need_type=chosen, tags=tags)  # noqa: E731
+    return await run_in_threadpool(_run, request, db, workshop, change)
+
+
 @router.get("/facilitate/{code}/items/{item_id}/edit")
 def edit_item_page(
     item_id: int, request: Request, workshop: Workshop = Depends(owned), db: Database = Depends(get_db)
@@ -382,6 +411,85 @@ def update_agenda_entry(
         )
 
     return _run(request, db, workshop, change)
+
+
+@router.post("/facilitate/{code}/agenda/{entry_id}/status")
+def set_agenda_status(
+    entry_id: int,
+    request: Request,
+    status: Annotated[str, Form(max_length=40)] = "",
+    changed_on: Annotated[str, Form(max_length=40)] = "",
+    note: Annotated[str, Form(max_length=5000)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    def change() -> None:
+        agenda.set_agenda_status(
+            db, facilitator, workshop.code, entry_id, status=status, changed_on=changed_on, note=note
+        )
+
+    return _run(request, db, workshop, change)
+
+
+@router.post("/facilitate/{code}/actors")
+def add_actor(
+    request: Request,
+    name: Annotated[str, Form(max_length=2000)] = "",
+    group: Annotated[str, Form(max_length=200)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    change = lambda: actors.add_actor(db, facilitator, workshop.code, name=name, group=group or None)  # noqa: E731
+    return _run(request, db, workshop, change, "#actors")
+
+
+@router.post("/facilitate/{code}/actors/{actor_id}")
+def edit_actor(
+    actor_id: int,
+    request: Request,
+    name: Annotated[str, Form(max_length=2000)] = "",
+    confirmed: Annotated[str, Form(max_length=5)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    def change() -> None:
+        actors.edit_actor(
+            db, facilitator, workshop.code, actor_id, name=name, confirmed=True if confirmed else None
+        )
+
+    return _run(request, db, workshop, change, "#actors")
+
+
+@router.post("/facilitate/{code}/actors/{actor_id}/role")
+def set_actor_role(
+    actor_id: int,
+    request: Request,
+    item_id: Annotated[str, Form(max_length=40)] = "",
+    role: Annotated[str, Form(max_length=40)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    item = whole_number_or_text(item_id)
+    change = lambda: actors.set_role(db, facilitator, workshop.code, actor_id, item, role)  # noqa: E731
+    return _run(request, db, workshop, change, "#actors")
+
+
+@router.post("/facilitate/{code}/actors/{actor_id}/merge")
+def merge_actor(
+    actor_id: int,
+    request: Request,
+    into: Annotated[str, Form(max_length=40)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    target = whole_number_or_text(into)
+    change = lambda: actors.merge_actor(db, facilitator, workshop.code, actor_id, target)  # noqa: E731
+    return _run(request, db, workshop, change, "#actors")
 
 
 @router.post("/facilitate/{code}/agenda/{entry_id}/remove")

@@ -44,6 +44,35 @@ PARENT_QUESTIONS = {
     "measure": N_("Which needs does it meet?"),
 }
 
+AGENDA_STATUS_NAMES = {
+    "planned": N_("planned"),
+    "started": N_("started"),
+    "done": N_("done"),
+    "dropped": N_("dropped"),
+}
+
+ROLE_NAMES = {
+    "leads": N_("leads"),
+    "contributes": N_("contributes"),
+    "must_agree": N_("must agree"),
+    "could_block": N_("could block"),
+}
+
+NEED_TYPE_NAMES = {
+    "need": N_("Need"),
+    "barrier": N_("Barrier"),
+    "opportunity": N_("Opportunity"),
+}
+
+TAG_NAMES = {
+    "political": N_("political"),
+    "economic": N_("economic"),
+    "social": N_("social"),
+    "technological": N_("technological"),
+    "legal": N_("legal"),
+    "environmental": N_("environmental"),
+}
+
 ASSIGN_NAMES = {
     "balanced": N_("balanced across groups"),
     "random": N_("at random"),

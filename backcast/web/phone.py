@@ -33,7 +33,7 @@ from backcast.live.views import Listener
 from backcast.models import Participant, Workshop
 from backcast.queries.labels import Labels
 from backcast.queries.phone import GroupChoice, PhoneView, group_choice, phone_view, rating_card
-from backcast.services import codes, items, participants, ratings, reasons, tables, workshops
+from backcast.services import actors, codes, items, participants, ratings, reasons, tables, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import NotJoined, get_templates
@@ -301,12 +301,14 @@ def add_item(
     year: Annotated[str, Form(max_length=10)] = "",
     links: Annotated[list[int] | None, Form()] = None,
     client_key: Annotated[str, Form(max_length=64)] = "",
+    need_type: Annotated[str, Form(max_length=40)] = "",
+    tags: Annotated[list[str] | None, Form(max_length=40)] = None,
     table: Annotated[str, Form(max_length=12)] = "",
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> Response:
     view = phone_view(db, participant)
-    draft = {"text": text, "year": year, "links": links or []}
+    draft = {"text": text, "year": year, "links": links or [], "need_type": need_type, "tags": tags or []}
     try:
         if view.kind is None:
             raise NotFound(N_("Contributions of this kind are closed right now."))
@@ -320,6 +322,8 @@ def add_item(
             year=whole_number(year),
             links=links or [],
             client_key=client_key or None,
+            need_type=need_type if view.kind == "need" else None,
+            tags=(tags or []) if view.kind == "need" else (),
             table=whole_number(table),
         )
     except ServiceError as error:
@@ -339,6 +343,23 @@ def add_item(
             refused.headers["Retry-After"] = str(error.retry_after)
         return refused
     return _after_change(request, db, participant, view.workshop.code, "phone/_contribute.html")
+
+
+@router.post("/w/{code}/actors")
+def propose_actor(
+    code: str,
+    request: Request,
+    name: Annotated[str, Form(max_length=2000)] = "",
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """A participant names an actor who must act; the facilitator confirms it in the console."""
+    try:
+        take_contribution(request, participant.id)
+        actors.propose_actor(db, participant, code, name)
+    except ServiceError as error:
+        return _refused(request, db, participant, error, "phone/_compose.html", {})
+    return _after_change(request, db, participant, code, "phone/_contribute.html")
 
 
 @router.post("/w/{code}/items/{item_id}/edit")

@@ -140,5 +140,9 @@ def make_templates() -> Jinja2Templates:
     env.globals["companion_language"] = companion_language
     env.globals["KIND_NAMES"] = labels.KIND_NAMES
     env.globals["PARENT_QUESTIONS"] = labels.PARENT_QUESTIONS
+    env.globals["AGENDA_STATUS_NAMES"] = labels.AGENDA_STATUS_NAMES
+    env.globals["ROLE_NAMES"] = labels.ROLE_NAMES
+    env.globals["NEED_TYPE_NAMES"] = labels.NEED_TYPE_NAMES
+    env.globals["TAG_NAMES"] = labels.TAG_NAMES
     env.globals["ASSIGN_NAMES"] = labels.ASSIGN_NAMES
     return Jinja2Templates(env=env, context_processors=[switcher])
