@@ -3,6 +3,7 @@ comparison figures are worked out by hand in tests/test_study_results.py."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import date
 
@@ -123,3 +124,35 @@ def small_study(db: Database) -> SmallStudy:
         milestone,
         {"bremen": rater_b, "voter": voter_b, "oldenburg": rater_o},
     )
+
+
+def larger_study(db: Database) -> SmallStudy:
+    """The small study and a third workshop (Wiesbaden): eight people, ten measures, random ratings
+    with "can't judge", random dots and random settled codings."""
+    s = small_study(db)
+    rng = random.Random(15)
+    extra = studies.create_workshop_in_study(
+        db, s.owner, s.study.id, title="Wiesbaden", dot_budget=5, details=StudyDetails(region="Wiesbaden")
+    )
+    people = [
+        factories.join(db, extra, group=rng.choice(["sme", "research", None]), consent=True)[0]
+        for _ in range(8)
+    ]
+    measures = [
+        items.add_item(db, s.owner, extra.code, kind="measure", text=f"Wiesbaden measure {n}")
+        for n in range(10)
+    ]
+    factories.phase(db, extra, Phase.rating)
+    for person in people:
+        for measure in measures:
+            if rng.random() < 0.85:
+                values = {key: rng.choice([1, 2, 3, 4, 5, None]) for key in ("impact", "cost")}
+                ratings.rate_item(db, person, measure.id or 0, values)
+    factories.phase(db, extra, Phase.prioritisation)
+    for person in people:
+        for measure in rng.sample(measures, 2):
+            ratings.set_dots(db, person, measure.id or 0, rng.choice([1, 2]))
+    for measure in measures:
+        chosen = [t.id for t in s.themes if rng.random() < 0.45]
+        coding.settle_item(db, s.researcher, s.study.id, measure.id, chosen)
+    return s

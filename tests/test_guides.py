@@ -290,6 +290,11 @@ def test_the_api_guides_curl_examples_answer_as_documented(
         theme, coding = answers
         assert theme["label_de"] == "Logistik" and coding["themes"] == [theme["id"]], call.out
 
+    def compared(call: Call) -> None:
+        [shop] = call.json()["workshops"]
+        [measure] = shop["top_measures"]
+        assert (shop["code"], measure["item_id"]) == (env["CODE"], int(env["MEASURE"]))
+
     def nothing(call: Call) -> None:
         pass
 
@@ -315,6 +320,7 @@ def test_the_api_guides_curl_examples_answer_as_documented(
         ("/studies/1/workshops", [201], attached),
         ('"role": "researcher"', [200], nothing),
         ('"label_de": "Logistik"', [201, 200], coded),
+        ("/studies/1/results", [200], compared),
         ('{"count": 8}', [409], nothing),
         ('{"phase": "dreaming"}', [422], nothing),
     ]

@@ -3,7 +3,6 @@ and minimums, and the same figures recomputed with pandas from the raw rows."""
 
 from __future__ import annotations
 
-import random
 from fractions import Fraction
 
 import pandas as pd
@@ -12,12 +11,11 @@ import pytest
 from backcast.analysis.data import load_workshop
 from backcast.analysis.study import ThemeCell, study_document, verdict
 from backcast.db import Database
-from backcast.enums import Phase
 from backcast.queries.study import study_results
-from backcast.services import coding, items, ratings, studies
+from backcast.services import coding, studies
 from backcast.services.errors import NotAllowed
 from tests import factories
-from tests.study_scenario import small_study
+from tests.study_scenario import larger_study, small_study
 
 
 def test_a_small_study_s_figures_are_the_ones_worked_out_by_hand(db: Database) -> None:
@@ -126,35 +124,8 @@ def test_only_members_read_the_comparison(db: Database) -> None:
         study_results(db, s.owner, 999999)
 
 
-def _random_study(db: Database) -> tuple[object, object, list[object]]:
-    """Three workshops, eight people, ten measures each, random ratings with can't judge, random
-    dots and random settled codings of four themes."""
-    s = small_study(db)
-    rng = random.Random(15)
-    extra = studies.create_workshop_in_study(db, s.owner, s.study.id, title="Wiesbaden", dot_budget=5)
-    people = [
-        factories.join(db, extra, group=rng.choice(["sme", "research", None]), consent=True)[0]
-        for _ in range(8)
-    ]
-    measures = [items.add_item(db, s.owner, extra.code, kind="measure", text=f"Idea {n}") for n in range(10)]
-    factories.phase(db, extra, Phase.rating)
-    for person in people:
-        for measure in measures:
-            if rng.random() < 0.85:
-                values = {key: rng.choice([1, 2, 3, 4, 5, None]) for key in ("impact", "cost")}
-                ratings.rate_item(db, person, measure.id or 0, values)
-    factories.phase(db, extra, Phase.prioritisation)
-    for person in people:
-        for measure in rng.sample(measures, 2):
-            ratings.set_dots(db, person, measure.id or 0, rng.choice([1, 2]))
-    for measure in measures:
-        chosen = [t.id for t in s.themes if rng.random() < 0.45]
-        coding.settle_item(db, s.researcher, s.study.id, measure.id, chosen)
-    return s, extra, measures
-
-
 def test_the_figures_recomputed_with_pandas_from_the_raw_rows_match(db: Database) -> None:
-    s, _, _ = _random_study(db)
+    s = larger_study(db)
     document = study_document(study_results(db, s.researcher, s.study.id).figures)
     settled = coding.settled_themes(db, s.study.id)
     workshops = studies.study_view(db, s.owner, s.study.id).workshops

@@ -37,8 +37,8 @@ def study_results(db: Database, facilitator: Facilitator, study_id: object) -> S
 
 # The heat map's geometry in SVG units: a label column, then one column per workshop.
 LABEL_WIDTH, COLUMN_WIDTH, HEAD_HEIGHT, ROW_HEIGHT = 190, 150, 56, 56
-# Cells shade from pale (score 0) to deep blue (score 100); numbers turn white on the darker half.
-PALE, DEEP = (0xF1, 0xF5, 0xFB), (0x1D, 0x4F, 0x91)
+# Cells shade from pale (score 0) to deep blue (score 100).
+PALE, DEEP = (0xF1, 0xF5, 0xFB), (0x15, 0x3E, 0x75)
 EMPTY_FILL = "#f2f2f2"
 
 
@@ -63,13 +63,26 @@ class HeatMap:
     cells: list[HeatCell]
 
 
+def _luminance(rgb: tuple[int, ...]) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(v) for v in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
 def shade(percent: float | None) -> tuple[str, str]:
-    """The fill of a cell and the colour of its numbers, readable on it."""
+    """The fill of a cell and the colour of its numbers: white or near-black, whichever contrasts
+    more with the fill (WCAG's contrast ratio)."""
     if percent is None:
-        return EMPTY_FILL, "#333333"
+        return EMPTY_FILL, "#1a1a1a"
     t = min(max(percent / 100, 0.0), 1.0)
-    red, green, blue = (round(a + (b - a) * t) for a, b in zip(PALE, DEEP, strict=True))
-    return f"#{red:02x}{green:02x}{blue:02x}", "#ffffff" if t >= 0.5 else "#1a1a1a"
+    rgb = tuple(round(a + (b - a) * t) for a, b in zip(PALE, DEEP, strict=True))
+    light = _luminance(rgb)
+    on_white = 1.05 / (light + 0.05)
+    on_dark = (light + 0.05) / (_luminance((0x1A, 0x1A, 0x1A)) + 0.05)
+    return "#{:02x}{:02x}{:02x}".format(*rgb), "#ffffff" if on_white > on_dark else "#1a1a1a"
 
 
 def heat_map(figures: StudyFigures) -> HeatMap:
