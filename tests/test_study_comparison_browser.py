@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from backcast.db import Database, make_engine
 from tests import server as real_server
-from tests.browser import SCREENSHOTS
+from tests.browser import SCREENSHOTS, screenshot
 from tests.live_helpers import sqlite_url
 from tests.study_scenario import larger_study
 from tests.test_study_browser import sign_in
@@ -54,6 +54,16 @@ def test_the_comparison_reads_on_a_laptop_and_a_phone_in_both_languages(  # type
             )
             comparison = page.locator("#comparison")
             comparison.screenshot(path=str(screenshot_path(f"study-comparison-{size}{suffix}")))
+            if size == "1920":
+                # The printed report, as the browser lays it out on A4.
+                page.goto(f"{live.base_url}/studies/{s.study.id}/report?both=1")
+                page.emulate_media(media="print")
+                expect(page.locator("svg.heatmap")).to_be_visible()
+                expect(page.locator("#theme-table table")).to_be_visible()
+                pdf = page.pdf(format="A4")
+                assert pdf.startswith(b"%PDF")
+                page.set_viewport_size({"width": 794, "height": 1123})
+                screenshot(page, f"study-report{suffix}")
             context.close()
 
 
