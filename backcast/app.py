@@ -48,6 +48,7 @@ from backcast.web.origin import OriginGuard
 from backcast.web.phone_live import PhoneLive
 from backcast.web.retention import apply_retention, retain_daily
 from backcast.web.screen_live import ScreenLive
+from backcast.web.shedding import Shedding
 from backcast.web.templating import make_templates
 from backcast.workshop_templates import TEMPLATE_FILE_MAX
 
@@ -113,6 +114,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         max_size=settings.max_body_size,
         larger={"/templates/import": TEMPLATE_FILE_MAX + 64 * 1024},
     )
+    # Outside the body limit, so that a refused request's body is never read; inside the locale
+    # middleware, so that the 503 speaks the reader's language.
+    app.add_middleware(Shedding, max_in_flight=settings.max_in_flight)
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(Methods)
     app.add_middleware(OriginGuard)

@@ -195,6 +195,17 @@ class Settings(BaseSettings):
             "room for a whole room behind one NAT. `0` switches it off."
         ),
     )
+    max_in_flight: int = Field(
+        default=200,
+        ge=0,
+        description=(
+            "Requests one server process works on at once. Past it, a request is answered at once "
+            "with 503 and `Retry-After: 1` instead of waiting behind the others; the phone sends "
+            "what it was refused again by itself. Event streams, `/healthz` and static files are "
+            "never refused this way. At a few milliseconds per request the default keeps the "
+            "wait under a second. `0` switches it off."
+        ),
+    )
     retention_days: int = Field(
         default=0,
         ge=0,

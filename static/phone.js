@@ -221,8 +221,9 @@
     // A contribution is one entry per client_key; an edit is one entry per item (the last wins).
     return { key: fields.get("client_key") || action, url: action, body: body, text: fields.get("text") };
   }
-  function queue(form, body) {
+  function queue(form, body, busy) {
     var entry = entryOf(form, body);
+    if (busy) { entry.busy = true; }
     var entries = outbox().filter(function (other) { return other.key !== entry.key; });
     entries.push(entry);
     keep(entries);
@@ -247,7 +248,7 @@
   // What a queued tap looks like on its card: the answer chosen, the dots moved, "will be sent".
   function mark(entry) {
     var forms = document.querySelectorAll('form[action="' + entry.url + '"]');
-    var words = document.getElementById("outbox").getAttribute("data-pending");
+    var words = document.getElementById("outbox").getAttribute(entry.busy ? "data-busy" : "data-pending");
     var fields = new URLSearchParams(entry.body);
     forms.forEach(function (form) {
       if (fields.has("criterion") && form.querySelector('input[name=criterion][value="' + fields.get("criterion") + '"]')) {
@@ -288,7 +289,9 @@
       list.appendChild(item);
     }
     outbox().forEach(function (entry) {
-      if (entry.text !== undefined) { line(entry.text + " – " + box.getAttribute("data-pending"), "pending"); }
+      if (entry.text !== undefined) {
+        line(entry.text + " – " + box.getAttribute(entry.busy ? "data-busy" : "data-pending"), "pending");
+      }
     });
     told.forEach(function (refusal) {
       var form = refusal.text === undefined && document.querySelector('form[action="' + refusal.url + '"]');
@@ -324,6 +327,7 @@
         body: entry.body,
         headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true" }
       }).then(function (response) {
+        if (response.status === 503) { throw new Busy(response); }
         if (response.status === 429 || response.status >= 500) { throw new Error(String(response.status)); }
         return response.text().then(function (html) {
           if (!response.ok) {
@@ -332,13 +336,32 @@
           keep(outbox().filter(function (other) { return other.key !== entry.key || other.body !== entry.body; }));
           next();
         });
-      }).catch(function () {
+      }).catch(function (error) {
         sending = false;
+        if (error instanceof Busy) {
+          resend = setTimeout(flush, error.wait * (0.5 + Math.random()));
+          return;
+        }
         resend = setTimeout(flush, delay * (0.5 + Math.random()));
         delay = Math.min(30000, delay * 2);
       });
     })();
   }
+  // A busy server answers 503 at once with Retry-After: the tap waits on its card and goes again
+  // after about that long (spread out, so a room's phones do not come back in step).
+  function Busy(response) {
+    var seconds = parseFloat(response.getResponseHeader ? response.getResponseHeader("Retry-After")
+      : response.headers.get("Retry-After"));
+    this.wait = 1000 * (seconds > 0 ? seconds : 1);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var form = event.detail.elt;
+    var config = event.detail.requestConfig;
+    if (event.detail.xhr.status !== 503 || !form || !form.matches || !form.matches("#view form[method=post]") || !config) { return; }
+    queue(form, new URLSearchParams(config.formData).toString(), true);
+    clearTimeout(resend);
+    resend = setTimeout(flush, new Busy(event.detail.xhr).wait * (0.5 + Math.random()));
+  });
   document.addEventListener("htmx:sendError", function (event) {
     var form = event.detail.elt;
     var config = event.detail.requestConfig;

@@ -22,6 +22,8 @@ WHEN: dict[int, str] = {
     422: "The request does not fit the schema (each problem in `errors`), or a value the workshop does "
     "not allow (named in `field`).",
     429: "Too many requests; `Retry-After` says how many seconds to wait.",
+    503: "The server process is busy (`BACKCAST_MAX_IN_FLIGHT` requests at once) and did nothing; send "
+    "it again after `Retry-After` seconds. Event streams are never refused this way.",
 }
 
 

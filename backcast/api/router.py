@@ -21,6 +21,7 @@ router = APIRouter(
         413,
         422,
         429,
+        503,
         s429="Too many requests from this facilitator token for workshops that are not its own, "
         "or another limit named by the operation; `Retry-After` says how long to wait.",
     ),
