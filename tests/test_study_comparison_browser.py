@@ -14,6 +14,7 @@ from tests import server as real_server
 from tests.browser import SCREENSHOTS, screenshot
 from tests.live_helpers import sqlite_url
 from tests.study_scenario import larger_study
+from tests.test_accessibility import violations
 from tests.test_study_browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -48,6 +49,7 @@ def test_the_comparison_reads_on_a_laptop_and_a_phone_in_both_languages(  # type
             expect(heat).to_contain_text("75" + ("," if language == "de" else ".") + "0")
             page.locator("#theme-table summary").click()
             expect(page.locator("#theme-table table")).to_be_visible()
+            assert violations(page) == [], (language, size)
             page.locator("#theme-table summary").click()
             page.locator(".heatmap-scroll").screenshot(
                 path=str(screenshot_path(f"study-heatmap-{size}{suffix}"))
