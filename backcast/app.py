@@ -47,7 +47,7 @@ from backcast.web.methods import Methods
 from backcast.web.origin import OriginGuard
 from backcast.web.phone_live import PhoneLive
 from backcast.web.retention import apply_retention, retain_daily
-from backcast.web.screen_live import ScreenLive
+from backcast.web.screen_live import ScreenLive, TableScreens
 from backcast.web.shedding import Shedding
 from backcast.web.templating import make_templates
 from backcast.workshop_templates import TEMPLATE_FILE_MAX
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.templates = make_templates()
     app.state.phone_live = PhoneLive(db, app.state.templates)
     app.state.screen_live = ScreenLive(db, app.state.templates, settings)
+    app.state.table_screens = TableScreens(db, app.state.templates, settings)
     app.state.console_live = ConsoleLive(db, app.state.templates)
     app.state.limits = Limits.from_settings(settings, db)
 

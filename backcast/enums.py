@@ -66,3 +66,11 @@ def sql_in(values: type[StrEnum]) -> str:
 class StudyRole(StrEnum):
     facilitator = "facilitator"  # creates and runs the study's workshops, manages the study
     researcher = "researcher"  # reads every workshop of the study; runs and changes none
+
+
+class Assign(StrEnum):
+    """How people come to their breakout table."""
+
+    balanced = "balanced"  # each stakeholder group spread evenly over the tables
+    random = "random"  # shuffled with a seed the log keeps
+    choice = "choice"  # each phone picks its table

@@ -192,7 +192,8 @@ class ParticipantsAnonymised(Event):
 
 
 class ItemAdded(Event):
-    """A vision statement, milestone, need or measure was contributed."""
+    """A vision statement, milestone, need or measure was contributed; `table_id` is the breakout
+    table it was added at (null in the plenary, and in entries older than tables)."""
 
     type = "item-added"
     item_id: int
@@ -202,6 +203,7 @@ class ItemAdded(Event):
     author_id: int | None
     by_facilitator: bool
     links: list[int]
+    table_id: int | None = None
 
 
 class ItemEdited(Event):
@@ -556,3 +558,43 @@ class ItemCoded(Event):
     coder_id: int
     themes: list[int]
     settled: bool
+
+
+# --- breakout tables ---------------------------------------------------------------------------
+
+
+class BreakoutStarted(Event):
+    """The facilitator set up breakout tables and the room went to them.
+
+    `breakout` counts the workshop's breakouts from 1. `assign` says how people were seated:
+    `balanced` spreads each stakeholder group evenly, `random` shuffles with `seed` (kept so the
+    seating can be replayed), `choice` lets each phone pick. `seats` maps each participant seated
+    at the start to their table's id; late joiners and moves follow as `participant-seated`.
+    """
+
+    type = "breakout-started"
+    breakout: int
+    assign: str
+    seed: int | None = None
+    tables: list[dict[str, Any]]
+    seats: dict[int, int]
+
+
+class ParticipantSeated(Event):
+    """A participant took a seat at a table: a late joiner seated by the breakout's rule, a phone
+    choosing its table (`how` is `choice`), or the facilitator moving someone (`moved`).
+    `previous_table_id` is the table they left, if any; that seat stays in the history."""
+
+    type = "participant-seated"
+    participant_id: int
+    table_id: int
+    previous_table_id: int | None = None
+    how: str
+
+
+class BreakoutEnded(Event):
+    """The facilitator ended the breakout: the room is back in the plenary. The tables and the
+    seating stay in the history; contributions keep their table."""
+
+    type = "breakout-ended"
+    breakout: int

@@ -21,11 +21,13 @@ from backcast.models import (
     Participant,
     Rating,
     SavedTemplate,
+    Seating,
     Study,
     StudyCodedItem,
     StudyCoding,
     StudyMember,
     StudyTheme,
+    Table,
     Workshop,
     WorkshopOwner,
 )
@@ -142,6 +144,7 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
     """(actor, method, path, body, expected status). `data` is a form, `json` a JSON body."""
     s1, s2, c, e, st = r.s1, r.s2, r.c_item, r.y_entry, r.study
     measure = {"kind": "measure", "text": "Sneaked in"}
+    tables = {"tables": [{"name": "One"}, {"name": "Two"}], "assign": "balanced"}
     return [
         # Participant A against participant B, in their own workshop.
         ("A phone", "POST", f"/w/{s1}/items/{r.b_item}/edit", {"data": {"text": "Mine now"}}, 403),
@@ -383,6 +386,48 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("anonymous", "GET", f"/facilitate/{s1}/participants", {}, 303),
         ("anonymous", "POST", f"/facilitate/{s1}/participants/{r.b_id}/delete", {}, 303),
         ("anonymous", "DELETE", f"/api/v1/workshops/{s1}/participants/{r.b_id}", {}, 401),
+        # Breakout tables are the facilitator's to set up, read and end.
+        ("A api", "GET", f"/api/v1/workshops/{s1}/tables", {}, 403),
+        ("A api", "POST", f"/api/v1/workshops/{s1}/tables", {"json": tables}, 403),
+        ("A api", "PUT", f"/api/v1/workshops/{s1}/tables/seats/{r.b_id}", {"json": {"table": 1}}, 403),
+        ("A api", "DELETE", f"/api/v1/workshops/{s1}/tables", {}, 403),
+        ("X api", "GET", f"/api/v1/workshops/{s2}/tables", {}, 403),
+        ("X api", "POST", f"/api/v1/workshops/{s2}/tables", {"json": tables}, 403),
+        ("X api", "PUT", f"/api/v1/workshops/{s2}/tables/seats/{r.c_id}", {"json": {"table": 1}}, 403),
+        ("X api", "DELETE", f"/api/v1/workshops/{s2}/tables", {}, 403),
+        ("R api", "POST", f"/api/v1/workshops/{s2}/tables", {"json": tables}, 403),
+        (
+            "X console",
+            "POST",
+            f"/facilitate/{s2}/tables",
+            {"data": {"names": "A\nB", "assign": "balanced"}},
+            403,
+        ),
+        (
+            "X console",
+            "POST",
+            f"/facilitate/{s2}/tables/seat",
+            {"data": {"participant_id": str(r.c_id), "table": "1"}},
+            403,
+        ),
+        ("X console", "POST", f"/facilitate/{s2}/tables/end", {}, 403),
+        (
+            "R console",
+            "POST",
+            f"/facilitate/{s2}/tables",
+            {"data": {"names": "A\nB", "assign": "balanced"}},
+            403,
+        ),
+        (
+            "A phone",
+            "POST",
+            f"/facilitate/{s1}/tables",
+            {"data": {"names": "A\nB", "assign": "balanced"}},
+            303,
+        ),
+        ("anonymous", "POST", f"/facilitate/{s1}/tables/end", {}, 303),
+        ("anonymous", "GET", f"/api/v1/workshops/{s1}/tables", {}, 401),
+        ("anonymous", "POST", f"/api/v1/workshops/{s1}/tables", {"json": tables}, 401),
     ]
 
 
@@ -417,6 +462,10 @@ def snapshot(db: Database, room: Room) -> dict[str, Any]:
             ),
             "participants": sorted(
                 (p.id, p.workshop_id, p.name, p.token_hash) for p in session.exec(select(Participant))
+            ),
+            "tables": sorted((t.id, t.name, t.ended_at) for t in session.exec(select(Table))),
+            "seating": sorted(
+                (s.participant_id, s.table_id, s.left_at) for s in session.exec(select(Seating))
             ),
         }
 

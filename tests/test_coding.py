@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
@@ -352,3 +353,14 @@ def test_the_agreement_page_shows_kappa_with_n_and_settles_a_difference(
     assert alike.status_code == 303
     assert coding.settled_themes(db, s.study.id) == {s.items[0].id: {logistics}, s.items[1].id: {energy}}
     assert same_twice.status_code == 422 and "two different coders" in same_twice.text
+
+
+def test_the_german_coding_page_names_the_enter_key_as_a_german_keyboard_does(
+    sqlite_client: TestClient, sqlite_db: Database
+) -> None:
+    s = coded_study(sqlite_db)
+    sign_in(sqlite_client, s.rita.email)
+    page = sqlite_client.get(f"/studies/{s.study.id}/coding", headers={"Accept-Language": "de-DE,de;q=0.9"})
+    hint = " ".join(BeautifulSoup(page.text, "html.parser").select_one(".keys").get_text().split())
+    # "Eingabe" alone reads as "input"; the key is the "Eingabetaste".
+    assert "Eingabetaste speichert" in hint

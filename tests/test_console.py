@@ -76,7 +76,7 @@ def test_create_run_forward_and_back_and_moderate(client: TestClient, db: Databa
     client.post(f"/facilitate/{code}/items", data={"kind": "vision", "text": "Every firm shares"})
     client.post(f"/facilitate/{code}/items", data={"kind": "vision", "text": "Every firm shares leftovers"})
     shown = BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser")
-    rows = shown.select(".moderation li")
+    rows = shown.select(".moderation > li")
     assert [row.p.get_text(" ", strip=True) for row in rows] == [
         "Every firm shares facilitator",
         "Every firm shares leftovers facilitator",
@@ -86,7 +86,7 @@ def test_create_run_forward_and_back_and_moderate(client: TestClient, db: Databa
     client.post(f"/facilitate/{code}/items/{first}", data={"hidden": "1"})
     client.post(f"/facilitate/{code}/items/{second}", data={"text": "Every firm shares its leftovers"})
     shown = BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser")
-    assert [row.p.get_text(" ", strip=True) for row in shown.select(".moderation li")] == [
+    assert [row.p.get_text(" ", strip=True) for row in shown.select(".moderation > li")] == [
         "Every firm shares hidden facilitator",
         "Every firm shares its leftovers facilitator",
     ]
@@ -224,9 +224,16 @@ def test_moderation_shows_what_each_need_and_measure_links_to_and_milestones_by_
     def moderation(phase: str) -> list[list[str]]:
         factories.phase(db, tree.workshop, phase)
         page = BeautifulSoup(client.get(f"/facilitate/{code}").text, "html.parser")
-        return [
-            [" ".join(p.get_text().split()) for p in row.select("p")] for row in page.select(".moderation li")
-        ]
+        rows = []
+        for row in page.select(".moderation > li"):
+            texts = [" ".join(row.p.get_text().split())]
+            if links := row.select_one(".links"):
+                # Each linked text on a line of its own, never run together after its own full stop.
+                label = links.select_one(".links-label").get_text()
+                rest = links.get_text(" ", strip=True).removeprefix(label).strip()
+                texts += [label, *([t.get_text() for t in links.select(".link-target")] or [rest])]
+            rows.append(texts)
+        return rows
 
     assert moderation("milestones") == [
         ["2030 A first exchange runs facilitator"],
@@ -234,13 +241,18 @@ def test_moderation_shows_what_each_need_and_measure_links_to_and_milestones_by_
         ["2040 Every firm shares facilitator"],
     ]
     assert moderation("needs") == [
-        ["A regional materials register facilitator", "Serves: 2035 Half of all firms share materials"],
-        ["Trust between firms facilitator", "Serves: 2030 A first exchange runs; 2040 Every firm shares"],
-        ["Money for a start facilitator", "Serves: nothing yet"],
+        ["A regional materials register facilitator", "Serves:", "2035 Half of all firms share materials"],
+        [
+            "Trust between firms facilitator",
+            "Serves:",
+            "2030 A first exchange runs",
+            "2040 Every firm shares",
+        ],
+        ["Money for a start facilitator", "Serves:", "nothing yet"],
     ]
     assert moderation("measures") == [
-        ["Start a materials exchange facilitator", "Meets: A regional materials register"],
-        ["Train waste officers in SMEs facilitator", "Meets: A regional materials register"],
+        ["Start a materials exchange facilitator", "Meets:", "A regional materials register"],
+        ["Train waste officers in SMEs facilitator", "Meets:", "A regional materials register"],
     ]
 
 
@@ -270,3 +282,28 @@ def test_the_console_header_matches_other_pages_and_the_lobby_offers_only_what_i
     assert page.select_one(".agenda-empty").get_text() == (
         "Nothing on the agenda yet: add measures from the list below."
     )
+
+
+def test_the_console_offers_to_add_a_contribution_only_while_one_can_still_be_taken_into_account(
+    client: TestClient, db: Database
+) -> None:
+    tree = factories.tree(db)
+    sign_in(client, tree.owner.email)
+    offered = {}
+    phases = ("lobby", "vision", "milestones", "needs", "measures", "rating", "prioritisation", "results")
+    for phase in phases:
+        factories.phase(db, tree.workshop, phase)
+        page = BeautifulSoup(client.get(f"/facilitate/{tree.workshop.code}").text, "html.parser")
+        label = page.select_one("form.add-item label")
+        offered[phase] = " ".join(label.get_text().split()) if label else None
+    assert offered == {
+        "lobby": None,
+        "vision": "Add as facilitator (Vision statement)",
+        "milestones": "Add as facilitator (Milestone)",
+        "needs": "Add as facilitator (Need)",
+        "measures": "Add as facilitator (Measure)",
+        # A measure that comes up while rating is still rated; once dots are placed it no longer is.
+        "rating": "Add as facilitator (Measure)",
+        "prioritisation": None,
+        "results": None,
+    }

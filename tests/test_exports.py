@@ -130,6 +130,8 @@ def test_the_json_document_holds_the_whole_workshop_and_the_api_s_results(
         "participants",
         "participants_left_out",
         "items",
+        "tables",
+        "seating",
         "ratings",
         "dots",
         "results",

@@ -149,12 +149,22 @@ FORMS: dict[str, Form] = {
     ),
     "/language": Form(Phase.lobby, {"language": "de", "next": "/"}),
     "/join": Form(Phase.lobby, {"code": "{code}"}),
-    "/j/{code}": Form(Phase.lobby, {"name": "", "group": "", "consent": "yes"}),
+    "/j/{code}": Form(Phase.lobby, {"name": "", "group": "", "consent": "yes", "table": ""}),
     "/w/{code}/items": Form(
         Phase.milestones,
-        {"text": "Every roof has panels", "year": "2035", "links": "", "client_key": ""},
-        frozenset({"year", "links"}),
+        {"text": "Every roof has panels", "year": "2035", "links": "", "client_key": "", "table": ""},
+        frozenset({"year", "links", "table"}),
     ),
+    "/w/{code}/table": Form(Phase.lobby, {"table": "1"}, frozenset({"table"})),
+    "/facilitate/{code}/tables": Form(
+        Phase.lobby, {"names": "Harbour\nHill | Logistics", "per": "", "assign": "balanced"}
+    ),
+    "/facilitate/{code}/tables/seat": Form(
+        Phase.lobby,
+        {"participant_id": "{participant_id}", "table": "1"},
+        frozenset({"participant_id", "table"}),
+    ),
+    "/facilitate/{code}/tables/end": Form(Phase.lobby, {}),
     "/w/{code}/items/{item_id}/edit": Form(Phase.milestones, {"text": "Every roof has panels"}),
     "/w/{code}/items/{item_id}/withdraw": Form(Phase.milestones, {}),
     "/w/{code}/items/{item_id}/rating": Form(

@@ -7,15 +7,17 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
 import redis
+from bs4 import BeautifulSoup
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from backcast import migrate
 from tests import server as real_server
 from tests.conftest import IN_CI, fresh_postgres_database
-from tests.live_helpers import Room, facilitator_token, open_room
+from tests.live_helpers import PASSWORD, Room, facilitator_token, open_room
 from tests.sse import open_stream
 
 pytestmark = pytest.mark.postgres
@@ -108,3 +110,60 @@ def test_a_write_on_one_process_reaches_a_stream_on_the_other(
     seqs = [int(m.id) for m in events if m.id]
     assert sum(m.event == "item-added" for m in events) == 6
     assert seqs == list(range(1, len(seqs) + 1))
+
+
+def signed_in(base_url: str, email: str) -> httpx.Client:
+    client = httpx.Client(base_url=base_url)
+    response = client.post("/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code in {200, 303}, response.text
+    assert client.cookies, "no session cookie"
+    return client
+
+
+@pytest.mark.parametrize("pair", ["postgres", "redis"], indirect=True)
+def test_co_owners_see_who_has_the_console_open_on_another_process(
+    pair: tuple[str, real_server.Server, real_server.Server],
+) -> None:
+    url, first, second = pair
+    room = open_room(first.base_url, facilitator_token(url, "ana@example.org"))
+    facilitator_token(url, "bo@example.org")
+    added = httpx.post(
+        f"{first.base_url}/api/v1/workshops/{room.code}/owners",
+        json={"email": "bo@example.org"},
+        headers=room.facilitator,
+    )
+    assert added.status_code == 200, added.text
+    ana, bo = signed_in(first.base_url, "ana@example.org"), signed_in(second.base_url, "bo@example.org")
+
+    def also_open(client: httpx.Client) -> str | None:
+        page = BeautifulSoup(client.get(f"/facilitate/{room.code}").text, "html.parser")
+        line = page.select_one("#watching")
+        return line.get_text() if line else None
+
+    def waited(client: httpx.Client, expected: str | None) -> str | None:
+        deadline = time.monotonic() + 5
+        while (shown := also_open(client)) != expected and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return shown
+
+    assert also_open(bo) is None
+    # Ana opens the console on the first process; Bo's console on the second says so.
+    cookie = "; ".join(f"{name}={value}" for name, value in ana.cookies.items())
+    stream = open_stream(f"{first.base_url}/facilitate/{room.code}/live", {"Cookie": cookie})
+    try:
+        assert waited(bo, "Also open now: ana@example.org") == "Also open now: ana@example.org"
+        # Bo's own open console is not news to Bo, and Ana's page now names Bo.
+        bo_cookie = "; ".join(f"{name}={value}" for name, value in bo.cookies.items())
+        bo_stream = open_stream(f"{second.base_url}/facilitate/{room.code}/live", {"Cookie": bo_cookie})
+        try:
+            assert waited(ana, "Also open now: bo@example.org") == "Also open now: bo@example.org"
+            assert also_open(bo) == "Also open now: ana@example.org"
+        finally:
+            bo_stream.close()
+    finally:
+        stream.close()
+    # Closed on the first process: gone from the second, long before a heartbeat would expire it.
+    assert waited(bo, None) is None
+    assert waited(ana, None) is None
+    ana.close()
+    bo.close()

@@ -12,7 +12,6 @@ from sqlmodel import select
 from backcast.db import Database
 from backcast.models import EventRecord, Workshop
 from backcast.services import accounts
-from backcast.web import console
 from tests import factories
 
 
@@ -119,12 +118,14 @@ def test_the_console_lists_the_owners_adds_and_removes_and_says_who_else_has_it_
 
     # Bo has the console open: Ana's console says so.
     assert shop.id is not None
-    console.WATCHING.setdefault(shop.id, console.Counter())["bo@example.org"] += 1
+    assert bo.id is not None
+    presence = client.app.state.broker.presence  # type: ignore[attr-defined]
+    presence.arrive(shop.id, bo.id)
     try:
         page = BeautifulSoup(client.get(f"/facilitate/{shop.code}").text, "html.parser")
         assert page.select_one("#watching").get_text() == "Also open now: bo@example.org"
     finally:
-        console.WATCHING.pop(shop.id)
+        presence.leave(shop.id, bo.id)
 
     client.post(f"/facilitate/{shop.code}/owners/{bo.id}/remove")
     assert owners_shown() == ["ana@example.org (you)"]

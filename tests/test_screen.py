@@ -14,6 +14,8 @@ from backcast.settings import Settings
 from tests import factories
 from tests.test_console import sign_in
 
+SHY = "\u00ad"
+
 
 def screen_text(client: TestClient, code: str) -> str:
     response = client.get(f"/w/{code}/screen")
@@ -169,7 +171,8 @@ def test_the_timeline_labels_each_milestone_on_the_ruler_and_ends_with_the_adopt
         timeline = page.select_one("ol.timeline")
         assert timeline is not None and timeline["lang"] == "de"  # German words hyphenate as German
         return [
-            (c.select_one(".year").get_text(), c.select_one(".sticky").get_text())
+            # What the room reads: soft hyphens show only where a line breaks.
+            (c.select_one(".year").get_text(), c.select_one(".sticky").get_text().replace(SHY, ""))
             for c in timeline.select(".column")
         ]
 
@@ -270,3 +273,41 @@ def test_the_adopted_synthesis_leads_the_vision_wall(client: TestClient, db: Dat
         "Repair is a trade again",
         "Ports handle secondary raw materials",
     ]
+
+
+def test_long_words_on_the_screen_may_break_at_their_syllables_and_stay_whole_everywhere_else(
+    client: TestClient, db: Database
+) -> None:
+    tree = factories.tree(db, language="de")
+    owner, code = tree.owner, tree.workshop.code
+    text = "Kreislaufwirtschaftsnetzwerke in jeder Stadt"
+    milestone = items.add_item(db, owner, code, kind="milestone", text=text, year=2030)
+    factories.phase(db, tree.workshop, Phase.milestones)
+
+    page = BeautifulSoup(client.get(f"/w/{code}/screen").text, "html.parser")
+    stickies = [p.get_text() for p in page.select("ol.timeline .sticky")]
+    # Breaks between the compound's words and syllables, none leaving a letter or two alone.
+    assert f"Kreis{SHY}lauf{SHY}wirt{SHY}schafts{SHY}netz{SHY}werke in jeder Stadt" in stickies
+    # The live fragment the projector swaps in reads the same.
+    live = client.app.state.screen_live.render(tree.workshop.id, "de")  # type: ignore[attr-defined]
+    assert f"Kreis{SHY}lauf{SHY}wirt{SHY}schafts{SHY}netz{SHY}werke" in live
+
+    # An English workshop breaks English words by English rules.
+    english = factories.tree(db, language="en")
+    neighbourhood = "Neighbourhood infrastructure"
+    items.add_item(db, english.owner, english.workshop.code, kind="milestone", text=neighbourhood, year=2031)
+    factories.phase(db, english.workshop, Phase.milestones)
+    assert (
+        f"Neigh{SHY}bour{SHY}hood infra{SHY}struc{SHY}ture"
+        in client.get(f"/w/{english.workshop.code}/screen").text
+    )
+
+    # What was typed is stored, exported, and shown through the API and on the console as typed.
+    _, token = factories.join(db, tree.workshop)
+    listed = client.get(f"/api/v1/workshops/{code}/items", headers={"Authorization": f"Bearer {token}"})
+    assert [item["text"] for item in listed.json() if item["id"] == milestone.id] == [text]
+    sign_in(client, owner.email)
+    for url in (f"/facilitate/{code}", f"/facilitate/{code}/export?format=csv&table=items"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert SHY not in response.text and "Kreislaufwirtschaftsnetzwerke" in response.text, url

@@ -24,7 +24,9 @@ from backcast.models import (
     Link,
     Participant,
     Rating,
+    Seating,
     StakeholderGroup,
+    Table,
     Workshop,
 )
 from backcast.models.base import UTCDateTime
@@ -63,6 +65,9 @@ class WorkshopData:
     ratings: list[RatingRow]  # by item, criterion position, participant
     dots: list[DotsRow]  # by item, participant
     agenda: list[AgendaEntry]
+    # Breakout tables and every seat taken at them, by id.
+    tables: list[Table] = field(default_factory=list)
+    seating: list[Seating] = field(default_factory=list)
     counted_item_ids: frozenset[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +98,8 @@ def research_part(data: WorkshopData) -> WorkshopData:
         ratings=[row for row in data.ratings if row.participant_id in kept],
         dots=[row for row in data.dots if row.participant_id in kept],
         agenda=data.agenda,
+        tables=data.tables,
+        seating=[seat for seat in data.seating if seat.participant_id in kept],
     )
 
 
@@ -170,6 +177,14 @@ def read_workshop(session: Session, workshop: Workshop) -> WorkshopData:
                 select(AgendaEntry)
                 .where(AgendaEntry.workshop_id == workshop_id)
                 .order_by(col(AgendaEntry.position), col(AgendaEntry.id))
+            )
+        ),
+        tables=list(
+            session.exec(select(Table).where(col(Table.workshop_id) == workshop_id).order_by(col(Table.id)))
+        ),
+        seating=list(
+            session.exec(
+                select(Seating).where(col(Seating.workshop_id) == workshop_id).order_by(col(Seating.id))
             )
         ),
     )

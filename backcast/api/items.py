@@ -13,7 +13,7 @@ from backcast.db import Database
 from backcast.http.deps import get_db
 from backcast.http.limits import take_change_async, take_contribution
 from backcast.models import Facilitator, Item, Participant
-from backcast.services import items, ratings, workshops
+from backcast.services import items, ratings, tables, workshops
 from backcast.services.items import UNSET
 
 router = APIRouter(tags=["items"], responses=problems(401, 403, 404))
@@ -36,6 +36,7 @@ def item_out(item: Item, links: list[int], reader: Facilitator | Participant) ->
         withdrawn=item.withdrawn,
         merged_into=item.merged_into_id,
         links=links,
+        table=item.table_id,
         created_at=item.created_at,
     )
 
@@ -76,6 +77,7 @@ def add_item(
         year=body.year,
         links=body.links,
         client_key=idempotency_key,
+        table=body.table,
     )
     response.headers["Location"] = f"/api/v1/items/{item.id}"
     return item_out(item, items.link_targets(db, item), actor)
@@ -85,9 +87,14 @@ def add_item(
 def list_items(
     code: str, actor: Facilitator | Participant = Depends(current_actor), db: Database = Depends(get_db)
 ) -> list[schemas.ItemOut]:
+    """The standing items; a participant during a breakout sees the other tables' only when the
+    facilitator lets the tables see each other."""
     workshop = workshops.readable_workshop(db, actor, code)
     standing, links = items.items_with_links(db, workshop, include_hidden=isinstance(actor, Facilitator))
-    return [item_out(item, links.get(item.id or 0, []), actor) for item in standing]
+    unseen = tables.unseen_tables_of(db, actor) if isinstance(actor, Participant) else set()
+    return [
+        item_out(item, links.get(item.id or 0, []), actor) for item in standing if item.table_id not in unseen
+    ]
 
 
 @router.patch("/items/{item_id}", response_model=schemas.ItemOut, responses=problems(409))

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from backcast.api import events, items, owners, participants, results, studies, workshops
+from backcast.api import events, items, owners, participants, results, studies, tables, workshops
 from backcast.api.problems import problems
 from backcast.http.limits import check_token_misses
 
@@ -34,3 +34,4 @@ router.include_router(items.router)
 router.include_router(results.router)
 router.include_router(events.router)
 router.include_router(studies.router)
+router.include_router(tables.router)

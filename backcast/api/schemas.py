@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from backcast.defaults import CriterionSpec, GroupSpec
-from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase, StudyRole
+from backcast.enums import Assign, Direction, ItemKind, Language, NamesMode, Phase, StudyRole
 from backcast.models import limits as L
 from backcast.models.limits import (
     DOT_BUDGET_MAX,
@@ -386,6 +386,11 @@ class ItemCreate(Body):
     text: ItemText
     year: Year | None = None
     links: Links = Field(default_factory=list)
+    table: ItemId | None = Field(
+        None,
+        description="During a breakout, the id of the table the participant sits at, to be sure the "
+        "contribution lands there: another table is refused with 409. Left out, it goes to their table.",
+    )
 
 
 class ItemPatch(Body):
@@ -422,6 +427,9 @@ class ItemOut(BaseModel):
     withdrawn: bool
     merged_into: int | None
     links: list[int]
+    table: int | None = Field(
+        description="The id of the breakout table it was added at; null in the plenary."
+    )
     created_at: datetime
 
 
@@ -790,3 +798,60 @@ class StudyResultsOut(BaseModel):
     coded_items: int
     workshops: list[StudyWorkshopResultsOut]
     themes: list[ThemeResultsOut]
+
+
+# --- breakout tables -----------------------------------------------------------------------------
+
+TableName = Annotated[StrictStr, _text(L.TABLE_NAME_MAX, required=True, line=True)]
+TableScopeText = Annotated[StrictStr, _text(L.TABLE_SCOPE_MAX, required=False, line=True)]
+TableNumber = Annotated[StrictInt, Field(ge=1, le=L.TABLES_MAX), WHOLE]
+
+
+class TableIn(Body):
+    name: TableName = Field(description="Each table of a breakout needs its own name (else 409).")
+    scope: ItemId | TableScopeText | None = Field(
+        None,
+        description="What the table works on: the id of a milestone or need of this workshop (409 for "
+        "another workshop's item or another kind), or a short text such as a sector.",
+    )
+
+
+class TablesIn(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "tables": [{"name": "Table 1", "scope": "Construction"}, {"name": "Table 2"}],
+                    "assign": "balanced",
+                }
+            ]
+        },
+    )
+    tables: list[TableIn] = Field(min_length=L.TABLES_MIN, max_length=L.TABLES_MAX)
+    assign: Assign = Field(
+        description="`balanced` spreads each stakeholder group evenly over the tables, `random` "
+        "shuffles with a seed kept in the log, `choice` lets each phone pick its table."
+    )
+
+
+class SeatIn(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"table": 2}]})
+    table: TableNumber = Field(description="The number of a table of the breakout that is on (else 409).")
+
+
+class TableOut(BaseModel):
+    id: int
+    number: int
+    name: str
+    scope_item_id: int | None
+    scope_text: str
+    participants: list[int] = Field(description="The ids of those sitting at the table now.")
+
+
+class TablesOut(BaseModel):
+    breakout: int | None = Field(description="The number of the breakout that is on; null in the plenary.")
+    assign: Assign | None
+    seed: int | None = Field(description="The seed of a random seating.")
+    tables: list[TableOut]
+    unseated: list[int] = Field(description="Participants without a seat (with `choice`, those yet to pick).")

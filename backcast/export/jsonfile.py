@@ -44,6 +44,8 @@ def json_bytes(tables: dict[str, Table], results: dict[str, Any], left_out: int 
         # Those without consent to research use are not in this file, though the room counted them.
         "participants_left_out": left_out,
         "items": items,
+        "tables": records(tables["tables"]),
+        "seating": records(tables["seating"]),
         "ratings": records(tables["ratings"], _ITEM_COPIES),
         "dots": records(tables["dots"]),
         "results": results,

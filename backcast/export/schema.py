@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from backcast.enums import Direction, ItemKind, Language, NamesMode, Phase
+from backcast.enums import Assign, Direction, ItemKind, Language, NamesMode, Phase
 from backcast.i18n import N_
 
 Type = Literal["integer", "number", "string", "boolean", "datetime"]
@@ -215,9 +215,71 @@ TABLES: dict[str, TableSpec] = {
                 Column("in_results", "boolean", N_("Up for rating and counted in the results."), True),
                 Column("created_at", "datetime", N_("When the item was added (UTC)."), True),
                 Column("updated_at", "datetime", N_("When the item last changed (UTC)."), True),
+                Column(
+                    "table",
+                    "integer",
+                    N_("Id of the breakout table it was added at; empty for the plenary's."),
+                    minimum=1,
+                ),
             ),
             primary_key=("item_id",),
-            foreign_keys={"author": ("participants", "participant")},
+            foreign_keys={"author": ("participants", "participant"), "table": ("tables", "table_id")},
+        ),
+        TableSpec(
+            "tables",
+            N_("Breakout tables: small groups working in parallel, one row per table of each breakout."),
+            (
+                Column("table_id", "integer", N_("Id of the table, unique in this server."), True, 1),
+                Column(
+                    "breakout",
+                    "integer",
+                    N_("Which breakout of the workshop, from 1 for the first."),
+                    True,
+                    1,
+                ),
+                Column("number", "integer", N_("Number of the table in its breakout, from 1."), True, 1),
+                Column("name", "string", N_("Name of the table."), True),
+                Column("scope_item_id", "integer", N_("Id of the milestone or need the table worked on.")),
+                Column(
+                    "scope_text", "string", N_("What the table worked on, in words (a sector, a district).")
+                ),
+                Column(
+                    "assign",
+                    "string",
+                    N_(
+                        "How people were seated: balanced spreads each stakeholder group evenly, random "
+                        "shuffles with the seed, choice let each person pick."
+                    ),
+                    True,
+                    enum=tuple(Assign),
+                ),
+                Column("seed", "integer", N_("Seed of a random seating, to replay it.")),
+                Column("started_at", "datetime", N_("When the breakout started (UTC)."), True),
+                Column("ended_at", "datetime", N_("When the breakout ended (UTC); empty while it goes on.")),
+            ),
+            primary_key=("table_id",),
+            foreign_keys={"scope_item_id": ("items", "item_id")},
+        ),
+        TableSpec(
+            "seating",
+            N_("Who sat at which table, and when: moving someone ends one row and starts another."),
+            (
+                Column("table_id", "integer", N_("Id of the table."), True, 1),
+                PARTICIPANT,
+                Column(
+                    "how",
+                    "string",
+                    N_(
+                        "balanced, random or choice as the breakout seated them; "
+                        "moved when the facilitator did."
+                    ),
+                    True,
+                    enum=(*tuple(Assign), "moved"),
+                ),
+                Column("seated_at", "datetime", N_("When they took the seat (UTC)."), True),
+                Column("left_at", "datetime", N_("When they left it (UTC); empty while they sit there.")),
+            ),
+            foreign_keys={"table_id": ("tables", "table_id"), "participant": ("participants", "participant")},
         ),
         TableSpec(
             "links",

@@ -137,7 +137,27 @@ def build_tables(
                 item.id in counted,
                 item.created_at,
                 item.updated_at,
+                item.table_id,
             )
+
+    def table_rows() -> Iterator[Row]:
+        for table in data.tables:
+            yield (
+                table.id,
+                table.breakout,
+                table.number,
+                table.name,
+                table.scope_item_id,
+                table.scope_text,
+                table.assign,
+                table.seed,
+                table.started_at,
+                table.ended_at,
+            )
+
+    def seating_rows() -> Iterator[Row]:
+        for seat in data.seating:
+            yield seat.table_id, aliases[seat.participant_id], seat.how, seat.seated_at, seat.left_at
 
     def link_rows() -> Iterator[Row]:
         for link in data.links:
@@ -254,6 +274,8 @@ def build_tables(
         "groups": (len(data.groups), group_rows),
         "participants": (len(data.participants), participant_rows),
         "items": (len(data.items), item_rows),
+        "tables": (len(data.tables), table_rows),
+        "seating": (len(data.seating), seating_rows),
         "links": (len(data.links), link_rows),
         "ratings": (len(data.ratings), rating_rows),
         "dots": (len(data.dots), dots_rows),

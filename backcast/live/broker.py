@@ -3,7 +3,8 @@
 Services publish from worker threads right after their commit; the broker hands that to this
 process's hub at once and, for the real brokers, sends it to the other processes, coalesced per
 workshop: only the newest seq matters, since listeners read the events from the table.
-A notification carries only the workshop id and seq, never data.
+A notification carries only the workshop id and seq, never data. The brokers also carry which
+accounts have a workshop's console open (`presence.py`): ids, never addresses.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import random
 from collections.abc import Awaitable, Callable
 
 from backcast.db import Database
+from backcast.live import presence
 from backcast.live.feed import Hub
 from backcast.live.views import Channels
 
@@ -49,10 +51,25 @@ class Broker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.connected = asyncio.Event()
+        self.presence = presence.Presence()
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.connected.set()
+
+    def console_opened(self, workshop_id: int, account_id: int) -> None:
+        """Called in the event loop when a console's stream opens."""
+        self._announce(self.presence.arrive(workshop_id, account_id))
+
+    def console_closed(self, workshop_id: int, account_id: int) -> None:
+        self._announce(self.presence.leave(workshop_id, account_id))
+
+    def watching(self, workshop_id: int) -> set[int]:
+        """The accounts with this workshop's console open, in every process the broker reaches."""
+        return self.presence.watching(workshop_id)
+
+    def _announce(self, message: str) -> None:
+        """One process: nobody else to tell."""
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -101,12 +118,14 @@ class RelayBroker(Broker):
     def __init__(self, db: Database) -> None:
         super().__init__(db)
         self._pending: dict[int, int] = {}
+        self._outbox: list[str] = []
         self._has_pending = asyncio.Event()
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._spawn("listener", self._listen_once)
         self._spawn("sender", self._send_forever)
+        self._spawn("presence", self._heartbeat)
         # Serve even if the broker is down at start; the listener keeps trying.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.connected.wait(), 5)
@@ -116,8 +135,24 @@ class RelayBroker(Broker):
         self._pending[workshop_id] = max(seq, self._pending.get(workshop_id, 0))
         self._has_pending.set()
 
+    def _announce(self, message: str) -> None:
+        self._outbox.append(message)
+        self._has_pending.set()
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(presence.HEARTBEAT)
+            for message in self.presence.announcements():
+                self._announce(message)
+
     def _received(self, message: str | bytes) -> None:
-        parsed = decode(message)
+        text = message.decode() if isinstance(message, bytes) else message
+        if text.startswith(presence.MARK):
+            if self.presence.heard(text):
+                for announcement in self.presence.announcements():
+                    self._announce(announcement)
+            return
+        parsed = decode(text)
         if parsed is not None:
             self.hub.notify(*parsed)
 
@@ -125,18 +160,23 @@ class RelayBroker(Broker):
         """Called once a (re)connected listener is subscribed: catch up on what was missed."""
         self.connected.set()
         self.hub.wake_all()
+        # The others may have forgotten this process's consoles while it was away, and it theirs.
+        for message in [*self.presence.announcements(), self.presence.question()]:
+            self._announce(message)
 
     async def _send_forever(self) -> None:
         while True:
             await self._has_pending.wait()
             self._has_pending.clear()
             batch, self._pending = self._pending, {}
+            outbox, self._outbox = self._outbox, []
             try:
-                await self._send([encode(w, s) for w, s in batch.items()])
+                await self._send([*(encode(w, s) for w, s in batch.items()), *outbox])
             except Exception:
                 # Keep what was not sent; newer seqs for the same workshop supersede it.
                 for workshop_id, seq in batch.items():
                     self._pending[workshop_id] = max(seq, self._pending.get(workshop_id, 0))
+                self._outbox[:0] = outbox
                 self._has_pending.set()
                 raise
 

@@ -30,6 +30,9 @@ LISTENER_LIMIT = 64  # messages queued for one listener before it is cut loose
 class Message:
     event: str
     data: str
+    # The last message of this view for its listeners: their streams end after it, and each
+    # browser reconnects to the view that is now its own (a phone seated at another table).
+    ends: bool = False
 
     @cached_property
     def frame(self) -> bytes:
@@ -80,6 +83,13 @@ class Listener:
     def close(self) -> None:
         self.channel.remove(self)
 
+    def end(self) -> None:
+        """Ends the stream once what is queued has gone out."""
+        if not self.dropped:
+            self.dropped = True
+            self.queue.put_nowait(None)
+            self.channel.remove(self)
+
 
 class Channel:
     def __init__(
@@ -125,6 +135,8 @@ class Channel:
             for message in messages:
                 for listener in list(self.listeners):
                     listener.offer(message)
+                    if message.ends:
+                        listener.end()
 
 
 class Channels:

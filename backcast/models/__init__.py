@@ -8,6 +8,7 @@ from backcast.models.item import Item, Link
 from backcast.models.participant import Participant
 from backcast.models.rating import Dots, Rating
 from backcast.models.study import Study, StudyCodedItem, StudyCoding, StudyEvent, StudyMember, StudyTheme
+from backcast.models.table import Seating, Table
 from backcast.models.template import SavedTemplate
 from backcast.models.workshop import Criterion, StakeholderGroup, Workshop, WorkshopOwner
 
@@ -26,6 +27,7 @@ __all__ = [
     "RateHit",
     "Rating",
     "SavedTemplate",
+    "Seating",
     "StakeholderGroup",
     "Study",
     "StudyCodedItem",
@@ -33,6 +35,7 @@ __all__ = [
     "StudyEvent",
     "StudyMember",
     "StudyTheme",
+    "Table",
     "Workshop",
     "WorkshopOwner",
     "metadata",

@@ -20,6 +20,7 @@ class Item(SQLModel, table=True):
         UniqueConstraint("author_id", "client_key"),
         ForeignKeyConstraint(["workshop_id", "author_id"], ["participant.workshop_id", "participant.id"]),
         ForeignKeyConstraint(["workshop_id", "merged_into_id"], ["item.workshop_id", "item.id"]),
+        ForeignKeyConstraint(["workshop_id", "table_id"], ["table.workshop_id", "table.id"]),
         CheckConstraint(f"kind IN ({sql_in(ItemKind)})", name="kind_known"),
         CheckConstraint(f"length(text) BETWEEN 1 AND {ITEM_TEXT_MAX}", name="text_length"),
         CheckConstraint(f"year IS NULL OR year BETWEEN {YEAR_MIN} AND {YEAR_MAX}", name="year_range"),
@@ -39,6 +40,8 @@ class Item(SQLModel, table=True):
     # The vision synthesis the later phases refer to.
     adopted: bool = False
     merged_into_id: int | None = None
+    # The breakout table it was added at; null for the plenary's.
+    table_id: int | None = Field(default=None, index=True)
     client_key: str | None = Field(default=None, sa_type=String(CLIENT_KEY_MAX))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from backcast.models import (
     Criterion,
     Dots,
     EventRecord,
+    Facilitator,
     Item,
     Participant,
     Rating,
@@ -25,6 +26,7 @@ from backcast.models import (
 )
 from backcast.queries.progress import DotProgress, dot_progress, dot_totals, rating_completion
 from backcast.queries.screen import GroupCount, group_counts
+from backcast.queries.tables import Overview, table_overview
 from backcast.services.agenda import agenda_of
 from backcast.services.items import items_of, links_of
 from backcast.services.timer import seconds_left
@@ -46,6 +48,8 @@ class ConsoleView:
     agenda: list[tuple[AgendaEntry, Item]]
     candidates: list[tuple[Item, int]]  # rated measures not on the agenda yet, most dots first
     dots: DotProgress
+    tables: Overview | None = None  # the breakout's tables side by side, while one is on
+    scopes: list[Item] = field(default_factory=list)  # what a new table may work on
 
 
 def by_year(items: list[Item]) -> list[Item]:
@@ -86,6 +90,9 @@ def console_view(db: Database, workshop_id: int) -> ConsoleView:
                 (item, total) for item, total in dot_totals(session, workshop) if item.id not in on_agenda
             ],
             dots=dot_progress(session, workshop),
+            tables=table_overview(session, workshop_id),
+            scopes=by_year([i for i in standing if i.kind == ItemKind.milestone and not i.hidden])
+            + [i for i in standing if i.kind == ItemKind.need and not i.hidden],
         )
 
 
@@ -119,6 +126,15 @@ class ParticipantRow:
     items: int  # contributions they made, withdrawn ones included
     ratings: int  # rating rows, "can't judge" included
     dots: int
+
+
+def addresses(db: Database, account_ids: set[int]) -> list[str]:
+    """The facilitators' addresses, sorted, for those of `account_ids` that still have an account."""
+    if not account_ids:
+        return []
+    with db.read() as session:
+        found = session.exec(select(Facilitator.email).where(col(Facilitator.id).in_(account_ids)))
+        return sorted(found)
 
 
 def participants_of(db: Database, workshop_id: int) -> list[ParticipantRow]:

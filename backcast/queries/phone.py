@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from backcast.db import Database
-from backcast.enums import LINK_TARGET, PHASE_KIND, ItemKind, Phase
-from backcast.models import Criterion, Dots, Item, Participant, Rating, StakeholderGroup, Workshop
+from backcast.enums import LINK_TARGET, PHASE_KIND, Assign, ItemKind, Phase
+from backcast.models import Criterion, Dots, Item, Participant, Rating, StakeholderGroup, Table, Workshop
 from backcast.queries.labels import Labels
 from backcast.queries.results_view import ResultsView, results_view
 from backcast.services.items import items_of, links_of, up_for_rating
 from backcast.services.participants import has_answered
+from backcast.services.tables import current_tables, seat_of, unseen_tables
 from backcast.services.workshops import criteria_of, groups_of
 
 # The kind of item each contribution phase collects.
@@ -42,6 +43,13 @@ class PhoneView:
     cards: list[RatingCard] = field(default_factory=list)
     dots: dict[int, int] = field(default_factory=dict)
     results: ResultsView | None = None  # once the facilitator reveals them
+    # During a breakout: the participant's table (None until seated), what it works on, what the
+    # table has contributed in this phase, and the tables to choose from when people choose.
+    in_breakout: bool = False
+    table: Table | None = None
+    scope: str = ""
+    table_items: list[Item] = field(default_factory=list)
+    choose_from: list[Table] = field(default_factory=list)
 
     def mine_for(self, item_id: int | None) -> dict[int, int | None]:
         return next((card.values for card in self.cards if card.item.id == item_id), {})
@@ -86,13 +94,33 @@ def phone_view(db: Database, participant: Participant) -> PhoneView:
             kind=PHASE_KIND.get(Phase(workshop.phase)),
             labels=Labels.of(workshop),
         )
+        tables = current_tables(session, workshop.id)
+        if tables:
+            assert participant.id is not None
+            view.in_breakout = True
+            view.table = seat_of(session, participant.id)
+            if tables[0].assign == Assign.choice:
+                view.choose_from = tables  # a change of mind stays possible
+            if view.table is not None:
+                view.scope = table_scope(session, view.table)
+        unseen = unseen_tables(session, workshop.id, participant.id) if tables and participant.id else set()
         if view.kind is not None:
             # Their own hidden items too: an author is told that the facilitator hid one, rather
             # than seeing it vanish without a word.
             with_hidden = items_of(session, workshop.id, include_hidden=True)
             view.mine = [i for i in with_hidden if i.author_id == participant.id and i.kind == view.kind]
             target = LINK_TARGET.get(view.kind)
-            parents = [i for i in with_hidden if i.kind == target and not i.hidden] if target else []
+            parents = (
+                [i for i in with_hidden if i.kind == target and not i.hidden and i.table_id not in unseen]
+                if target
+                else []
+            )
+            if view.table is not None:
+                view.table_items = [
+                    i
+                    for i in with_hidden
+                    if i.table_id == view.table.id and i.kind == view.kind and not i.hidden
+                ]
             # By year, as the backward timeline reads; those without a year after, in their order.
             view.parents = sorted(parents, key=lambda i: (i.year is None, i.year or 0, i.id or 0))
             links: dict[int, list[int]] = defaultdict(list)
@@ -110,6 +138,18 @@ def phone_view(db: Database, participant: Participant) -> PhoneView:
                 for row in session.exec(select(Dots).where(Dots.participant_id == participant.id))
             }
         return view
+
+
+def table_scope(session: Session, table: Table) -> str:
+    """What a table works on, as people read it: the scope item's text (a milestone with its year),
+    or the free text."""
+    if table.scope_item_id is not None:
+        item = session.get(Item, table.scope_item_id)
+        if item is not None:
+            return (
+                f"{item.year} · {item.text}" if item.year and item.kind == ItemKind.milestone else item.text
+            )
+    return table.scope_text
 
 
 def _cards(session: Session, workshop: Workshop, participant: Participant) -> list[RatingCard]:

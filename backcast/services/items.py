@@ -23,7 +23,7 @@ from backcast.events import (
 from backcast.i18n import N_
 from backcast.models import Facilitator, Item, Link, Participant, Workshop, utcnow
 from backcast.models import limits as L
-from backcast.services import validate
+from backcast.services import tables, validate
 from backcast.services.errors import Conflict, Invalid, NotAllowed, NotFound, PhaseClosed
 from backcast.services.eventlog import Actor, lock_workshop, record, require_participant
 from backcast.services.workshops import lock_owned
@@ -117,9 +117,14 @@ def add_item(
     year: object = None,  # checked here: a form's text that is no number is refused by name
     links: Sequence[int] = (),
     client_key: str | None = None,
+    table: object = None,
 ) -> Item:
     """A new contribution. A participant's is accepted only in its phase while input is open;
-    a retried submission with the same `client_key` returns the first one."""
+    a retried submission with the same `client_key` returns the first one. During a breakout it
+    belongs to the participant's table; `table`, when the client names the table it shows, must be
+    that one (a phone showing a table its participant was moved from is refused, not misfiled)."""
+    if table is not None and not validate.is_id(table):
+        raise Invalid(N_("Give the table's number."), field="table")
     item_kind = validate.choice(kind, "kind", ItemKind)
     body = validate.text(text, "text", max_length=L.ITEM_TEXT_MAX)
     if client_key is not None:
@@ -140,6 +145,11 @@ def add_item(
                     return earlier
             _require_open_for(workshop, item_kind)
         assert workshop.id is not None
+        seat = tables.seat_of(tx.session, actor.id) if isinstance(actor, Participant) and actor.id else None
+        if table is not None and (seat is None or seat.id != table):
+            raise Conflict(
+                N_("You do not sit at this table now: the page shows your table again."), field="table"
+            )
         item_year = _item_year(workshop, item_kind, year)
         targets = _link_targets(tx, workshop, item_kind, links)
         item = Item(
@@ -150,6 +160,7 @@ def add_item(
             author_id=actor.id if isinstance(actor, Participant) else None,
             by_facilitator=isinstance(actor, Facilitator),
             client_key=client_key if isinstance(actor, Participant) else None,
+            table_id=seat.id if seat else None,
         )
         tx.session.add(item)
         tx.session.flush()
@@ -167,6 +178,7 @@ def add_item(
                 author_id=item.author_id,
                 by_facilitator=item.by_facilitator,
                 links=targets,
+                table_id=item.table_id,
             ),
             actor,
         )

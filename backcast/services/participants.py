@@ -21,6 +21,7 @@ from backcast.events import (
     ParticipantGroupSet,
     ParticipantJoined,
     ParticipantsAnonymised,
+    ParticipantSeated,
 )
 from backcast.i18n import N_
 from backcast.models import (
@@ -35,7 +36,7 @@ from backcast.models import (
     utcnow,
 )
 from backcast.models import limits as L
-from backcast.services import codes, token_cache, validate, workshops
+from backcast.services import codes, tables, token_cache, validate, workshops
 from backcast.services.errors import Conflict, Invalid, NotFound
 from backcast.services.eventlog import actor_label, lock_workshop, record
 
@@ -100,6 +101,7 @@ def join_workshop(
             ),
             participant,
         )
+        tables.seat_late_joiner(tx, workshop, participant)
     return Joined(participant, token, normalized)
 
 
@@ -221,7 +223,9 @@ def _known(db: Database, token: str) -> token_cache.Known | None:
 # The actor of log entries whose participant was deleted: the entry stays, who it was does not.
 ERASED_ACTOR = "erased"
 # Entries that are the participant's own data rather than the room's work.
-_OWN_ENTRIES = frozenset(cls.type for cls in (ParticipantJoined, ParticipantGroupSet, ItemRated, DotsSet))
+_OWN_ENTRIES = frozenset(
+    cls.type for cls in (ParticipantJoined, ParticipantGroupSet, ParticipantSeated, ItemRated, DotsSet)
+)
 # A stored token hash is 64 hex digits; this prefix can never be one, so no token matches it.
 _NO_TOKEN = "erased-"
 

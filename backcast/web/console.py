@@ -6,7 +6,6 @@ the counters and the item list follow the room live.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
@@ -16,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from backcast import i18n
 from backcast.db import Database
-from backcast.enums import LINK_TARGET, PHASE_ORDER, ItemKind
+from backcast.enums import KIND_PHASE, LINK_TARGET, PHASE_ORDER, ItemKind, Phase
 from backcast.export.schema import TABLES
 from backcast.export.tables import pseudonymiser
 from backcast.http.deps import get_db, session_facilitator
@@ -25,10 +24,18 @@ from backcast.http.numbers import whole_number, whole_number_or_text, whole_numb
 from backcast.i18n import N_
 from backcast.live.stream import EventStream
 from backcast.live.views import Listener
-from backcast.models import Facilitator, Workshop
+from backcast.models import Facilitator, Item, Workshop
+from backcast.models.limits import TABLE_NAME_MAX
 from backcast.network import join_url, unreachable_reason
-from backcast.queries.console import ParticipantRow, console_view, footprint, join_bursts, participants_of
-from backcast.services import agenda, items, owners, participants, timer, workshops
+from backcast.queries.console import (
+    ParticipantRow,
+    addresses,
+    console_view,
+    footprint,
+    join_bursts,
+    participants_of,
+)
+from backcast.services import agenda, items, owners, participants, tables, timer, workshops
 from backcast.services.errors import Invalid, NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import console_facilitator, get_templates, owned, viewable
@@ -36,6 +43,12 @@ from backcast.web.live_stream import listening, live_stream
 from backcast.web.locale import use_room_language
 
 router = APIRouter(include_in_schema=False)
+
+
+# Where the console offers to add a contribution: in each kind's own phase, and while rating, for a
+# measure that comes up in the room (phones show it first, as still unrated). Once the room places
+# its dots or sees the results, an added measure would be ranked without ratings: nothing is offered.
+ADDING_PHASES = frozenset({*KIND_PHASE.values(), Phase.rating})
 
 
 def _back(workshop: Workshop, anchor: str = "") -> RedirectResponse:
@@ -64,6 +77,7 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
         "join_url": join_url(request.app.state.settings, view.workshop.code),
         "unreachable": _unreachable(request),
         "takes_input": view.workshop.phase in workshops.INPUT_PHASES,
+        "adds": view.workshop.phase in ADDING_PHASES,
         "error": i18n.gettext(error.message, **error.params) if error else None,
         "csv_tables": list(TABLES.values()),
         "owners": owners.owners_of(db, facilitator, workshop.code) if facilitator and runs else [],
@@ -71,7 +85,10 @@ def _page(request: Request, db: Database, workshop: Workshop, error: ServiceErro
         "read_only": not runs,
         "me": facilitator,
         "facilitator": facilitator,  # the header's account and sign-out, as on the other pages
-        "watching": sorted(set(WATCHING.get(workshop.id, ())) - {facilitator.email if facilitator else ""}),
+        # Who else has this console open, on this process or another that shares the broker.
+        "watching": addresses(
+            db, request.app.state.broker.watching(workshop.id) - {facilitator.id if facilitator else None}
+        ),
     }
     return get_templates(request).TemplateResponse(
         request, "console/page.html", context, status_code=422 if error else 200
@@ -147,6 +164,67 @@ def set_timer(
         workshop,
         lambda: timer.set_timer(db, facilitator, workshop.code, action, seconds),
     )
+
+
+def _table_specs(names: str, per: str, scopes: list[Item]) -> list[dict[str, object]]:
+    """The tables a console form asks for: one per milestone (or need), or one per line of `names`,
+    where "Name | scope" gives a table a free-text scope."""
+    if per in ("milestone", "need"):
+        return [
+            {"name": item.text[:TABLE_NAME_MAX].strip(), "scope": item.id}
+            for item in scopes
+            if item.kind == per
+        ]
+    specs: list[dict[str, object]] = []
+    for line in names.splitlines():
+        if not line.strip():
+            continue
+        name, _, scope = line.partition("|")
+        specs.append({"name": name, "scope": scope.strip() or None})
+    return specs
+
+
+@router.post("/facilitate/{code}/tables")
+def start_breakout(
+    request: Request,
+    names: Annotated[str, Form(max_length=5000)] = "",
+    per: Annotated[str, Form(max_length=20)] = "",
+    assign: Annotated[str, Form(max_length=20)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Sets up the breakout's tables from the console and seats the room."""
+    assert workshop.id is not None
+    specs = _table_specs(names, per, console_view(db, workshop.id).scopes)
+    return _run(
+        request, db, workshop, lambda: tables.start_breakout(db, facilitator, workshop.code, specs, assign)
+    )
+
+
+@router.post("/facilitate/{code}/tables/seat")
+def seat_participant(
+    request: Request,
+    participant_id: Annotated[str, Form(max_length=20)] = "",
+    table: Annotated[str, Form(max_length=10)] = "",
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    who, where = whole_number_or_text(participant_id), whole_number_or_text(table)
+    return _run(
+        request, db, workshop, lambda: tables.move_participant(db, facilitator, workshop.code, who, where)
+    )
+
+
+@router.post("/facilitate/{code}/tables/end")
+def end_breakout(
+    request: Request,
+    facilitator: Facilitator = Depends(console_facilitator),
+    workshop: Workshop = Depends(owned),
+    db: Database = Depends(get_db),
+) -> Response:
+    return _run(request, db, workshop, lambda: tables.end_breakout(db, facilitator, workshop.code))
 
 
 @router.post("/facilitate/{code}/items")
@@ -426,29 +504,22 @@ def delete_participant(
     return RedirectResponse(f"/facilitate/{workshop.code}/participants?deleted=1", status_code=303)
 
 
-# Who has a workshop's console open in this process: workshop id → the owners' addresses, once per
-# open console. Co-owners see each other here; it counts this process's streams only.
-WATCHING: dict[int, Counter[str]] = {}
-
-
 async def console_listener(
     request: Request,
     workshop: Workshop = Depends(viewable),
     facilitator: Facilitator = Depends(console_facilitator),
 ) -> AsyncIterator[Listener]:
     assert workshop.id is not None
+    assert facilitator.id is not None
     language = use_room_language(request, workshop.language)
-    watching = WATCHING.setdefault(workshop.id, Counter())
-    watching[facilitator.email] += 1
+    # Co-owners see each other's open consoles, across the processes that share the broker.
+    broker = request.app.state.broker
+    broker.console_opened(workshop.id, facilitator.id)
     try:
         async with listening(request, request.app.state.console_live, workshop.id, language) as listener:
             yield listener
     finally:
-        watching[facilitator.email] -= 1
-        if watching[facilitator.email] <= 0:
-            del watching[facilitator.email]
-        if not watching:
-            WATCHING.pop(workshop.id, None)
+        broker.console_closed(workshop.id, facilitator.id)
 
 
 @router.post("/facilitate/{code}/owners")

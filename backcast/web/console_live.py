@@ -33,6 +33,7 @@ class ConsoleLive:
                 Message(
                     "candidates", self.templates.get_template("console/_candidates.html").render(context)
                 ),
+                Message("tables", self.templates.get_template("console/_tables.html").render(context)),
             ]
         finally:
             i18n.current_language.reset(token)

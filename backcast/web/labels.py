@@ -43,3 +43,9 @@ PARENT_QUESTIONS = {
     "need": N_("Which milestones does it serve?"),
     "measure": N_("Which needs does it meet?"),
 }
+
+ASSIGN_NAMES = {
+    "balanced": N_("balanced across groups"),
+    "random": N_("at random"),
+    "choice": N_("each chooses"),
+}

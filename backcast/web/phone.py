@@ -5,11 +5,12 @@ Every form works as a plain POST; htmx, when it runs, swaps just the part that c
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backcast import i18n
@@ -32,7 +33,7 @@ from backcast.live.views import Listener
 from backcast.models import Participant, Workshop
 from backcast.queries.labels import Labels
 from backcast.queries.phone import GroupChoice, PhoneView, group_choice, phone_view, rating_card
-from backcast.services import codes, items, participants, ratings, workshops
+from backcast.services import codes, items, participants, ratings, tables, workshops
 from backcast.services.errors import NotFound, ServiceError
 from backcast.services.items import UNSET
 from backcast.web.deps import NotJoined, get_templates
@@ -94,14 +95,22 @@ def _workshop_or_404(request: Request, db: Database, code: str) -> Workshop:
 
 
 @router.get("/j/{code}")
-def join_workshop_page(code: str, request: Request, db: Database = Depends(get_db)) -> Response:
+def join_workshop_page(
+    code: str,
+    request: Request,
+    table: Annotated[str, Query(max_length=10)] = "",
+    db: Database = Depends(get_db),
+) -> Response:
+    """The join form; `?table=N` (a table screen's QR code) seats the newcomer there where people
+    choose their tables."""
     workshop = _workshop_or_404(request, db, code)
+    suffix = f"?table={table}" if isinstance(whole_number(table), int) else ""
     if workshop.code != code:
-        return RedirectResponse(f"/j/{workshop.code}", status_code=303)
+        return RedirectResponse(f"/j/{workshop.code}{suffix}", status_code=303)
     assert workshop.id is not None
     if participant_for(request, db, workshop.id, workshop.code) is not None:
         return RedirectResponse(f"/w/{workshop.code}", status_code=303)
-    return _join_form(request, db, workshop, {}, None)
+    return _join_form(request, db, workshop, {"table": table if suffix else ""}, None)
 
 
 def _join_form(
@@ -131,6 +140,7 @@ def join_workshop(
     name: Annotated[str, Form(max_length=1000)] = "",
     group: Annotated[str, Form(max_length=100)] = "",
     consent: Annotated[str, Form(max_length=10)] = "",
+    table: Annotated[str, Form(max_length=10)] = "",
     db: Database = Depends(get_db),
 ) -> Response:
     workshop = _workshop_or_404(request, db, code)
@@ -147,7 +157,13 @@ def join_workshop(
             join_refused(request, workshop.code)
             raise
     except ServiceError as error:
-        return _join_form(request, db, workshop, {"name": name, "group": group, "consent": consent}, error)
+        values = {"name": name, "group": group, "consent": consent, "table": table}
+        return _join_form(request, db, workshop, values, error)
+    number = whole_number(table)
+    if isinstance(number, int):
+        # Joined by a table's own code: sit there if people choose; otherwise the rule seated them.
+        with contextlib.suppress(ServiceError):
+            tables.choose_table(db, joined.participant, number)
     response = RedirectResponse(f"/w/{workshop.code}", status_code=303)
     remember(response, request, workshop.code, joined.token)
     return response
@@ -174,12 +190,14 @@ def _render_view(
     draft: dict[str, Any] | None = None,
     group: GroupChoice | None = None,
     group_error: ServiceError | None = None,
+    table_error: ServiceError | None = None,
     status_code: int = 200,
 ) -> Response:
     use_workshop_language(request, view.workshop.language)
     context = {
         "group_choice": group,
         "group_error": _message(group_error) if group_error else None,
+        "table_error": _message(table_error) if table_error else None,
         "view": view,
         "workshop": view.workshop,
         "client_key": uuid.uuid4().hex,
@@ -187,7 +205,7 @@ def _render_view(
         "error_field": error.field if error else None,
         "draft": draft or {},
     }
-    refusal = error or group_error
+    refusal = error or group_error or table_error
     if refusal is not None and status_code == 200:
         status_code = status_of(refusal)
     response = get_templates(request).TemplateResponse(request, template, context, status_code=status_code)
@@ -283,6 +301,7 @@ def add_item(
     year: Annotated[str, Form(max_length=10)] = "",
     links: Annotated[list[int] | None, Form()] = None,
     client_key: Annotated[str, Form(max_length=64)] = "",
+    table: Annotated[str, Form(max_length=12)] = "",
     participant: Participant = Depends(current_participant),
     db: Database = Depends(get_db),
 ) -> Response:
@@ -301,8 +320,20 @@ def add_item(
             year=whole_number(year),
             links=links or [],
             client_key=client_key or None,
+            table=whole_number(table),
         )
     except ServiceError as error:
+        if error.field == "table":
+            # Moved meanwhile: the whole view again, with the new table and the text kept.
+            htmx = _is_htmx(request)
+            template = "phone/_view.html" if htmx else "phone/page.html"
+            moved = _render_view(
+                request, phone_view(db, participant), template=template, error=error, draft=draft
+            )
+            if htmx:
+                moved.headers["HX-Retarget"] = "#view"
+                moved.headers["HX-Reswap"] = "innerHTML"
+            return moved
         refused = _refused(request, db, participant, error, "phone/_compose.html", draft)
         if isinstance(error, RateLimited):
             refused.headers["Retry-After"] = str(error.retry_after)
@@ -399,6 +430,23 @@ def set_dots(
     return _after_change(request, db, participant, request.path_params["code"], "phone/_personal.html")
 
 
+@router.post("/w/{code}/table")
+def choose_table(
+    request: Request,
+    table: Annotated[str, Form(max_length=12)] = "",
+    participant: Participant = Depends(current_participant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """A phone picks its breakout table, when the facilitator lets people choose."""
+    try:
+        tables.choose_table(db, participant, whole_number_or_text(table))
+    except ServiceError as error:
+        view = phone_view(db, participant)
+        use_workshop_language(request, view.workshop.language)
+        return _render_view(request, view, group=group_choice(db, participant), table_error=error)
+    return RedirectResponse(f"/w/{request.path_params['code']}", status_code=303)
+
+
 # --- live --------------------------------------------------------------------------------------
 
 
@@ -431,14 +479,21 @@ def phone_language(code: str, request: Request, db: Database = Depends(get_db)) 
     return language_of(request, workshops.workshop_by_code(db, code).language)
 
 
+def phone_table(
+    participant: Participant = Depends(current_participant), db: Database = Depends(get_db)
+) -> int | None:
+    """The table whose stream this phone hears (a dependency, so the read stays off the loop)."""
+    return tables.table_id_of(db, participant)
+
+
 async def phone_listener(
     request: Request,
     participant: Participant = Depends(current_participant),
     language: str = Depends(phone_language),
+    table_id: int | None = Depends(phone_table),
 ) -> AsyncIterator[Listener]:
-    async with listening(
-        request, request.app.state.phone_live, participant.workshop_id, language
-    ) as listener:
+    view = request.app.state.phone_live.at_table(table_id)
+    async with listening(request, view, participant.workshop_id, language) as listener:
         yield listener
 
 

@@ -26,6 +26,12 @@ class OnPhones(Enum):
     ITEMS = "items"
     # As ITEMS, but only for an item a facilitator added.
     ITEMS_BY_FACILITATOR = "items-by-facilitator"
+    # Who sits where changed: the phones concerned fetch their view, and their streams end so that
+    # each reconnects to its own table's channel.
+    SEATING = "seating"
+    # As ITEMS, but only for the phones at the table the item was added at (and a facilitator's
+    # item for all).
+    ITEMS_AT_TABLE = "items-at-table"
     # Nothing a phone shows: screens and consoles follow it, or it concerns an account.
     NOTHING = "nothing"
 
@@ -43,7 +49,7 @@ ON_PHONES: dict[type[events.Event], OnPhones] = {
     events.ItemMerged: OnPhones.ITEMS,
     events.ItemEdited: OnPhones.ITEMS,
     events.ItemWithdrawn: OnPhones.ITEMS,
-    events.ItemAdded: OnPhones.ITEMS_BY_FACILITATOR,
+    events.ItemAdded: OnPhones.ITEMS_AT_TABLE,
     events.WorkshopCreated: OnPhones.NOTHING,
     events.WorkshopConfigured: OnPhones.NOTHING,
     events.OwnerAdded: OnPhones.NOTHING,
@@ -80,26 +86,52 @@ ON_PHONES: dict[type[events.Event], OnPhones] = {
     events.WorkshopDetached: OnPhones.NOTHING,
     events.StudyDetailsSet: OnPhones.NOTHING,
     events.ItemCoded: OnPhones.NOTHING,
+    events.BreakoutStarted: OnPhones.SEATING,
+    events.BreakoutEnded: OnPhones.SEATING,
+    events.ParticipantSeated: OnPhones.SEATING,
 }
 _BY_TYPE = {cls.type: effect for cls, effect in ON_PHONES.items()}
 
 
-def on_phones(event: EventRecord) -> OnPhones:
+def on_phones(event: EventRecord, table_id: int | None = None) -> OnPhones:
+    """What the event does to the phones at `table_id` (None: those not at a table)."""
     effect = _BY_TYPE.get(event.type, OnPhones.NOTHING)
     if effect is OnPhones.ITEMS_BY_FACILITATOR:
         return OnPhones.ITEMS if event.data.get("by_facilitator") else OnPhones.NOTHING
+    if effect is OnPhones.ITEMS_AT_TABLE:
+        if event.data.get("by_facilitator"):
+            return OnPhones.ITEMS
+        at = event.data.get("table_id")
+        return OnPhones.ITEMS if at is not None and at == table_id else OnPhones.NOTHING
+    if effect is OnPhones.SEATING and event.type == events.ParticipantSeated.type:
+        # Only the stream the participant was on: their old table's, or the plenary's.
+        return OnPhones.SEATING if event.data.get("previous_table_id") == table_id else OnPhones.NOTHING
     return effect
 
 
 class PhoneLive:
-    name = PHONE
+    """The phones of a workshop, or of one breakout table (`table_id`): each table's phones are a
+    view of their own, so a table hears of its own contributions and never of another's."""
 
-    def __init__(self, db: Database, templates: Jinja2Templates) -> None:
+    def __init__(self, db: Database, templates: Jinja2Templates, table_id: int | None = None) -> None:
         self.db = db
         self.templates = templates
+        self.table_id = table_id
+        self.name = PHONE if table_id is None else f"{PHONE}-table-{table_id}"
+        self._tables: dict[int, PhoneLive] = {}
+
+    def at_table(self, table_id: int | None) -> PhoneLive:
+        if table_id is None or self.table_id is not None:
+            return self
+        if table_id not in self._tables:
+            self._tables[table_id] = PhoneLive(self.db, self.templates, table_id)
+        return self._tables[table_id]
 
     def messages(self, workshop_id: int, events: Sequence[EventRecord], language: str) -> list[Message]:
-        effects = {on_phones(event) for event in events}
+        effects = {on_phones(event, self.table_id) for event in events}
+        if OnPhones.SEATING in effects:
+            # The phone fetches its view and its stream ends: it comes back on its table's.
+            return [Message("phase", "seating", ends=True)]
         found: list[Message] = []
         if OnPhones.VIEW in effects:
             # No status here: the phone fetches heading and body together (phone.js), so a fetch

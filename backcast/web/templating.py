@@ -19,6 +19,7 @@ from backcast.paths import TEMPLATES
 from backcast.queries.labels import Labels
 from backcast.queries.screen import GroupCount
 from backcast.web import labels
+from backcast.web.hyphenation import hyphenate
 from backcast.web.locale import switcher
 from backcast.workshop_templates import pick
 
@@ -48,6 +49,12 @@ def builtin_label(
     if isinstance(thing, Criterion):
         return {"label": names.criterion, "low": names.low, "high": names.high}[part](thing)
     return names.group_label(thing.key, thing.label)
+
+
+def screen_text(text: str, workshop: Workshop) -> str:
+    """A contribution's text as the projector shows it: soft hyphens in its long words, by the
+    workshop's language (contributions are written in the workshop's language)."""
+    return hyphenate(text, workshop.language)
 
 
 def format_number(value: float | Decimal | str) -> str:
@@ -119,9 +126,12 @@ def make_templates() -> Jinja2Templates:
     env.globals["phase_prompt"] = phase_prompt
     env.globals["pick"] = pick
     env.filters["in_language"] = in_language
+    # Contribution texts on the projector only: `{{ item.text|hyphenate(workshop) }}`.
+    env.filters["hyphenate"] = screen_text
     # `N_("…")` marks a message for extraction where a macro translates it into two languages.
     env.globals["N_"] = i18n.N_
     env.globals["companion_language"] = companion_language
     env.globals["KIND_NAMES"] = labels.KIND_NAMES
     env.globals["PARENT_QUESTIONS"] = labels.PARENT_QUESTIONS
+    env.globals["ASSIGN_NAMES"] = labels.ASSIGN_NAMES
     return Jinja2Templates(env=env, context_processors=[switcher])
