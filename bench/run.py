@@ -25,6 +25,7 @@ PREFIX = "bench-figure "
 # bench/rating.py compare against.
 RUNS: list[tuple[str, list[str]]] = [
     ("export.py", []),
+    ("study.py", []),
     ("phone_weight.py", []),
     ("rating.py", []),
     ("live.py", ["--listeners", "300", "--rate", "200", "--seconds", "10"]),

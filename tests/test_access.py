@@ -363,6 +363,7 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         # test_a_study_s_researcher_codes_its_items; refused here for an item outside the study).
         ("R api", "GET", f"/api/v1/studies/{st}/themes", {}, 200),
         ("R api", "GET", f"/api/v1/studies/{st}/agreement", {}, 200),
+        ("R api", "GET", f"/api/v1/studies/{st}/results", {}, 200),
         ("R api", "PUT", f"/api/v1/items/{r.x_item}/themes", {"json": {"themes": []}}, 403),
         ("R console", "GET", f"/studies/{st}/coding", {}, 200),
         ("R console", "GET", f"/studies/{st}/agreement", {}, 200),
@@ -420,6 +421,7 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("O api", "GET", f"/api/v1/studies/{st}/themes", {}, 403),
         ("O api", "POST", f"/api/v1/studies/{st}/themes", {"json": {"label_de": "Meins"}}, 403),
         ("O api", "GET", f"/api/v1/studies/{st}/agreement", {}, 403),
+        ("O api", "GET", f"/api/v1/studies/{st}/results", {}, 403),
         ("O api", "PUT", f"/api/v1/items/{c}/themes", {"json": {"themes": []}}, 403),
         ("O console", "GET", f"/studies/{st}/coding", {}, 403),
         ("O console", "POST", f"/studies/{st}/coding/{c}", {"data": {"theme": []}}, 403),
@@ -438,6 +440,8 @@ def matrix(r: Room) -> list[tuple[str, str, str, dict[str, Any], int]]:
         ("A api", "GET", f"/api/v1/studies/{st}/themes", {}, 403),
         ("A api", "GET", f"/api/v1/studies/{st}/agreement", {}, 403),
         ("A api", "GET", f"/api/v1/studies/{st}/export?format=json", {}, 403),
+        ("A api", "GET", f"/api/v1/studies/{st}/results", {}, 403),
+        ("anonymous", "GET", f"/api/v1/studies/{st}/results", {}, 401),
         # X may not put their workshop into a study they are not a member of.
         ("X api", "POST", f"/api/v1/studies/{st}/workshops", {"json": {"code": s1}}, 403),
         # Nobody signed in.

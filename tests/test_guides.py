@@ -297,6 +297,11 @@ def test_the_api_guides_curl_examples_answer_as_documented(
         assert re.fullmatch(rf"{env['CODE']},{env['MEASURE']},logistics,c[0-9a-f]{{12}},\S+Z,false", rows[1])
         assert "you@example.org" not in call.out
 
+    def compared(call: Call) -> None:
+        [shop] = call.json()["workshops"]
+        [measure] = shop["top_measures"]
+        assert (shop["code"], measure["item_id"]) == (env["CODE"], int(env["MEASURE"]))
+
     def nothing(call: Call) -> None:
         pass
 
@@ -323,6 +328,7 @@ def test_the_api_guides_curl_examples_answer_as_documented(
         ('"role": "researcher"', [200], nothing),
         ('"label_de": "Logistik"', [201, 200], coded),
         ("/studies/1/export", [200, 200], study_export),
+        ("/studies/1/results", [200], compared),
         ('{"count": 8}', [409], nothing),
         ('{"phase": "dreaming"}', [422], nothing),
     ]

@@ -145,6 +145,9 @@ ONE_FORM_IS_RIGHT = {
     "the server shows their changes within %(seconds)s seconds; set BACKCAST_BROKER=postgres or "
     "redis on both for instant updates.": "the memory broker's polling interval, a fraction or several",
     "Choose a password of at least %(min)d characters.": "a constant, 10",
+    "measures: %(count)d": "a label before its number",
+    "coded: %(count)d": "a label before its number",
+    "Contributions with a settled coding: %(count)d.": "a label before its number",
     "At most %(max)d links.": "a constant above 1",
     "At most %(max)d themes.": "a constant, 200",
     "At most %(max)d items.": "a constant, 500",

@@ -127,6 +127,7 @@ def test_the_study_page_reads_in_german(sqlite_client: TestClient, sqlite_db: Da
 
     assert [h.get_text(strip=True) for h in german.select("main h2")] == [
         "Workshops",
+        "Vergleich",
         "Mitglieder",
         "Codebuch",
         "Titel und Beschreibung",

@@ -926,6 +926,96 @@ class RolesOut(BaseModel):
     roles: list[ActorRoleIn]
 
 
+# --- a study's comparison (`GET /studies/{id}/results`) ------------------------------------------
+
+
+class SpreadOut(BaseModel):
+    n: int = Field(description="Values given (not counting can't judge).")
+    n_cant_judge: int
+    mean: float | None
+    median: float | None
+    q1: float | None = Field(description="Hyndman-Fan type 7, as pandas and R compute them.")
+    q3: float | None
+    iqr: float | None
+
+
+class CriterionSpreadOut(SpreadOut):
+    key: str
+
+
+class GroupCountOut(BaseModel):
+    key: str | None = Field(description="The group's key; null for participants without a group.")
+    participants: int
+
+
+class TopMeasureOut(BaseModel):
+    item_id: int
+    text: str
+    rank: int | None
+    score: float | None = Field(description="Weighted score on 0–1, as in the workshop's results.")
+    dots: int | None
+    raters: int
+    criteria: dict[str, SpreadOut | None]
+
+
+class StudyWorkshopResultsOut(BaseModel):
+    code: str
+    title: str
+    region: str
+    sector: str
+    held_on: str | None
+    language: str
+    participants: int = Field(description="Participants who agreed to research use.")
+    groups: list[GroupCountOut]
+    contributions: dict[str, int] = Field(description="Visible contributions by kind.")
+    measures: int = Field(description="Measures up for rating.")
+    dots: int
+    top_measures: list[TopMeasureOut] = Field(description="The five best-ranked measures.")
+    criteria: list[CriterionSpreadOut] = Field(
+        description="Every value given on the criterion over the workshop's rated measures."
+    )
+    ranked_themes: int
+    top_cut: int | None = Field(
+        description="A ranked theme is in the top third when its rank is at most this."
+    )
+
+
+class ThemeCellOut(BaseModel):
+    workshop: str = Field(description="The workshop's code.")
+    items: int = Field(description="Visible contributions whose settled coding has the theme.")
+    measures: int = Field(description="Of them, measures with a score.")
+    mean_score: float | None = Field(description="Mean weighted score (0–1) of those measures.")
+    dots: int
+    dot_share: float | None = Field(description="Share (0–1) of the workshop's dots; null without dots.")
+    rank: int | None = Field(description="Among the workshop's ranked themes; null when not ranked.")
+    top: bool
+
+
+class ThemeResultsOut(BaseModel):
+    id: int
+    key: str
+    label_de: str
+    label_en: str
+    verdict: str | None = Field(description='"robust", "specific" (region-specific) or null.')
+    cells: list[ThemeCellOut]
+
+
+class ThemeRuleOut(BaseModel):
+    text: str
+    min_measures: int
+    min_ranked_themes: int
+    top_share: float
+    counted: str
+
+
+class StudyResultsOut(BaseModel):
+    rule: ThemeRuleOut
+    classified: bool = Field(description="At least two workshops rank their themes, so verdicts are given.")
+    coded_items: int
+    workshops: list[StudyWorkshopResultsOut]
+    themes: list[ThemeResultsOut]
+
+
 # --- breakout tables -----------------------------------------------------------------------------
 
 TableName = Annotated[StrictStr, _text(L.TABLE_NAME_MAX, required=True, line=True)]

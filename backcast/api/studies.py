@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from backcast.analysis.study import study_document
 from backcast.api import schemas
 from backcast.api.deps import current_facilitator
 from backcast.api.problems import problems
@@ -19,6 +20,7 @@ from backcast.http.deps import get_db
 from backcast.http.downloads import file_response
 from backcast.i18n import N_
 from backcast.models import Facilitator, StudyTheme, Workshop
+from backcast.queries.study import study_results
 from backcast.services import carrying, coding, studies, study_access
 from backcast.services.errors import Invalid
 from backcast.services.studies import Member, StudyView
@@ -369,3 +371,17 @@ def export(
             exported_by=f"facilitator:{facilitator.id} through the API",
         )
     )
+
+
+@router.get("/studies/{study_id}/results", response_model=schemas.StudyResultsOut)
+def results(
+    study_id: int = StudyId,
+    facilitator: Facilitator = Depends(current_facilitator),
+    db: Database = Depends(get_db),
+) -> dict[str, Any]:
+    """The study's workshops compared: per workshop its participants by group, contributions by
+    kind, top measures with their scores and spread, and criteria means with n and IQR; per theme
+    and workshop the contributions coded (settled codings), the mean weighted score of the
+    measures coded with it and its share of the dots; robust and region-specific themes by the
+    rule in `rule`. Only participants who agreed to research use are counted."""
+    return study_document(study_results(db, facilitator, study_id).figures)

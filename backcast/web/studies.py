@@ -11,10 +11,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backcast import i18n
+from backcast.analysis.study import THEME_RULE, THEME_RULE_PARAMS
 from backcast.db import Database
 from backcast.http.deps import get_db
 from backcast.http.problems import status_of
 from backcast.models import Facilitator
+from backcast.queries.study import study_results
 from backcast.services import carrying, studies, templates, workshops
 from backcast.services.errors import ServiceError
 from backcast.services.study_access import clean_details
@@ -87,12 +89,17 @@ def study_page_response(
     values: dict[str, str] | None = None,
     error: ServiceError | None = None,
 ) -> Response:
-    view = studies.study_view(db, facilitator, study_id)  # not a member: refused as a whole page
+    results = study_results(db, facilitator, study_id)  # not a member: refused as a whole page
+    view = results.view
     own = [w for w in workshops.workshops_of(db, facilitator) if w.study_id is None]
     context: dict[str, Any] = {
         "facilitator": facilitator,
         "view": view,
         "study": view.study,
+        "results": results,
+        "printed": False,
+        "THEME_RULE": THEME_RULE,
+        "THEME_RULE_PARAMS": THEME_RULE_PARAMS,
         "attachable": own,
         "values": values or {},
         "error": _message(error) if error else None,
@@ -109,6 +116,29 @@ def study_page(
     db: Database = Depends(get_db),
 ) -> Response:
     return study_page_response(request, db, facilitator, study_id)
+
+
+@router.get("/studies/{study_id}/report")
+def study_report(
+    study_id: int,
+    request: Request,
+    facilitator: Facilitator = Depends(console_facilitator),
+    db: Database = Depends(get_db),
+) -> Response:
+    """The comparison as a printable A4 report for any member; with `?both=1` its headings and
+    rule carry the other of German and English too."""
+    results = study_results(db, facilitator, study_id)
+    context = {
+        "facilitator": facilitator,
+        "view": results.view,
+        "study": results.view.study,
+        "results": results,
+        "printed": True,
+        "bilingual": request.query_params.get("both") == "1",
+        "THEME_RULE": THEME_RULE,
+        "THEME_RULE_PARAMS": THEME_RULE_PARAMS,
+    }
+    return get_templates(request).TemplateResponse(request, "report/study.html", context)
 
 
 def _change(
