@@ -77,7 +77,7 @@ def test_a_participant_joins_by_qr_and_contributes_in_every_phase(
 
     room.phase("needs")
     page.get_by_role("heading", name="Needs").wait_for()
-    page.get_by_label("Need").fill("A shared register of materials")
+    page.get_by_role("textbox", name="Need", exact=True).fill("A shared register of materials")
     page.get_by_label("Half of all firms trade materials").check()
     page.get_by_role("button", name="Send").click()
     page.locator(".mine p").get_by_text("→ Half of all firms trade materials").wait_for()
@@ -175,13 +175,13 @@ def test_what_others_add_to_the_parent_list_arrives_and_ticks_and_typing_stay(
     page.get_by_label("I agree").check()
     page.get_by_role("button", name="Join").click()
     page.get_by_role("heading", name="Needs").wait_for()
-    page.get_by_label("Need", exact=True).fill("A shared workshop space")
+    page.get_by_role("textbox", name="Need", exact=True).fill("A shared workshop space")
     page.get_by_label("Firms share machines").check()
 
     second = room.add(room.facilitator, kind="milestone", text="Repair is normal", year=2035)
     page.get_by_label("Repair is normal").wait_for(timeout=10_000)
     expect(page.get_by_label("Firms share machines")).to_be_checked()
-    assert page.get_by_label("Need", exact=True).input_value() == "A shared workshop space"
+    assert page.get_by_role("textbox", name="Need", exact=True).input_value() == "A shared workshop space"
     page.get_by_label("Repair is normal").check()
     page.get_by_role("button", name="Send").click()
     page.locator(".mine p", has_text="A shared workshop space").wait_for()
@@ -217,7 +217,7 @@ def test_the_list_to_link_to_uses_the_page_sorted_by_year_with_a_search(
     page.get_by_label("Search the list").fill("of 203")
     expect(page.locator("#parents label:visible")).to_have_count(5)  # 2030 to 2038
     page.get_by_label("2033 Milestone of 2033").check()
-    page.get_by_label("Need", exact=True).fill("A materials register")
+    page.get_by_role("textbox", name="Need", exact=True).fill("A materials register")
     page.get_by_role("button", name="Send").click()
     page.locator(".mine p", has_text="→ Milestone of 2033").wait_for()
     page.close()

@@ -329,7 +329,7 @@ def test_drafts_outlive_a_closed_tab_and_are_gone_once_sent_or_deleted(browser, 
     room.phase("needs")
     context, page = join_on_a_phone(browser, room)
     page.evaluate("() => localStorage.setItem('backcast:OTHER1:7:draft:need:text', 'another workshop')")
-    page.get_by_label("Need").fill("Rooms for repair evenings")
+    page.get_by_role("textbox", name="Need", exact=True).fill("Rooms for repair evenings")
     asked = []
 
     def answer(dialog):  # type: ignore[no-untyped-def]
@@ -348,17 +348,17 @@ def test_drafts_outlive_a_closed_tab_and_are_gone_once_sent_or_deleted(browser, 
     page.reload()  # no text typed on this page: no question
     assert asked == []
     room.phase("needs")
-    expect(page.get_by_label("Need")).to_have_value("Rooms for repair evenings")
+    expect(page.get_by_role("textbox", name="Need", exact=True)).to_have_value("Rooms for repair evenings")
     # A reload with unsent text on the page asks first; the text is there afterwards all the same.
     page.reload()
     assert asked == ["beforeunload"]
-    expect(page.get_by_label("Need")).to_have_value("Rooms for repair evenings")
+    expect(page.get_by_role("textbox", name="Need", exact=True)).to_have_value("Rooms for repair evenings")
     # Sent and accepted: the draft is gone, and the empty form stays empty after a reload.
     page.get_by_role("button", name="Send").click()
     expect(page.locator("ul.mine")).to_contain_text("Rooms for repair evenings")
     assert not [key for key in workshop_storage(page, room.code) if ":draft:need:" in key]
     page.reload()
-    expect(page.get_by_label("Need")).to_have_value("")
+    expect(page.get_by_role("textbox", name="Need", exact=True)).to_have_value("")
     assert asked == ["beforeunload"]
     page.close()
 

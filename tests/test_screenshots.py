@@ -32,4 +32,10 @@ def test_every_phase_is_pictured_on_console_screen_and_phone(tmp_path: Path) -> 
     for view, size in expected.items():
         for phase in PHASE_ORDER:
             assert sizes.pop(f"{view}-{phase.value}.png") == size
-    assert sizes == {"setup.png": (1366, 768), "report.png": (1366, 768)}
+    assert sizes == {
+        "setup.png": (1366, 768),
+        "report.png": (1366, 768),
+        "study.png": (1366, 768),
+        "study-coding.png": (1366, 768),
+        "screen-carried.png": (1920, 1080),
+    }

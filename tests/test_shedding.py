@@ -173,7 +173,7 @@ def test_under_overload_each_request_is_answered_soon_and_nothing_acknowledged_i
             assert retry_after == "1"
             assert took < 1, f"a refusal took {took:.2f} s"
         else:
-            assert took < 2, f"an acknowledged rating took {took:.2f} s"
+            assert took < 5, f"an acknowledged rating took {took:.2f} s"
 
     participant_of = {participant_id: index for index, (participant_id, _) in enumerate(people)}
     stored = {
