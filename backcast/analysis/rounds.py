@@ -17,11 +17,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple
 
 from babel.numbers import format_decimal, format_percent
 
-from backcast.analysis.stats import CONSENSUS_IQR_SHARE, CONSENSUS_MIN_N, Summary, summarise
+from backcast.analysis.stats import CONSENSUS_IQR_SHARE, CONSENSUS_MIN_N, RatedScale, Summary, summarise
 from backcast.enums import Direction
 from backcast.i18n import N_, N_plural, available_languages, format_locale, translate
 
@@ -40,19 +40,6 @@ class Answer(NamedTuple):
     item: int
     criterion: str
     value: int | None
-
-
-class RatedScale(Protocol):
-    """What the rounds need of a criterion (a stored `Criterion` or a `CriterionSpec`)."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def scale_min(self) -> int: ...
-    @property
-    def scale_max(self) -> int: ...
-    @property
-    def direction(self) -> str: ...
 
 
 def _exact(share: Fraction | float) -> Fraction:

@@ -34,8 +34,9 @@ def quantile(ordered: Sequence[int], p: Fraction) -> Fraction:
     return ordered[low] + (h - low) * (ordered[high] - ordered[low])
 
 
-class Scale(Protocol):
-    """A criterion's scale, as set up (`CriterionSpec`) or as stored (`Criterion`)."""
+class RatedScale(Protocol):
+    """What reading a criterion's values needs (`CriterionSpec` or `Criterion`): its key, scale
+    and which end is better. The rounds' figures need no more."""
 
     @property
     def key(self) -> str: ...
@@ -44,9 +45,14 @@ class Scale(Protocol):
     @property
     def scale_max(self) -> int: ...
     @property
-    def weight(self) -> float: ...
-    @property
     def direction(self) -> str: ...
+
+
+class Scale(RatedScale, Protocol):
+    """A criterion's scale with its weight in the score, as set up or as stored."""
+
+    @property
+    def weight(self) -> float: ...
 
 
 Number = TypeVar("Number", Fraction, float)
